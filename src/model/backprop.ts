@@ -1,0 +1,216 @@
+/**
+ * Hand-written backward pass of the MLP with every backward matrix product sent through an
+ * injected multiply (the paper codes them, Table II), plus the SGD step.
+ *
+ * For dense layer l (Y = X·W + b) with dY = ∂loss/∂Y:
+ *   grad input   dX = dY · Wᵀ   → multiply(dY, transpose(W), { layer: l, kind: 'grad-input' })
+ *   grad weight  dW = Xᵀ · dY   → multiply(transpose(X), dY, { layer: l, kind: 'grad-weight' })
+ *   bias         db = Σ_rows dY  (exact, not through the multiply)
+ * Transposes are explicit tf.transpose calls (matMul's transpose flags are 12–17× slower on wasm).
+ * Layer 1's grad input is not needed for the update, but Table II lists it and the paper codes it,
+ * so it is computed through the multiply too (then dropped): six products per step, in the order
+ * layer 3 (grad-input, grad-weight), layer 2 (…), layer 1 (…), at batch 64 with shapes
+ *   (64×10)(10×200), (200×64)(64×10), (64×200)(200×100), (100×64)(64×200), (64×100)(100×784), (784×64)(64×100).
+ * ReLU backward masks the (possibly approximate) dH with the exact forward activation (h > 0).
+ * Nothing assumes the multiply is exact: its result is only used as the gradient it stands for.
+ *
+ * The loss (softmax cross-entropy, batch mean), the minibatch accuracy and ∂loss/∂logits
+ * = (softmax − onehot)/B are computed in float64 JS from the logits, which are downloaded once
+ * per step (the step's only dataSync), and ∂loss/∂logits is uploaded back.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Mlp } from './mlp.ts';
+
+export type LayerIndex = 1 | 2 | 3;
+export type ProductKind = 'grad-input' | 'grad-weight';
+
+/** Which of the six backward products a multiply call computes. */
+export interface ProductSite {
+  layer: LayerIndex;
+  kind: ProductKind;
+}
+
+/**
+ * a: m×n, b: n×p → (an approximation of) a·b, m×p.
+ * Contract: called inside tf.tidy; must not dispose `a` or `b`; returns a new tensor (which the
+ * tidy then owns). Tensors it wants to keep across calls must be tf.keep()'d by the multiply.
+ */
+export type Multiply = (a: tf.Tensor2D, b: tf.Tensor2D, site: ProductSite) => tf.Tensor2D;
+
+/** The exact multiply (the paper's baseline). */
+export const exactMultiply: Multiply = (a, b) => tf.matMul(a, b);
+
+/** The six sites in the order the backward pass calls them. */
+export const PRODUCT_SITES: readonly ProductSite[] = [
+  { layer: 3, kind: 'grad-input' },
+  { layer: 3, kind: 'grad-weight' },
+  { layer: 2, kind: 'grad-input' },
+  { layer: 2, kind: 'grad-weight' },
+  { layer: 1, kind: 'grad-input' },
+  { layer: 1, kind: 'grad-weight' },
+];
+
+/** Loss, accuracy and ∂loss/∂logits for a batch, from its logits (float64 arithmetic). */
+export interface SoftmaxCeResult {
+  /** Mean over the batch of −log softmax(z)[y]. */
+  loss: number;
+  /** Rows whose argmax logit (first index on ties) equals the label. */
+  correct: number;
+  /** (softmax(z) − onehot(y)) / B, row-major B×C. */
+  dLogits: Float32Array;
+}
+
+/** Softmax cross-entropy (batch mean) on row-major B×C logits with integer labels. */
+export function softmaxCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike<number>, B: number, C: number): SoftmaxCeResult {
+  if (logits.length !== B * C || labels.length !== B) {
+    throw new RangeError(`logits: expected ${B}×${C} values and ${B} labels, got ${logits.length} and ${labels.length}`);
+  }
+  const dLogits = new Float32Array(B * C);
+  const p = new Float64Array(C);
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < B; i++) {
+    const o = i * C;
+    let max = -Infinity;
+    let arg = 0;
+    for (let c = 0; c < C; c++) {
+      const z = logits[o + c];
+      if (z > max) {
+        max = z;
+        arg = c;
+      }
+    }
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      p[c] = Math.exp(logits[o + c] - max);
+      sum += p[c];
+    }
+    const y = labels[i];
+    if (!(y >= 0 && y < C)) throw new RangeError(`labels: label ${y} at row ${i} is outside 0..${C - 1}`);
+    lossSum += Math.log(sum) - (logits[o + y] - max);
+    if (arg === y) correct++;
+    for (let c = 0; c < C; c++) dLogits[o + c] = (p[c] / sum - (c === y ? 1 : 0)) / B;
+  }
+  return { loss: lossSum / B, correct, dLogits };
+}
+
+/** Gradients of one batch (tensors owned by the caller unless created inside a tidy). */
+export interface Gradients {
+  dW: [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  db: [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+  /** Layer 1's grad input (∂loss/∂x), only when `keepInputGrad` is set. */
+  dX?: tf.Tensor2D;
+  /** Batch-mean loss and minibatch correct count, from the forward pass before any update. */
+  loss: number;
+  correct: number;
+  size: number;
+}
+
+function product(multiply: Multiply, a: tf.Tensor2D, b: tf.Tensor2D, site: ProductSite): tf.Tensor2D {
+  const out = multiply(a, b, site);
+  const m = a.shape[0];
+  const p = b.shape[1];
+  if (!out || out.rank !== 2 || out.shape[0] !== m || out.shape[1] !== p) {
+    throw new Error(
+      `multiply at layer ${site.layer} ${site.kind}: expected a ${m}×${p} result for ` +
+        `(${a.shape.join('×')})·(${b.shape.join('×')}), got [${out?.shape?.join(', ')}]`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Forward (exact) and hand-written backward through `multiply` for the batch x (B×in tensor,
+ * not disposed) with `labels`. Returns new gradient tensors; all intermediates are freed.
+ */
+export function computeGradients(
+  model: Mlp,
+  x: tf.Tensor2D,
+  labels: ArrayLike<number>,
+  multiply: Multiply = exactMultiply,
+  opts: { keepInputGrad?: boolean } = {},
+): Gradients {
+  const B = x.shape[0];
+  const C = model.sizes[3];
+  let loss = NaN;
+  let correct = 0;
+  const out = tf.tidy(() => {
+    const { h1, h2, logits } = model.forward(x);
+    const ce = softmaxCrossEntropy(logits.dataSync(), labels, B, C);
+    loss = ce.loss;
+    correct = ce.correct;
+    const dZ3 = tf.tensor2d(ce.dLogits, [B, C]);
+    const [W1, W2, W3] = model.weights;
+    const inputs = [x, h1, h2];
+    const Ws = [W1, W2, W3];
+    const dW: tf.Tensor2D[] = [];
+    const db: tf.Tensor1D[] = [];
+    let dY: tf.Tensor2D = dZ3;
+    let dX: tf.Tensor2D | undefined;
+    for (const l of [3, 2, 1] as const) {
+      const X = inputs[l - 1];
+      const W = Ws[l - 1];
+      const dIn = product(multiply, dY, tf.transpose(W), { layer: l, kind: 'grad-input' });
+      dW[l - 1] = product(multiply, tf.transpose(X), dY, { layer: l, kind: 'grad-weight' });
+      db[l - 1] = tf.sum(dY, 0);
+      if (l > 1) {
+        // ReLU backward: the layer below's output X = relu(Z) > 0 exactly where Z > 0.
+        dY = tf.mul(dIn, tf.step(X));
+      } else {
+        dX = dIn;
+      }
+    }
+    const kept: Record<string, tf.Tensor> = { dW1: dW[0], dW2: dW[1], dW3: dW[2], db1: db[0], db2: db[1], db3: db[2] };
+    if (opts.keepInputGrad && dX) kept.dX = dX;
+    return kept;
+  });
+  return {
+    dW: [out.dW1 as tf.Tensor2D, out.dW2 as tf.Tensor2D, out.dW3 as tf.Tensor2D],
+    db: [out.db1 as tf.Tensor1D, out.db2 as tf.Tensor1D, out.db3 as tf.Tensor1D],
+    dX: out.dX as tf.Tensor2D | undefined,
+    loss,
+    correct,
+    size: B,
+  };
+}
+
+/** Outcome of one SGD step, measured on the batch before the update. */
+export interface StepOutcome {
+  loss: number;
+  correct: number;
+  size: number;
+}
+
+/**
+ * One SGD step on the batch (images: B×in row-major floats, labels): gradients through
+ * `multiply`, then W ← W − lr·dW, b ← b − lr·db (old parameter tensors are disposed).
+ * Leaves the number of live tensors unchanged.
+ */
+export function sgdStep(
+  model: Mlp,
+  images: Float32Array,
+  labels: ArrayLike<number>,
+  lr: number,
+  multiply: Multiply = exactMultiply,
+): StepOutcome {
+  const B = labels.length;
+  const inDim = model.sizes[0];
+  if (images.length !== B * inDim) {
+    throw new RangeError(`images: expected ${B}×${inDim} values for ${B} labels, got ${images.length}`);
+  }
+  let stats: StepOutcome = { loss: NaN, correct: 0, size: B };
+  const next = tf.tidy(() => {
+    const x = tf.tensor2d(images, [B, inDim]);
+    const g = computeGradients(model, x, labels, multiply);
+    stats = { loss: g.loss, correct: g.correct, size: g.size };
+    const lrT = tf.scalar(lr);
+    const W = model.weights.map((w, l) => tf.sub(w, tf.mul(g.dW[l], lrT)));
+    const b = model.biases.map((bb, l) => tf.sub(bb, tf.mul(g.db[l], lrT)));
+    return [...W, ...b];
+  });
+  const old = [...model.weights, ...model.biases];
+  model.weights = [next[0] as tf.Tensor2D, next[1] as tf.Tensor2D, next[2] as tf.Tensor2D];
+  model.biases = [next[3] as tf.Tensor1D, next[4] as tf.Tensor1D, next[5] as tf.Tensor1D];
+  for (const t of old) t.dispose();
+  return stats;
+}
