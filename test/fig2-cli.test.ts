@@ -1,0 +1,158 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  isUserError,
+  parseChoiceList,
+  parseInteger,
+  parseNumberList,
+  parseNumbersOrRanges,
+} from '../experiments/cli-common.js';
+import { fig2 } from '../experiments/fig2.js';
+import { parseCsv } from '../src/util/csv.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const SCRIPT = join(ROOT, 'experiments', 'fig2.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(TSX, [SCRIPT, ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fig2-cli-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('default run writes the CSV, SVG and PNG', async (t) => {
+  await withTmp(async (dir) => {
+    const out = join(dir, 'fig2');
+    const r = await run(['--out', out]);
+    t.is(r.code, 0, r.stderr);
+    const csv = await readFile(join(out, 'fig2.csv'), 'utf8');
+    t.is(csv.split('\n')[0], 'received,scheme,class,probability');
+    const rows = parseCsv(csv);
+    t.is(rows.length, 41 * 3 * 3); // N = 0..40, 3 schemes, 3 classes
+    const ew9 = rows.filter((row) => row.scheme === 'ew' && row.received === 9).map((row) => row.probability as number);
+    t.is(ew9.length, 3);
+    t.true(rows.every((row) => typeof row.probability === 'number' && row.probability >= 0 && row.probability <= 1));
+    const png = await readFile(join(out, 'fig2.png'));
+    t.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    t.true((await readFile(join(out, 'fig2.svg'), 'utf8')).includes('<svg'));
+    t.deepEqual((await readdir(out)).sort(), ['fig2.csv', 'fig2.png', 'fig2.svg']);
+    for (const f of ['fig2.csv', 'fig2.svg', 'fig2.png']) t.true(r.stdout.includes(f), `stdout names ${f}`);
+  });
+});
+
+test('a bad --gamma via the command line exits non-zero, names the flag, writes nothing', async (t) => {
+  await withTmp(async (dir) => {
+    const out = join(dir, 'fig2');
+    const r = await run(['--out', out, '--gamma', '0.5,0.4,0.05']);
+    t.not(r.code, 0);
+    t.regex(r.stderr, /^error: --gamma: .*sum to 1/);
+    t.false(r.stderr.includes('    at '), 'no stack trace for a user error');
+    t.false(existsSync(out));
+  });
+});
+
+test('an unknown flag via the command line exits non-zero', async (t) => {
+  await withTmp(async (dir) => {
+    const out = join(dir, 'fig2');
+    const r = await run(['--out', out, '--bogus', '1']);
+    t.not(r.code, 0);
+    t.regex(r.stderr, /^error: Unknown argument/i);
+    t.false(existsSync(out));
+  });
+});
+
+// The remaining checks call the command's exported entry point in-process (same parsing and
+// validation, without paying a process start per case).
+test('in-process: one scheme, other sizes, rows follow the flags', async (t) => {
+  await withTmp(async (dir) => {
+    const written = await fig2(['--out', dir, '--workers', '12', '--schemes', 'now', '--classes', '3,3,3', '--gamma', '0.40,0.35,0.25']);
+    t.deepEqual(written, ['csv', 'svg', 'png'].map((e) => join(dir, `fig2.${e}`)));
+    const rows = parseCsv(await readFile(join(dir, 'fig2.csv'), 'utf8'));
+    t.is(rows.length, 13 * 3);
+    const at6 = rows.filter((row) => row.received === 6).map((row) => row.probability as number);
+    t.true(Math.abs(at6[0] - 0.4557) < 5e-5);
+  });
+});
+
+const BAD: Array<[string[], RegExp]> = [
+  [['--gamma', '0.5,0.4,0.05'], /^--gamma: .*sum to 1/],
+  [['--gamma', '0.5,0.5'], /^--gamma: .*3 entries/],
+  [['--gamma', '0.5,abc,0.5'], /^--gamma: .*not a finite number/],
+  [['--gamma', '1.2,-0.2,0'], /^--gamma: .*≥ 0/],
+  [['--classes', '1,2.5,6'], /^--classes: .*integers/],
+  [['--classes', ''], /^--classes: /],
+  [['--workers', '0'], /^--workers: /],
+  [['--workers', 'abc'], /^--workers: /],
+  [['--schemes', 'now,lt'], /^--schemes: .*now, ew, mds/],
+  [['--bogus', '1'], /Unknown argument/i],
+];
+
+for (const [args, re] of BAD) {
+  test(`in-process: ${args.join(' ')} is rejected before writing`, async (t) => {
+    await withTmp(async (dir) => {
+      const out = join(dir, 'fig2');
+      const err = await t.throwsAsync(fig2(['--out', out, ...args]));
+      t.true(isUserError(err), `user error, got ${err?.name}`);
+      t.regex(err!.message, re);
+      t.false(existsSync(out));
+    });
+  });
+}
+
+test('in-process: --out naming an existing file is rejected', async (t) => {
+  await withTmp(async (dir) => {
+    const file = join(dir, 'plain');
+    await writeFile(file, 'x');
+    const err = await t.throwsAsync(fig2(['--out', file]));
+    t.regex(err!.message, /^--out: .*not a directory/);
+  });
+});
+
+test('cli-common: number lists and exact decimal ranges', (t) => {
+  const times = parseNumbersOrRanges('0:5:0.05', '--times');
+  t.is(times.length, 101);
+  t.is(times[20], 1);
+  t.is(times[34], 1.7);
+  t.is(times[100], 5);
+  t.true(times.every((v, i) => v === Number((i * 0.05).toFixed(2))));
+  t.deepEqual(parseNumbersOrRanges('0.25,0.5,1,2', '--tmax'), [0.25, 0.5, 1, 2]);
+  t.deepEqual(parseNumbersOrRanges('0:0.3:0.1,1', '--t'), [0, 0.1, 0.2, 0.3, 1]);
+  t.deepEqual(parseNumbersOrRanges('1e-3:3e-3:1e-3', '--t'), [0.001, 0.002, 0.003]);
+  t.deepEqual(parseNumberList('0.35, 0.35,0.30', '--gamma'), [0.35, 0.35, 0.3]);
+  t.deepEqual(parseChoiceList('NOW,ew', '--schemes', ['now', 'ew', 'mds'] as const), ['now', 'ew']);
+  for (const [fn, re] of [
+    [() => parseNumbersOrRanges('0:1:0', '--times'), /^--times: .*step > 0/],
+    [() => parseNumbersOrRanges('2:1:0.5', '--times'), /^--times: .*stop ≥ start/],
+    [() => parseNumbersOrRanges('0:1', '--times'), /^--times: .*start:stop:step/],
+    [() => parseNumberList('1,,2', '--gamma'), /^--gamma: /],
+    [() => parseNumberList(['1', '2'], '--gamma'), /^--gamma: .*more than once/],
+    [() => parseNumberList('1,2', '--k', { integer: true, length: 3 }), /^--k: expected 3 values/],
+    [() => parseInteger('2.5', '--workers', 1), /^--workers: /],
+    [() => parseChoiceList('now,now', '--schemes', ['now', 'ew'] as const), /^--schemes: .*twice/],
+  ] as Array<[() => unknown, RegExp]>) {
+    const err = t.throws(fn, { instanceOf: RangeError });
+    t.regex(err!.message, re);
+  }
+});
