@@ -120,6 +120,14 @@ test('DP matches brute-force enumeration for NOW and EW, L = 3 and L = 4', (t) =
   }
 });
 
+test('DP matches brute-force enumeration for L = 6 at N = 20', (t) => {
+  const k = [1, 2, 3, 2, 1, 4];
+  const g = [0.3, 0.2, 0.15, 0.15, 0.1, 0.1];
+  for (const scheme of ['now', 'ew'] as const) {
+    close(t, decodingProbabilities(scheme, k, g, 20), bruteForce(scheme, k, g, 20), 1e-10, `${scheme} L=6 N=20`);
+  }
+});
+
 test('probabilities lie in [0,1] and are non-decreasing in N; EW protects class 1 at least as well as NOW', (t) => {
   const k = [1, 2, 3, 2, 1, 4];
   const g = [0.3, 0.2, 0.15, 0.15, 0.1, 0.1];
