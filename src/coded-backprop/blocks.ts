@@ -1,0 +1,113 @@
+/**
+ * Moving data between a matrix and its padded blocks, in JS typed arrays (on wasm a JS copy is
+ * far cheaper than tfjs gather/pad). Both executors use these.
+ */
+import type { BlockLayout } from './partition.ts';
+
+type FloatArray = Float32Array | Float64Array;
+type FloatArrayCtor<T extends FloatArray> = { new (length: number): T };
+
+/** The blocks of A and B, zero-padded to the largest block, in one contiguous buffer each. */
+export interface PaddedBlocks<T extends FloatArray = FloatArray> {
+  /** [A_1; …; A_N] as N × (U·M): block i = rows i·U..(i+1)·U of an (N·U) × M matrix. */
+  aAll: T;
+  /** [B_1; …; B_P] stacked vertically as (P·M) × Q. */
+  bAll: T;
+  /** Views: A_i (U×M) and B_j (M×Q), row-major. */
+  a: T[];
+  b: T[];
+  U: number;
+  M: number;
+  Q: number;
+}
+
+/**
+ * Cuts A: m×M (row-major) into its N ordered row blocks and B: M×p into its P ordered column
+ * blocks, padded with zeros to U = largest row block and Q = largest column block.
+ */
+export function padBlocks<T extends FloatArray>(
+  A: ArrayLike<number>,
+  M: number,
+  B: ArrayLike<number>,
+  p: number,
+  layout: BlockLayout,
+  Ctor: FloatArrayCtor<T>,
+): PaddedBlocks<T> {
+  const { rows, cols, N, P } = layout;
+  const U = rows.maxSize;
+  const Q = cols.maxSize;
+  const aAll = new Ctor(N * U * M);
+  for (let i = 0; i < N; i++) {
+    for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
+      const src = rows.order[k] * M;
+      const dst = (i * U + k - rows.bounds[i]) * M;
+      if (ArrayBuffer.isView(A)) aAll.set((A as unknown as T).subarray(src, src + M), dst);
+      else for (let c = 0; c < M; c++) aAll[dst + c] = A[src + c];
+    }
+  }
+  const bAll = new Ctor(P * M * Q);
+  for (let j = 0; j < P; j++) {
+    for (let k = cols.bounds[j]; k < cols.bounds[j + 1]; k++) {
+      const src = cols.order[k];
+      const q = k - cols.bounds[j];
+      const base = j * M * Q + q;
+      for (let r = 0; r < M; r++) bAll[base + r * Q] = B[r * p + src];
+    }
+  }
+  const a = Array.from({ length: N }, (_, i) => aAll.subarray(i * U * M, (i + 1) * U * M) as T);
+  const b = Array.from({ length: P }, (_, j) => bAll.subarray(j * M * Q, (j + 1) * M * Q) as T);
+  return { aAll, bAll, a, b, U, M, Q };
+}
+
+/**
+ * Writes padded U×Q block values into the m×p output `out` (row-major, original order).
+ * `value(b)` gives block b's values (index u·Q + q) or null for a lost block (left as is: zero).
+ */
+export function scatterBlocks(
+  value: (block: number) => ArrayLike<number> | null,
+  layout: BlockLayout,
+  Q: number,
+  out: FloatArray,
+  p: number,
+): void {
+  const { rows, cols, N, P } = layout;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < P; j++) {
+      const v = value(i * P + j);
+      if (!v) continue;
+      for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
+        const rowBase = rows.order[k] * p;
+        const u = (k - rows.bounds[i]) * Q;
+        for (let l = cols.bounds[j]; l < cols.bounds[j + 1]; l++) out[rowBase + cols.order[l]] = v[u + l - cols.bounds[j]];
+      }
+    }
+  }
+}
+
+/** Max over the blocks with `ok(b)` of ‖Ĉ_b − C_b‖_F / ‖C_b‖_F, both m×p row-major in original order. */
+export function worstBlockError(
+  approx: ArrayLike<number>,
+  exact: ArrayLike<number>,
+  layout: BlockLayout,
+  p: number,
+  ok: (block: number) => boolean,
+): number {
+  const { rows, cols, N, P } = layout;
+  let worst = 0;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < P; j++) {
+      if (!ok(i * P + j)) continue;
+      let num = 0;
+      let den = 0;
+      for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
+        for (let l = cols.bounds[j]; l < cols.bounds[j + 1]; l++) {
+          const e = rows.order[k] * p + cols.order[l];
+          num += (approx[e] - exact[e]) ** 2;
+          den += exact[e] ** 2;
+        }
+      }
+      worst = Math.max(worst, Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300));
+    }
+  }
+  return worst;
+}

@@ -1,0 +1,72 @@
+/**
+ * The one interface every code implements. A code turns the N×P block grid into one task per
+ * worker; a task is a sum of terms, each a pair of combinations of blocks:
+ *   worker w gets W_A = [Σ_i a_1[i]·A_i, …, Σ_i a_t[i]·A_i]   (U × tM)
+ *            and W_B = [Σ_j b_1[j]·B_j; …; Σ_j b_t[j]·B_j]   (tM × Q)
+ * and returns W_A·W_B = Σ_{i,j} g[i·P + j]·A_i·B_j with g = Σ_s a_s ⊗ b_s (its coefficient row).
+ */
+import type { Rng } from '../../util/rng.ts';
+import type { BlockLayout } from '../partition.ts';
+import type { Granularity, SchemeName } from '../types.ts';
+
+export interface Term {
+  /** Coefficients on the A row blocks, length N. */
+  a: Float64Array;
+  /** Coefficients on the B column blocks, length P. */
+  b: Float64Array;
+}
+
+export interface WorkerTask {
+  terms: Term[];
+}
+
+/** Code parameters (already validated by resolveCodedOptions). */
+export interface CodeParams {
+  workers: number;
+  granularity: Granularity;
+  /** Window selection distribution: over classes (class granularity) or levels (product granularity). */
+  gamma: number[];
+}
+
+/** What a code may look at before any matrix is seen. */
+export interface GridShape {
+  N: number;
+  P: number;
+  levels: number;
+  classSizes: number[];
+}
+
+export interface Code {
+  readonly name: SchemeName;
+  /** One line for --help. */
+  readonly summary: string;
+  /** Whether gamma and granularity mean anything to this code. */
+  readonly usesWindows: boolean;
+  /** Workers the paper's Table III gives this code on the 3×3 grid. */
+  defaultWorkers(grid: GridShape): number;
+  /** Throws RangeError naming the option and its valid values when params do not fit. */
+  check(params: CodeParams, grid: GridShape): void;
+  /** One task per worker (length params.workers); random coefficients from rng. */
+  encode(layout: BlockLayout, params: CodeParams, rng: Rng): WorkerTask[];
+}
+
+/** Coefficient row g = Σ_s a_s ⊗ b_s of a task, length N·P, index i·P + j. */
+export function coefficientRow(task: WorkerTask, N: number, P: number): Float64Array {
+  const g = new Float64Array(N * P);
+  for (const { a, b } of task.terms) {
+    for (let i = 0; i < N; i++) {
+      if (a[i] === 0) continue;
+      for (let j = 0; j < P; j++) g[i * P + j] += a[i] * b[j];
+    }
+  }
+  return g;
+}
+
+/** A task computing exactly one block product A_i·B_j. */
+export function singleBlockTask(i: number, j: number, N: number, P: number): WorkerTask {
+  const a = new Float64Array(N);
+  const b = new Float64Array(P);
+  a[i] = 1;
+  b[j] = 1;
+  return { terms: [{ a, b }] };
+}

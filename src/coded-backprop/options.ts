@@ -1,0 +1,145 @@
+/**
+ * Options of a coded multiplication, validated once at the boundary (resolveCodedOptions);
+ * everything downstream trusts the resolved form.
+ */
+import { getCode } from './codes/registry.ts';
+import type { Code, GridShape } from './codes/code.ts';
+import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
+import { LATENCY_MODELS, type LatencyModel, type LatencySpec, makeLatency } from './latency.ts';
+import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
+import type { Granularity, Ordering, SchemeName } from './types.ts';
+
+export const GRANULARITIES: readonly Granularity[] = ['class', 'product'];
+export const ORDERINGS: readonly Ordering[] = ['l2', 'mean-abs', 'none'];
+/** Γ of the paper's DNN experiment (DESIGN §6). */
+export const DNN_GAMMA = [0.45, 0.35, 0.2];
+
+export interface CodedMatMulOptions {
+  scheme: SchemeName | string;
+  /** Deadline T_max (> 0; Infinity waits for every worker). */
+  tmax: number;
+  granularity?: Granularity | string;
+  /** Number of workers W; default: the code's Table III value. */
+  workers?: number;
+  /** Window selection distribution Γ; default (0.45, 0.35, 0.20). */
+  gamma?: number[];
+  /** Row blocks N of A and column blocks P of B (default 3, 3). */
+  rowBlocks?: number;
+  colBlocks?: number;
+  /** Importance levels S (default 3). */
+  levels?: number;
+  /** Explicit class of each C block (length N·P, values 0..L−1 each used); default the paper's table. */
+  classTable?: number[];
+  ordering?: Ordering | string;
+  /** Latency model; default exponential with λ = `lambda`. */
+  latency?: Partial<LatencySpec>;
+  /** Time scaling K of F(K·t); default N·P/W (the paper's "W scaling"). */
+  K?: number;
+  /** Compute the decode error against the exact product (costs one exact product). */
+  measureError?: boolean;
+  /** Decoder's relative zero tolerance. */
+  tolerance?: number;
+}
+
+export interface ResolvedCodedOptions {
+  code: Code;
+  scheme: SchemeName;
+  tmax: number;
+  granularity: Granularity;
+  workers: number;
+  gamma: number[];
+  grid: GridShape & { classTable?: number[] };
+  ordering: Ordering;
+  latencySpec: LatencySpec;
+  latency: LatencyModel;
+  K: number;
+  measureError: boolean;
+  tolerance: number;
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new RangeError(`${name}: must be a positive integer (got ${String(v)})`);
+  }
+  return v;
+}
+
+function positive(name: string, v: unknown, allowInfinity = false): number {
+  if (typeof v !== 'number' || Number.isNaN(v) || v <= 0 || (!allowInfinity && !Number.isFinite(v))) {
+    throw new RangeError(`${name}: must be a positive number (got ${String(v)})`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(name: string, v: unknown, valid: readonly T[]): T {
+  if (!valid.includes(v as T)) throw new RangeError(`${name}: '${String(v)}' is not one of ${valid.join(', ')}`);
+  return v as T;
+}
+
+/** Checks Γ is a probability vector; RangeError naming `gamma` otherwise. */
+export function checkGamma(gamma: number[], name = 'gamma'): number[] {
+  if (!Array.isArray(gamma) || gamma.length === 0) throw new RangeError(`${name}: must be a non-empty list of probabilities`);
+  if (gamma.some((g) => typeof g !== 'number' || !Number.isFinite(g) || g < 0)) {
+    throw new RangeError(`${name}: every probability must be a number ≥ 0 (got ${gamma.join(', ')})`);
+  }
+  const sum = gamma.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`${name}: probabilities must sum to 1 (got ${gamma.join(', ')}, sum ${sum})`);
+  return gamma;
+}
+
+/** Validates and completes the options; throws RangeError/TypeError naming the option. */
+export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions {
+  const code = getCode(String(o.scheme));
+  const tmax = positive('tmax', o.tmax, true);
+  const granularity = oneOf('granularity', o.granularity ?? 'class', GRANULARITIES);
+  const ordering = oneOf('ordering', o.ordering ?? 'l2', ORDERINGS);
+  const N = positiveInt('rowBlocks', o.rowBlocks ?? 3);
+  const P = positiveInt('colBlocks', o.colBlocks ?? 3);
+  const levels = positiveInt('levels', o.levels ?? 3);
+  if (levels > Math.min(N, P)) throw new RangeError(`levels: must be at most min(rowBlocks, colBlocks) = ${Math.min(N, P)} (got ${levels})`);
+  let classTable: number[] | undefined;
+  if (o.classTable !== undefined) {
+    classTable = o.classTable;
+    if (classTable.length !== N * P || classTable.some((c) => !Number.isInteger(c) || c < 0)) {
+      throw new RangeError(`classTable: needs N·P = ${N * P} non-negative integer class indices (got ${classTable.length})`);
+    }
+    const sizes = classSizesOf(classTable);
+    if (sizes.some((s) => s === 0)) throw new RangeError('classTable: class indices must be 0..L−1 with every class used');
+  }
+  const classSizes = classSizesOf(classTable ?? paperClassTable(blockLevels(N, levels), blockLevels(P, levels), levels));
+  const grid = { N, P, levels, classSizes, classTable };
+  const gamma = checkGamma(o.gamma ?? (code.usesWindows && granularity === 'class' ? defaultGamma(classSizes.length) : defaultGamma(levels)));
+  const workers = positiveInt('workers', o.workers ?? code.defaultWorkers(grid));
+  code.check({ workers, granularity, gamma }, grid);
+  const lat = o.latency ?? {};
+  const latencySpec: LatencySpec = {
+    model: oneOf('latency', lat.model ?? 'exponential', LATENCY_MODELS),
+    lambda: positive('lambda', lat.lambda ?? 0.5),
+    shift: lat.shift ?? 0,
+    paretoScale: positive('pareto-scale', lat.paretoScale ?? 1),
+    paretoShape: positive('pareto-shape', lat.paretoShape ?? 2),
+  };
+  if (!(latencySpec.shift >= 0)) throw new RangeError(`shift: must be ≥ 0 (got ${latencySpec.shift})`);
+  const K = positive('K', o.K ?? (N * P) / workers);
+  const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
+  return {
+    code,
+    scheme: code.name,
+    tmax,
+    granularity,
+    workers,
+    gamma,
+    grid,
+    ordering,
+    latencySpec,
+    latency: makeLatency(latencySpec),
+    K,
+    measureError: o.measureError ?? false,
+    tolerance,
+  };
+}
+
+/** The paper's Γ when it has the right length, else uniform. */
+function defaultGamma(length: number): number[] {
+  return length === DNN_GAMMA.length ? [...DNN_GAMMA] : new Array<number>(length).fill(1 / length);
+}

@@ -1,0 +1,132 @@
+/**
+ * Ordering, block split, importance levels and the class table.
+ * A: m×n is cut into N row blocks, B: n×p into P column blocks, after ranking A's rows and
+ * B's columns by descending norm; C block (i, j) = A_i·B_j has class blockClass[i·P + j].
+ */
+import type { Ordering } from './types.ts';
+
+/** Where each block sits after ordering: block i holds original rows order[bounds[i] .. bounds[i+1]). */
+export interface AxisSplit {
+  /** order[k] = original index placed at sorted position k (length = axis length). */
+  order: Int32Array;
+  /** Block boundaries in sorted positions, length blocks+1, bounds[i] = floor(i·len/blocks). */
+  bounds: Int32Array;
+  /** Largest block size (blocks are padded to it on the tensor path). */
+  maxSize: number;
+}
+
+/** Block grid of one product: row split of A, column split of B, levels and classes. */
+export interface BlockLayout {
+  N: number;
+  P: number;
+  rows: AxisSplit;
+  cols: AxisSplit;
+  /** Importance level (0 = most important) of each A row block, length N. */
+  levelA: number[];
+  /** Importance level of each B column block, length P. */
+  levelB: number[];
+  /** Number of importance levels S. */
+  levels: number;
+  /** Class of C block (i, j) at index i·P + j; class 0 is the most important. */
+  blockClass: number[];
+  /** Number of C blocks in each class, length L. */
+  classSizes: number[];
+}
+
+/**
+ * Scores of the rows (byColumn = false) or columns of a row-major rows×cols matrix: squared L2
+ * norm (ordering 'l2') or sum |x| ('mean-abs'); both are monotone in the norm they stand for, so
+ * they give the same order. 'none' gives zeros (the stable sort then keeps the original order).
+ */
+export function axisScores(
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  byColumn: boolean,
+  ordering: Ordering,
+): Float64Array {
+  const out = new Float64Array(byColumn ? cols : rows);
+  if (ordering === 'none') return out;
+  const square = ordering === 'l2';
+  if (byColumn) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      if (square) for (let c = 0; c < cols; c++) out[c] += data[base + c] * data[base + c];
+      else for (let c = 0; c < cols; c++) out[c] += Math.abs(data[base + c]);
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      let acc = 0;
+      if (square) for (let c = 0; c < cols; c++) acc += data[base + c] * data[base + c];
+      else for (let c = 0; c < cols; c++) acc += Math.abs(data[base + c]);
+      out[r] = acc;
+    }
+  }
+  return out;
+}
+
+/** Sorted split of one axis: indices by descending score (stable), then cut into `blocks` parts. */
+export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit {
+  const len = scores.length;
+  const idx: number[] = new Array(len);
+  for (let i = 0; i < len; i++) idx[i] = i;
+  idx.sort((a, b) => scores[b] - scores[a] || a - b);
+  const order = Int32Array.from(idx);
+  const bounds = new Int32Array(blocks + 1);
+  let maxSize = 0;
+  for (let i = 0; i <= blocks; i++) bounds[i] = Math.floor((i * len) / blocks);
+  for (let i = 0; i < blocks; i++) maxSize = Math.max(maxSize, bounds[i + 1] - bounds[i]);
+  return { order, bounds, maxSize };
+}
+
+/** Level of block i among `blocks` blocks split into `levels` equal groups (N = S gives level = i). */
+export function blockLevels(blocks: number, levels: number): number[] {
+  return Array.from({ length: blocks }, (_, i) => Math.floor((i * levels) / blocks));
+}
+
+/**
+ * The paper's class table: class(i, j) = min(levelA(i) + levelB(j), S − 1).
+ * With N = P = S = 3: class 0 = HH (1 block), class 1 = HM, MH (2), class 2 = the other 6.
+ */
+export function paperClassTable(levelA: number[], levelB: number[], levels: number): number[] {
+  const table: number[] = [];
+  for (const a of levelA) for (const b of levelB) table.push(Math.min(a + b, levels - 1));
+  return table;
+}
+
+/** Number of blocks in each class 0..L−1 of a class table. */
+export function classSizesOf(blockClass: number[]): number[] {
+  const L = Math.max(...blockClass) + 1;
+  const sizes = new Array<number>(L).fill(0);
+  for (const c of blockClass) sizes[c]++;
+  return sizes;
+}
+
+/** Options that fix a block grid (validated by resolveCodedOptions). */
+export interface GridOptions {
+  rowBlocks: number;
+  colBlocks: number;
+  levels: number;
+  /** Explicit class of each C block (length N·P), or undefined for the paper's table. */
+  classTable?: number[];
+}
+
+/** Builds the layout from A's row scores and B's column scores. */
+export function makeLayout(rowScores: ArrayLike<number>, colScores: ArrayLike<number>, grid: GridOptions): BlockLayout {
+  const { rowBlocks: N, colBlocks: P, levels } = grid;
+  const levelA = blockLevels(N, levels);
+  const levelB = blockLevels(P, levels);
+  const blockClass = grid.classTable ?? paperClassTable(levelA, levelB, levels);
+  return {
+    N,
+    P,
+    rows: splitAxis(rowScores, N),
+    cols: splitAxis(colScores, P),
+    levelA,
+    levelB,
+    levels,
+    blockClass,
+    classSizes: classSizesOf(blockClass),
+  };
+}

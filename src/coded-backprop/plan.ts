@@ -1,0 +1,59 @@
+/**
+ * What happens in one coded multiplication before any matrix arithmetic: the code's tasks and
+ * coefficient rows, the workers' completion times, the received set and its decoding. Both
+ * executors (float64 reference, tfjs tensors) run the same plan, drawn from the rng in one order:
+ * code coefficients first, then worker times.
+ */
+import type { Rng } from '../util/rng.ts';
+import { coefficientRow, type WorkerTask } from './codes/code.ts';
+import { type DecodeResult, decodeReceived } from './decode.ts';
+import { receivedBy, workerTimes } from './latency.ts';
+import type { ResolvedCodedOptions } from './options.ts';
+import type { BlockLayout } from './partition.ts';
+import type { CodedMatMulStats } from './types.ts';
+
+export interface CallPlan {
+  layout: BlockLayout;
+  /** One task per worker. */
+  tasks: WorkerTask[];
+  /** Coefficient row (length N·P) of every worker. */
+  coef: Float64Array[];
+  /** Completion time of every worker. */
+  times: Float64Array;
+  /** Workers received before T_max, in arrival order. */
+  received: number[];
+  /** Decoding of the received set (its columns follow `received`). */
+  decode: DecodeResult;
+}
+
+export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng): CallPlan {
+  const tasks = opts.code.encode(layout, opts, rng);
+  const coef = tasks.map((t) => coefficientRow(t, layout.N, layout.P));
+  const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
+  const received = receivedBy(times, opts.tmax);
+  const decode = decodeReceived(
+    received.map((w) => coef[w]),
+    layout.N * layout.P,
+    opts.tolerance,
+  );
+  return { layout, tasks, coef, times, received, decode };
+}
+
+/** Per-call statistics of a plan (decode error is filled in by the executor on request). */
+export function statsOf(plan: CallPlan): CodedMatMulStats {
+  const { layout, decode } = plan;
+  const classRecovered = new Array<number>(layout.classSizes.length).fill(0);
+  decode.determined.forEach((ok, b) => {
+    if (ok) classRecovered[layout.blockClass[b]]++;
+  });
+  return {
+    workers: plan.tasks.length,
+    workersReceived: plan.received.length,
+    blocksTotal: layout.N * layout.P,
+    blocksRecovered: decode.determined.filter(Boolean).length,
+    recovered: [...decode.determined],
+    blockClass: [...layout.blockClass],
+    classSizes: [...layout.classSizes],
+    classRecovered,
+  };
+}

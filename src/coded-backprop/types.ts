@@ -1,0 +1,39 @@
+/**
+ * Public types of the coded approximate matrix-multiplication engine.
+ * C = A·B with A: m×n and B: n×p; A's rows are cut into N row blocks and B's columns into
+ * P column blocks (after ordering by norm); block (i, j) of C is C_ij = A_i·B_j.
+ */
+
+/** Registered code names (see codes/registry.ts). */
+export type SchemeName = 'uncoded' | 'rep' | 'mds' | 'now' | 'ew';
+
+/** UEP window granularity: windows over C-block classes, or independent A-level × B-level windows (eq. 5). */
+export type Granularity = 'class' | 'product';
+
+/** How rows of A / columns of B are ranked before blocking. */
+export type Ordering = 'l2' | 'mean-abs' | 'none';
+
+/** Per-call outcome of one coded multiplication. */
+export interface CodedMatMulStats {
+  /** Workers the code used. */
+  workers: number;
+  /** Workers whose product arrived before the deadline. */
+  workersReceived: number;
+  /** Number of C blocks (N·P). */
+  blocksTotal: number;
+  /** C blocks recovered by the decoder. */
+  blocksRecovered: number;
+  /** For each C block (row-major i·P + j, in sorted block order): recovered or not. */
+  recovered: boolean[];
+  /** Class of each C block (same indexing as `recovered`). */
+  blockClass: number[];
+  /** Number of blocks in each class. */
+  classSizes: number[];
+  /** Number of recovered blocks in each class. */
+  classRecovered: number[];
+  /**
+   * Only when requested: max over recovered blocks of ‖Ĉ_ij − C_ij‖_F / max(‖C_ij‖_F, tiny),
+   * with C computed exactly (float64 path) or by one exact product (tensor path).
+   */
+  decodeRelError?: number;
+}
