@@ -46,13 +46,14 @@ export function padBlocks<T extends FloatArray>(
     }
   }
   const bAll = new Ctor(P * M * Q);
-  for (let j = 0; j < P; j++) {
-    for (let k = cols.bounds[j]; k < cols.bounds[j + 1]; k++) {
-      const src = cols.order[k];
-      const q = k - cols.bounds[j];
-      const base = j * M * Q + q;
-      for (let r = 0; r < M; r++) bAll[base + r * Q] = B[r * p + src];
-    }
+  // destination of sorted column position l in row 0 of its block; row r adds r·Q
+  const dest = new Int32Array(cols.order.length);
+  for (let j = 0; j < P; j++) for (let l = cols.bounds[j]; l < cols.bounds[j + 1]; l++) dest[l] = j * M * Q + l - cols.bounds[j];
+  const order = cols.order;
+  for (let r = 0; r < M; r++) {
+    const src = r * p;
+    const shift = r * Q;
+    for (let l = 0; l < order.length; l++) bAll[dest[l] + shift] = B[src + order[l]];
   }
   const a = Array.from({ length: N }, (_, i) => aAll.subarray(i * U * M, (i + 1) * U * M) as T);
   const b = Array.from({ length: P }, (_, j) => bAll.subarray(j * M * Q, (j + 1) * M * Q) as T);

@@ -52,25 +52,33 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
       }
     }
   });
-  const aAll = tf.tensor2d(blocks.aAll, [N, UM]);
-  const parts = users.map((rs, j) => {
-    if (rs.length === 0) return null;
-    // E_j (|rs| × N): row k holds g_w[·, j] of the k-th worker using column block j
-    const E = new Float32Array(rs.length * N);
+  // E (T × N): one row per (worker, column block) part, grouped by column block
+  const offset: number[] = [];
+  let T = 0;
+  for (const rs of users) {
+    offset.push(T);
+    T += rs.length;
+  }
+  const E = new Float32Array(T * N);
+  users.forEach((rs, j) =>
     rs.forEach((r, k) => {
-      for (let i = 0; i < N; i++) E[k * N + i] = coef[received[r]][i * P + j];
+      for (let i = 0; i < N; i++) E[(offset[j] + k) * N + i] = coef[received[r]][i * P + j];
+    }),
+  );
+  const all = tf.tidy(() => {
+    // encoding for every part at once: row t of E·[A_1; …; A_N] (T × U·M) is the part's Ã (U × M)
+    const encoded = tf.matMul(tf.tensor2d(E, [T, N]), tf.tensor2d(blocks.aAll, [N, UM])).reshape([T * U, M]);
+    const products: tf.Tensor[] = [];
+    users.forEach((rs, j) => {
+      if (rs.length === 0) return;
+      const wa = rs.length === T ? encoded : encoded.slice([offset[j] * U, 0], [rs.length * U, M]);
+      products.push(tf.matMul(wa, tf.tensor2d(blocks.b[j], [M, Q])));
     });
-    const prod = tf.tidy(() =>
-      tf.matMul(
-        tf.matMul(tf.tensor2d(E, [rs.length, N]), aAll).reshape([rs.length * U, M]),
-        tf.tensor2d(blocks.b[j], [M, Q]),
-      ),
-    );
-    const data = prod.dataSync() as Float32Array;
-    prod.dispose();
-    return data;
+    return products.length === 1 ? products[0] : tf.concat(products, 0);
   });
-  aAll.dispose();
+  const flat = all.dataSync() as Float32Array;
+  all.dispose();
+  const parts = users.map((rs, j) => (rs.length ? flat.subarray(offset[j] * UQ, (offset[j] + rs.length) * UQ) : null));
   // slot[r][j]: the k-th part of column block j belongs to received worker r
   const slot: Int32Array[] = Array.from({ length: R }, () => new Int32Array(P).fill(-1));
   users.forEach((rs, j) => rs.forEach((r, k) => (slot[r][j] = k)));

@@ -7,7 +7,7 @@ import type { Ordering } from './types.ts';
 
 /** Where each block sits after ordering: block i holds original rows order[bounds[i] .. bounds[i+1]). */
 export interface AxisSplit {
-  /** order[k] = original index placed at sorted position k (length = axis length). */
+  /** order[k]: original index at position k; positions bounds[i]..bounds[i+1] form part i (length = axis length). */
   order: Int32Array;
   /** Block boundaries in sorted positions, length blocks+1, bounds[i] = floor(i·len/blocks). */
   bounds: Int32Array;
@@ -66,18 +66,78 @@ export function axisScores(
   return out;
 }
 
-/** Sorted split of one axis: indices by descending score (stable), then cut into `blocks` parts. */
+/**
+ * Split of one axis into `blocks` parts by descending score: part i gets the bounds[i+1] − bounds[i]
+ * highest-scoring indices not in earlier parts (ties go to the earlier part in index order).
+ * Only membership matters, so no full sort: the boundary values come from quickselect (O(n)),
+ * and within a part indices stay in ascending original order.
+ */
 export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit {
   const len = scores.length;
-  const idx: number[] = new Array(len);
-  for (let i = 0; i < len; i++) idx[i] = i;
-  idx.sort((a, b) => scores[b] - scores[a] || a - b);
-  const order = Int32Array.from(idx);
   const bounds = new Int32Array(blocks + 1);
   let maxSize = 0;
   for (let i = 0; i <= blocks; i++) bounds[i] = Math.floor((i * len) / blocks);
   for (let i = 0; i < blocks; i++) maxSize = Math.max(maxSize, bounds[i + 1] - bounds[i]);
-  return { order, bounds, maxSize };
+  // threshold[i]: the smallest score inside part i (descending rank bounds[i+1] − 1)
+  const work = Float64Array.from(scores);
+  const threshold = new Float64Array(blocks);
+  for (let i = 0; i < blocks; i++) {
+    const size = bounds[i + 1] - bounds[i];
+    threshold[i] = size > 0 ? kthLargest(work, bounds[i + 1] - 1) : Infinity;
+  }
+  const order = new Int32Array(len);
+  return { order: assignParts(scores, threshold, bounds, blocks, order), bounds, maxSize };
+}
+
+/** Fills `order` part by part: strictly-above-threshold indices, then ties, in index order. */
+function assignParts(scores: ArrayLike<number>, threshold: Float64Array, bounds: Int32Array, blocks: number, order: Int32Array): Int32Array {
+  const len = scores.length;
+  const part = new Int32Array(len).fill(-1);
+  const count = new Int32Array(blocks);
+  for (let i = 0; i < blocks; i++) {
+    const quota = bounds[i + 1] - bounds[i];
+    for (let k = 0; k < len && count[i] < quota; k++) {
+      if (part[k] < 0 && scores[k] > threshold[i]) {
+        part[k] = i;
+        count[i]++;
+      }
+    }
+    for (let k = 0; k < len && count[i] < quota; k++) {
+      if (part[k] < 0 && scores[k] === threshold[i]) {
+        part[k] = i;
+        count[i]++;
+      }
+    }
+  }
+  const next = Int32Array.from(bounds.subarray(0, blocks));
+  for (let k = 0; k < len; k++) order[next[part[k]]++] = k;
+  return order;
+}
+
+/** The k-th largest value (0-based) of `a`, reordering `a` in place (Hoare quickselect). */
+function kthLargest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** Level of block i among `blocks` blocks split into `levels` equal groups (N = S gives level = i). */
