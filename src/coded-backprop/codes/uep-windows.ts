@@ -53,7 +53,7 @@ function checkUep(name: string, { workers, granularity, gamma }: CodeParams, gri
   const expected = granularity === 'class' ? grid.classSizes.length : grid.levels;
   const what = granularity === 'class' ? 'classes' : 'importance levels';
   if (gamma.length !== expected) {
-    throw new RangeError(`gamma: with ${granularity} granularity Γ needs one probability per ${what} (${expected}), got ${gamma.length}`);
+    throw new RangeError(`gamma: with ${granularity} granularity Γ needs one probability for each of the ${expected} ${what}, got ${gamma.length}`);
   }
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Repeated coded multiplications of fresh random matrices: the mean normalised loss
+ * ‖C − Ĉ‖² / E‖C‖² with its confidence interval, the blocks recovered per class, the workers
+ * received and the worst decode error. Used by `npm run matmul`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { codedMatMul } from '../coded-backprop/execute-tensor.ts';
+import { codedMatMulF64 } from '../coded-backprop/execute-f64.ts';
+import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
+import type { Matrix } from '../util/matrix.ts';
+import type { Rng } from '../util/rng.ts';
+import { RunningMean } from '../util/running-mean.ts';
+import { type BlockGaussianSpec, drawBlockGaussian, expectedEnergy } from './block-gaussian.ts';
+
+export type Executor = 'f64' | 'tensor';
+export const EXECUTORS: readonly Executor[] = ['f64', 'tensor'];
+
+export interface MatmulTrialsResult {
+  trials: number;
+  loss: RunningMean;
+  workersReceived: RunningMean;
+  /** Mean number of recovered blocks per class. */
+  classRecovered: number[];
+  classSizes: number[];
+  /** Max relative Frobenius error of any recovered block over all trials. */
+  worstDecodeError: number;
+}
+
+/** ‖X − Y‖²_F for two equally long arrays. */
+function squaredDistance(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let e = 0; e < x.length; e++) s += (x[e] - y[e]) ** 2;
+  return s;
+}
+
+function exactProduct(A: Matrix, B: Matrix): Float64Array {
+  const C = new Float64Array(A.rows * B.cols);
+  for (let i = 0; i < A.rows; i++)
+    for (let k = 0; k < A.cols; k++) {
+      const a = A.data[i * A.cols + k];
+      for (let j = 0; j < B.cols; j++) C[i * B.cols + j] += a * B.data[k * B.cols + j];
+    }
+  return C;
+}
+
+/**
+ * Runs `trials` coded multiplications of fresh draws from `spec`.
+ * @param onProgress called with the number of finished trials (at most a few times a second)
+ */
+export function runMatmulTrials(
+  spec: BlockGaussianSpec,
+  opts: ResolvedCodedOptions,
+  trials: number,
+  executor: Executor,
+  rng: Rng,
+  onProgress?: (done: number) => void,
+): MatmulTrialsResult {
+  const energy = expectedEnergy(spec);
+  const loss = new RunningMean();
+  const workersReceived = new RunningMean();
+  const L = opts.grid.classSizes.length;
+  const classSum = new Array<number>(L).fill(0);
+  let worst = 0;
+  let lastReport = Date.now();
+  const measured = { ...opts, measureError: true };
+  for (let trial = 0; trial < trials; trial++) {
+    const { A, B } = drawBlockGaussian(spec, rng);
+    const exact = exactProduct(A, B);
+    let approx: ArrayLike<number>;
+    let stats;
+    if (executor === 'f64') {
+      ({ C: { data: approx }, stats } = codedMatMulF64(A, B, measured, rng));
+    } else {
+      const tA = tf.tensor2d(Float32Array.from(A.data), [A.rows, A.cols]);
+      const tB = tf.tensor2d(Float32Array.from(B.data), [B.rows, B.cols]);
+      const r = codedMatMul(tA, tB, measured, rng);
+      approx = r.C.dataSync();
+      stats = r.stats;
+      tf.dispose([tA, tB, r.C]);
+    }
+    loss.add(squaredDistance(approx, exact) / energy);
+    workersReceived.add(stats.workersReceived);
+    stats.classRecovered.forEach((c, l) => (classSum[l] += c));
+    worst = Math.max(worst, stats.decodeRelError ?? 0);
+    if (onProgress && Date.now() - lastReport > 500) {
+      lastReport = Date.now();
+      onProgress(trial + 1);
+    }
+  }
+  return {
+    trials,
+    loss,
+    workersReceived,
+    classRecovered: classSum.map((s) => s / trials),
+    classSizes: [...opts.grid.classSizes],
+    worstDecodeError: worst,
+  };
+}
