@@ -1,0 +1,379 @@
+/**
+ * Fig. 6 from the finished runs of a sweep directory (`<out>/runs/<name>/{config.json,metrics.csv}`),
+ * reading only those files:
+ *   <out>/fig6.png + .svg       minibatch training accuracy vs iteration, one panel per T_max, a
+ *                               centred moving average over `window` iterations (default 50); the
+ *                               baseline (no T_max) is drawn in every panel; with several seeds a
+ *                               line for the mean and a band from the min to the max over seeds;
+ *   <out>/fig6-test.png + .svg  test accuracy at the evaluation points, same layout;
+ *   <out>/summary.csv           one row per run: scheme, tmax, seed, final_test_acc,
+ *                               mean_workers_received, mean_blocks_recovered (means over the steps of
+ *                               the per-step sums over the six products), ms_per_step.
+ */
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { panelChart, renderSpecFiles, type Row, type TopLevelSpec } from '../plot/index.ts';
+import { writeFilesAtomic } from '../util/atomic-write.ts';
+import { formatCsv, parseCsv, type CsvRow } from '../util/csv.ts';
+import { isRunComplete } from './run.ts';
+
+/** One finished run, as read back from its directory. */
+export interface RunData {
+  name: string;
+  scheme: string;
+  /** null for the baseline. */
+  tmax: number | null;
+  seed: number;
+  /** Options as stored in config.json. */
+  options: Record<string, unknown>;
+  result: {
+    finalTestAccuracy: number;
+    msPerStep: number;
+    meanWorkersReceived: number | null;
+    meanBlocksRecovered: number | null;
+    iterations: number;
+    backend: string;
+  };
+  iteration: number[];
+  trainAcc: number[];
+  /** Evaluation points. */
+  testIteration: number[];
+  testAcc: number[];
+}
+
+/** Display order and labels of the schemes. */
+export const SCHEME_ORDER = ['baseline', 'uncoded', 'rep', 'mds', 'now', 'ew'] as const;
+const COLORS: Record<string, string> = {
+  baseline: '#222222',
+  uncoded: '#d62728',
+  rep: '#ff7f0e',
+  mds: '#8c564b',
+  now: '#2ca02c',
+  ew: '#1f77b4',
+};
+
+const DASHED = new Set(['rep', 'now']);
+
+/** Legend label of a scheme, with its number of workers when the runs agree on one. */
+export function schemeLabel(scheme: string, workers?: number | null): string {
+  const base: Record<string, string> = {
+    baseline: 'baseline (exact)',
+    uncoded: 'uncoded',
+    rep: 'block repetition',
+    mds: 'MDS',
+    now: 'NOW-UEP',
+    ew: 'EW-UEP',
+  };
+  const name = base[scheme] ?? scheme;
+  return workers ? `${name} (W = ${workers})` : name;
+}
+
+function num(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (v === 'Infinity') return Infinity;
+  return null;
+}
+
+/** Reads one finished run directory. */
+export async function readRun(dir: string, name: string): Promise<RunData> {
+  const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
+    options: Record<string, unknown>;
+    result: RunData['result'];
+  };
+  const rows: CsvRow[] = parseCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
+  const iteration: number[] = [];
+  const trainAcc: number[] = [];
+  const testIteration: number[] = [];
+  const testAcc: number[] = [];
+  for (const r of rows) {
+    const it = r.iteration as number;
+    iteration.push(it);
+    trainAcc.push(r.train_acc as number);
+    if (typeof r.test_acc === 'number') {
+      testIteration.push(it);
+      testAcc.push(r.test_acc);
+    }
+  }
+  return {
+    name,
+    scheme: String(cfg.options.scheme),
+    tmax: num(cfg.options.tmax),
+    seed: cfg.options.seed as number,
+    options: cfg.options,
+    result: cfg.result,
+    iteration,
+    trainAcc,
+    testIteration,
+    testAcc,
+  };
+}
+
+/**
+ * Reads the finished runs under `runsDir` (all of them, or those named), skipping temporary
+ * `.partial-*` directories and unfinished ones.
+ */
+export async function readRuns(runsDir: string, names?: readonly string[]): Promise<RunData[]> {
+  let entries: string[];
+  try {
+    entries = readdirSync(runsDir);
+  } catch {
+    return [];
+  }
+  const wanted = names ? new Set(names) : null;
+  const out: RunData[] = [];
+  for (const name of entries.sort()) {
+    if (name.includes('.partial-') || name.includes('.old-')) continue;
+    if (wanted && !wanted.has(name)) continue;
+    const dir = join(runsDir, name);
+    if (!isRunComplete(dir)) continue;
+    out.push(await readRun(dir, name));
+  }
+  return out;
+}
+
+/** Centred moving average over `window` points (truncated at both ends). */
+export function movingAverage(values: readonly number[], window: number): number[] {
+  const n = values.length;
+  if (window <= 1 || n === 0) return [...values];
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + values[i];
+  const before = Math.floor((window - 1) / 2);
+  const after = window - 1 - before;
+  return Array.from({ length: n }, (_, i) => {
+    const lo = Math.max(0, i - before);
+    const hi = Math.min(n, i + after + 1);
+    return (prefix[hi] - prefix[lo]) / (hi - lo);
+  });
+}
+
+function schemeRank(s: string): number {
+  const i = (SCHEME_ORDER as readonly string[]).indexOf(s);
+  return i < 0 ? SCHEME_ORDER.length : i;
+}
+
+/** summary.csv columns. */
+export const SUMMARY_COLUMNS = [
+  'scheme',
+  'tmax',
+  'seed',
+  'final_test_acc',
+  'mean_workers_received',
+  'mean_blocks_recovered',
+  'ms_per_step',
+] as const;
+
+export function summaryRows(runs: readonly RunData[]): Row[] {
+  return [...runs]
+    .sort((a, b) => schemeRank(a.scheme) - schemeRank(b.scheme) || (a.tmax ?? -1) - (b.tmax ?? -1) || a.seed - b.seed)
+    .map((r) => ({
+      scheme: r.scheme,
+      tmax: r.tmax === null ? '' : r.tmax === Infinity ? 'inf' : r.tmax,
+      seed: r.seed,
+      final_test_acc: r.result.finalTestAccuracy,
+      mean_workers_received: r.result.meanWorkersReceived === null ? '' : round(r.result.meanWorkersReceived, 4),
+      mean_blocks_recovered: r.result.meanBlocksRecovered === null ? '' : round(r.result.meanBlocksRecovered, 4),
+      ms_per_step: round(r.result.msPerStep, 3),
+    }));
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** mean, min, max across series, point by point over their common length. */
+function across(series: readonly (readonly number[])[]): { mean: number[]; min: number[]; max: number[] } {
+  const n = Math.min(...series.map((s) => s.length));
+  const mean: number[] = [];
+  const min: number[] = [];
+  const max: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of series) {
+      s += x[i];
+      lo = Math.min(lo, x[i]);
+      hi = Math.max(hi, x[i]);
+    }
+    mean.push(s / series.length);
+    min.push(lo);
+    max.push(hi);
+  }
+  return { mean, min, max };
+}
+
+export interface Fig6PlotOptions {
+  /** Moving-average window of the training accuracy, in iterations (default 50). */
+  window?: number;
+  /** About this many points per training curve after smoothing (default 400). */
+  points?: number;
+}
+
+function tmaxLabel(t: number): string {
+  return `T_max = ${t === Infinity ? '∞' : t}`;
+}
+
+interface Grouped {
+  panels: number[];
+  /** scheme → tmax (null for baseline) → runs */
+  groups: Map<string, Map<number | null, RunData[]>>;
+  workers: Map<string, number | null>;
+  seeds: number[];
+}
+
+function group(runs: readonly RunData[]): Grouped {
+  const groups = new Map<string, Map<number | null, RunData[]>>();
+  const workers = new Map<string, number | null>();
+  for (const r of runs) {
+    if (!groups.has(r.scheme)) groups.set(r.scheme, new Map());
+    const g = groups.get(r.scheme) as Map<number | null, RunData[]>;
+    const key = r.scheme === 'baseline' ? null : r.tmax;
+    if (!g.has(key)) g.set(key, []);
+    (g.get(key) as RunData[]).push(r);
+    const w = (r.options.workers as number | null) ?? null;
+    if (!workers.has(r.scheme)) workers.set(r.scheme, w);
+    else if (workers.get(r.scheme) !== w) workers.set(r.scheme, null);
+  }
+  const panels = [...new Set(runs.filter((r) => r.scheme !== 'baseline' && r.tmax !== null).map((r) => r.tmax as number))].sort(
+    (a, b) => a - b,
+  );
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  return { panels, groups, workers, seeds };
+}
+
+/**
+ * Sets the colour and dash ranges of the legend field (a vega-lite spec is plain JSON), and
+ * widens the legend so that labels are not cut.
+ */
+function style(spec: TopLevelSpec, field: string, domain: string[], colours: string[], dashes: number[][]): TopLevelSpec {
+  const visit = (o: unknown, key: string): void => {
+    if (Array.isArray(o)) return o.forEach((x) => visit(x, key));
+    if (!o || typeof o !== 'object') return;
+    const rec = o as Record<string, unknown>;
+    if ((key === 'color' || key === 'strokeDash') && rec.field === field && rec.scale && typeof rec.scale === 'object') {
+      (rec.scale as Record<string, unknown>).domain = domain;
+      (rec.scale as Record<string, unknown>).range = key === 'color' ? colours : dashes;
+    }
+    for (const [k, v] of Object.entries(rec)) visit(v, k);
+  };
+  visit(spec, '');
+  const cfg = (spec as unknown as { config: Record<string, Record<string, unknown>> }).config;
+  cfg.legend = { ...cfg.legend, labelLimit: 320, symbolType: 'stroke', symbolSize: 500, symbolStrokeWidth: 2.5 };
+  return spec;
+}
+
+function describeOptions(runs: readonly RunData[], seeds: number[]): string {
+  const o = runs.find((r) => r.scheme !== 'baseline')?.options ?? runs[0].options;
+  const parts = [
+    o.lambda !== undefined && o.lambda !== null ? `λ = ${o.lambda as number}` : null,
+    `${o.epochs as number} epoch(s), batch ${o.batch as number}, lr ${o.lr as number}`,
+    o.limit ? `first ${o.limit as number} training examples` : null,
+    o.gamma ? `Γ = (${(o.gamma as number[]).join(', ')})` : null,
+    seeds.length > 1 ? `seeds ${seeds.join(', ')}: line = mean, band = min–max` : `seed ${seeds[0]}`,
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
+/**
+ * Builds the two Fig. 6 chart specs (training accuracy, test accuracy) from finished runs.
+ * @throws RangeError when there are no runs
+ */
+export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}): { train: TopLevelSpec; test: TopLevelSpec } {
+  if (runs.length === 0) throw new RangeError('runs: no finished runs to plot');
+  const window = opts.window ?? 50;
+  const target = opts.points ?? 400;
+  const { panels, groups, workers, seeds } = group(runs);
+  const panelValues = panels.length ? panels.map(tmaxLabel) : ['baseline only'];
+  const schemes = [...groups.keys()].sort((a, b) => schemeRank(a) - schemeRank(b));
+  const labels = schemes.map((s) => schemeLabel(s, workers.get(s)));
+  const colours = schemes.map((s, i) => COLORS[s] ?? ['#9467bd', '#e377c2', '#17becf'][i % 3]);
+  // Dashes tell apart the pairs that coincide: uncoded/repetition (same arrival probability per
+  // block) and NOW/EW (both decode mostly classes 0–1).
+  const dashes = schemes.map((s) => (DASHED.has(s) ? [7, 3] : [1, 0]));
+  const several = seeds.length > 1;
+
+  const trainLines: Row[] = [];
+  const trainBand: Row[] = [];
+  const testLines: Row[] = [];
+  const testBand: Row[] = [];
+  for (const [si, scheme] of schemes.entries()) {
+    const byT = groups.get(scheme) as Map<number | null, RunData[]>;
+    for (const [tmax, rs] of byT) {
+      const targets = tmax === null ? panelValues : [tmaxLabel(tmax)];
+      const series = seedSeries(rs);
+      const tr = across(series.map((r) => movingAverage(r.trainAcc, window)));
+      const its = series[0].iteration;
+      const stride = Math.max(1, Math.floor(tr.mean.length / target));
+      const te = across(series.map((r) => r.testAcc));
+      const teIts = series[0].testIteration;
+      for (const panel of targets) {
+        for (let i = 0; i < tr.mean.length; i++) {
+          if (i % stride !== 0 && i !== tr.mean.length - 1) continue;
+          const row = { panel, scheme: labels[si], iteration: its[i], acc: tr.mean[i], lo: tr.min[i], hi: tr.max[i] };
+          trainLines.push(row);
+          if (several) trainBand.push(row);
+        }
+        for (let i = 0; i < te.mean.length; i++) {
+          const row = { panel, scheme: labels[si], iteration: teIts[i], acc: te.mean[i], lo: te.min[i], hi: te.max[i] };
+          testLines.push(row);
+          if (several) testBand.push(row);
+        }
+      }
+    }
+  }
+  const common = {
+    x: { field: 'iteration', title: 'iteration (minibatch of 64)' },
+    color: { field: 'scheme', title: 'Scheme', sort: labels },
+    dash: { field: 'scheme', title: 'Scheme', sort: labels },
+    panel: { field: 'panel', title: '', sort: panelValues, columns: Math.min(2, panelValues.length) },
+    width: 360,
+    height: 230,
+  };
+  const what = describeOptions(runs, seeds);
+  const train = panelChart({
+    ...common,
+    title: 'MNIST training accuracy with coded backpropagation (Fig. 6)',
+    subtitle: [`Minibatch accuracy before each update, centred moving average over ${window} iterations.`, what],
+    y: { field: 'acc', title: 'training accuracy', domain: [0, 1] },
+    lines: trainLines,
+    band: several ? { rows: trainBand, yLow: 'lo', yHigh: 'hi', opacity: 0.18 } : undefined,
+  });
+  const test = panelChart({
+    ...common,
+    title: 'MNIST test accuracy with coded backpropagation',
+    subtitle: [`Accuracy on the test set at the evaluation points.`, what],
+    y: { field: 'acc', title: 'test accuracy', domain: [0, 1] },
+    lines: testLines,
+    lineMarkers: testLines.length / Math.max(1, schemes.length * panelValues.length) <= 40,
+    band: several ? { rows: testBand, yLow: 'lo', yHigh: 'hi', opacity: 0.18 } : undefined,
+  });
+  return {
+    train: style(train, 'scheme', labels, colours, dashes),
+    test: style(test, 'scheme', labels, colours, dashes),
+  };
+}
+
+/** One run per seed (the first found for a repeated seed), in seed order. */
+function seedSeries(rs: readonly RunData[]): RunData[] {
+  const bySeed = new Map<number, RunData>();
+  for (const r of rs) if (!bySeed.has(r.seed)) bySeed.set(r.seed, r);
+  return [...bySeed.keys()].sort((a, b) => a - b).map((s) => bySeed.get(s) as RunData);
+}
+
+/**
+ * Draws fig6.{png,svg}, fig6-test.{png,svg} and writes summary.csv in `out` from the finished runs
+ * in `<out>/runs` (all, or those named). Returns the paths written.
+ */
+export async function drawFig6(out: string, names?: readonly string[], opts: Fig6PlotOptions = {}): Promise<string[]> {
+  const runs = await readRuns(join(out, 'runs'), names);
+  if (runs.length === 0) throw new RangeError(`out: no finished runs in ${join(out, 'runs')}`);
+  const { train, test } = fig6Specs(runs, opts);
+  const files = [
+    { path: join(out, 'summary.csv'), data: formatCsv(summaryRows(runs), SUMMARY_COLUMNS) },
+    ...(await renderSpecFiles(train, join(out, 'fig6'))),
+    ...(await renderSpecFiles(test, join(out, 'fig6-test'))),
+  ];
+  return writeFilesAtomic(files);
+}
