@@ -1,0 +1,98 @@
+/**
+ * The Monte Carlo on several threads. Chunks (engine.ts, CHUNK_TRIALS trials each, with their
+ * own random streams) are handed out to worker threads one at a time and merged in chunk
+ * order, so the result is bit-for-bit the one {@link simulate} gives in one thread.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  chunkFromState,
+  finishRun,
+  planRun,
+  simulate,
+  type ChunkState,
+  type ChunkStats,
+  type SimulationOptions,
+  type SimulationResult,
+} from './engine.js';
+import type { LineSpec, MonteCarloSetup } from './setup.js';
+import type { ChunkRequest } from './worker.js';
+
+/** Options of {@link simulateParallel}. */
+export interface ParallelOptions extends SimulationOptions {
+  /** Worker threads; default the machine's available parallelism; 1 runs in this thread. */
+  threads?: number;
+}
+
+/**
+ * Source of the worker entry: worker threads do not inherit tsx's module hooks, so the worker
+ * first registers tsx's ESM loader, then imports worker.ts.
+ */
+function workerBootstrap(): string {
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const worker = new URL('./worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
+}
+
+/** Default number of threads: the available parallelism, at least 1. */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Like {@link simulate}, on `threads` worker threads (the same numbers for any thread count).
+ * Falls back to this thread when threads ≤ 1 or there is a single chunk.
+ */
+export async function simulateParallel(
+  setup: MonteCarloSetup,
+  lines: readonly LineSpec[],
+  options: ParallelOptions,
+): Promise<SimulationResult> {
+  const plan = planRun(setup, lines, options);
+  const threads = options.threads ?? defaultThreads();
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads: must be an integer ≥ 1, got ${String(threads)}`);
+  }
+  const nChunks = plan.chunkSizes.length;
+  if (threads === 1 || nChunks === 1) return simulate(setup, lines, options);
+
+  const results: (ChunkStats | undefined)[] = new Array(nChunks);
+  let next = 0;
+  let done = 0;
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let running = Math.min(threads, nChunks);
+      const start = (worker: Worker) => {
+        const send = () => {
+          if (next < nChunks) {
+            const chunk = next++;
+            worker.postMessage({ chunk, count: plan.chunkSizes[chunk] } satisfies ChunkRequest);
+          } else {
+            worker.postMessage(null satisfies ChunkRequest);
+            if (--running === 0) resolve();
+          }
+        };
+        worker.on('message', (msg: { chunk: number; state: ChunkState }) => {
+          results[msg.chunk] = chunkFromState(msg.state);
+          done += plan.chunkSizes[msg.chunk];
+          options.onProgress?.(done, plan.trials);
+          send();
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`Monte Carlo worker thread exited with code ${code}`));
+        });
+        send();
+      };
+      for (let i = 0; i < running; i++) {
+        const worker = new Worker(workerBootstrap(), { eval: true, workerData: plan });
+        workers.push(worker);
+        start(worker);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return finishRun(plan, results as ChunkStats[]);
+}

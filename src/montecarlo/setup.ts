@@ -1,0 +1,204 @@
+/**
+ * The parameters of the Monte Carlo of Figs. 3–4 (paper Sec. V-A), their validation, and the
+ * matching formulas of Sec. IV.
+ *
+ * A is (S·U)×M and B is M×(S·Q), entries i.i.d. N(0, σ²) with σ² = variances[s] in row block s
+ * of A and column block s of B (S = variances.length importance levels, N = P = S blocks, one
+ * block per level). C block (i, j) has class min(i + j, S − 1), as in the paper (S = 3: HH; HM
+ * and MH; the other six). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
+ */
+import { resolveCodedOptions, type ResolvedCodedOptions } from '../coded-backprop/options.js';
+import type { Granularity, Ordering } from '../coded-backprop/types.js';
+import {
+  PAPER_SETUP,
+  checkGamma,
+  classEnergies,
+  classSizesFromTable,
+  expectedLossCurve,
+  lossVsReceived,
+} from '../theory/index.js';
+
+/** Schemes the Monte Carlo runs (those the theory of Sec. IV covers). */
+export const MC_SCHEMES = ['now', 'ew', 'mds'] as const;
+export type McScheme = (typeof MC_SCHEMES)[number];
+
+/** Window granularities of the UEP codes (MDS has only 'class'). */
+export const MC_GRANULARITIES: readonly Granularity[] = ['class', 'product'];
+
+/** Orderings of rows of A / columns of B before blocking. */
+export const MC_ORDERINGS: readonly Ordering[] = ['l2', 'mean-abs', 'none'];
+
+/** One curve of the figure: a scheme with a window granularity. */
+export interface LineSpec {
+  scheme: McScheme;
+  granularity: Granularity;
+}
+
+/** Everything that defines one Monte Carlo experiment except trials and seed. */
+export interface MonteCarloSetup {
+  /** Rows per row block of A. */
+  U: number;
+  /** Inner dimension. */
+  M: number;
+  /** Columns per column block of B. */
+  Q: number;
+  /** Entry variance of each importance level, most important first (S = length ≥ 1; N = P = S). */
+  variances: readonly number[];
+  /** Number of workers W. */
+  workers: number;
+  /** Exponential rate λ > 0 of one worker. */
+  lambda: number;
+  /** Time scaling K > 0: worker times are Exp(λ·K) (Fig. 3 uses K = 1). */
+  K: number;
+  /** Window-selection distribution Γ (length S: over classes, or over levels for product granularity). */
+  gamma: readonly number[];
+  /** Ordering of A's rows and B's columns by norm before blocking. */
+  ordering: Ordering;
+  /** Decoder's relative pivot tolerance; undefined = the engine's default. */
+  tolerance?: number;
+}
+
+/** The paper's Sec. V-A setup (Figs. 3–4). */
+export const PAPER_MC_SETUP: Readonly<MonteCarloSetup> = Object.freeze({
+  U: PAPER_SETUP.U,
+  M: PAPER_SETUP.M,
+  Q: PAPER_SETUP.Q,
+  variances: PAPER_SETUP.levelVariances,
+  workers: PAPER_SETUP.W,
+  lambda: PAPER_SETUP.lambda,
+  K: PAPER_SETUP.K,
+  gamma: PAPER_SETUP.gamma,
+  ordering: 'l2' as Ordering,
+});
+
+/** Stable label of a line, e.g. "now/class". */
+export function lineKey(line: LineSpec): string {
+  return `${line.scheme}/${line.granularity}`;
+}
+
+/**
+ * The lines for a list of schemes and granularities, scheme-major. MDS has one line
+ * (granularity 'class': it has no windows) whenever it is listed, whatever the granularities.
+ */
+export function linesFor(schemes: readonly McScheme[], granularities: readonly Granularity[]): LineSpec[] {
+  const lines: LineSpec[] = [];
+  for (const scheme of schemes) {
+    if (scheme === 'mds') lines.push({ scheme, granularity: 'class' });
+    else for (const granularity of granularities) lines.push({ scheme, granularity });
+  }
+  return lines;
+}
+
+function positiveInteger(v: number, name: string): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${name}: must be an integer ≥ 1, got ${String(v)}`);
+}
+
+function positiveFinite(v: number, name: string): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`${name}: must be a finite number > 0, got ${String(v)}`);
+}
+
+/**
+ * Validates a setup; throws RangeError naming the option (`names` maps option → the name to
+ * report, e.g. a command's flag).
+ */
+export function checkSetup(setup: MonteCarloSetup, names: Partial<Record<keyof MonteCarloSetup, string>> = {}): void {
+  const n = (k: keyof MonteCarloSetup) => names[k] ?? k;
+  positiveInteger(setup.U, n('U'));
+  positiveInteger(setup.M, n('M'));
+  positiveInteger(setup.Q, n('Q'));
+  const v = setup.variances;
+  if (!Array.isArray(v) || v.length === 0) throw new RangeError(`${n('variances')}: must list at least one variance (one per importance level)`);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) {
+      throw new RangeError(`${n('variances')}: variances must be finite and ≥ 0, got ${String(x)} at position ${i + 1}`);
+    }
+  });
+  if (!v.some((x) => x > 0)) throw new RangeError(`${n('variances')}: at least one variance must be > 0`);
+  positiveInteger(setup.workers, n('workers'));
+  positiveFinite(setup.lambda, n('lambda'));
+  positiveFinite(setup.K, n('K'));
+  checkGamma(setup.gamma, v.length, n('gamma'), `one per importance level / class, as many as ${n('variances')}`);
+  if (!MC_ORDERINGS.includes(setup.ordering)) {
+    throw new RangeError(`${n('ordering')}: must be one of ${MC_ORDERINGS.join(', ')}, got ${JSON.stringify(setup.ordering)}`);
+  }
+  if (setup.tolerance !== undefined) positiveFinite(setup.tolerance, n('tolerance'));
+}
+
+/** Number of importance levels S (= row blocks N = column blocks P = classes L). */
+export function levelsOf(setup: MonteCarloSetup): number {
+  return setup.variances.length;
+}
+
+/** The class table of the setup: classTable[i][j] = min(i + j, S − 1). */
+export function classTableOf(setup: MonteCarloSetup): number[][] {
+  const S = levelsOf(setup);
+  return Array.from({ length: S }, (_, i) => Array.from({ length: S }, (_, j) => Math.min(i + j, S - 1)));
+}
+
+/** Class sizes k (blocks per class). S = 3: (1, 2, 6). */
+export function classSizesOfSetup(setup: MonteCarloSetup): number[] {
+  return classSizesFromTable(classTableOf(setup));
+}
+
+/** Class energies E_l = Σ_{blocks of class l} M·U·Q·σ²_i·σ²_j. */
+export function classEnergiesOfSetup(setup: MonteCarloSetup): number[] {
+  return classEnergies({
+    varA: setup.variances,
+    varB: setup.variances,
+    U: setup.U,
+    M: setup.M,
+    Q: setup.Q,
+    classTable: classTableOf(setup),
+  });
+}
+
+/** E‖C‖² = Σ_blocks M·U·Q·σ²_i·σ²_j: the Monte Carlo normaliser. */
+export function expectedEnergy(setup: MonteCarloSetup): number {
+  return classEnergiesOfSetup(setup).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The engine's resolved options for one line of the setup (deadline ∞: the Monte Carlo grows
+ * the received set itself).
+ */
+export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCodedOptions {
+  const S = levelsOf(setup);
+  return resolveCodedOptions({
+    scheme: line.scheme,
+    granularity: line.granularity,
+    workers: setup.workers,
+    gamma: [...setup.gamma],
+    tmax: Infinity,
+    rowBlocks: S,
+    colBlocks: S,
+    levels: S,
+    ordering: setup.ordering,
+    latency: { model: 'exponential', lambda: setup.lambda },
+    K: setup.K,
+    ...(setup.tolerance !== undefined ? { tolerance: setup.tolerance } : {}),
+  });
+}
+
+/** Whether Sec. IV has a formula for the line (class granularity and MDS; not product granularity). */
+export function hasTheory(line: LineSpec): boolean {
+  return line.scheme === 'mds' || line.granularity === 'class';
+}
+
+/** Formula (Th. 1 and its EW/MDS analogues): normalised loss at each deadline, or null without theory. */
+export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: readonly number[]): number[] | null {
+  if (!hasTheory(line)) return null;
+  return expectedLossCurve(
+    line.scheme,
+    classSizesOfSetup(setup),
+    setup.gamma,
+    classEnergiesOfSetup(setup),
+    { W: setup.workers, lambda: setup.lambda, K: setup.K },
+    times,
+  );
+}
+
+/** Formula: normalised loss after N = 0..W received results, or null without theory. */
+export function theoryVsReceived(setup: MonteCarloSetup, line: LineSpec): Float64Array | null {
+  if (!hasTheory(line)) return null;
+  return lossVsReceived(line.scheme, classSizesOfSetup(setup), setup.gamma, classEnergiesOfSetup(setup), setup.workers);
+}
