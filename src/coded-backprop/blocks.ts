@@ -85,7 +85,12 @@ export function scatterBlocks(
   }
 }
 
-/** Max over the blocks with `ok(b)` of ‖Ĉ_b − C_b‖_F / ‖C_b‖_F, both m×p row-major in original order. */
+/**
+ * Max over the blocks with `ok(b)` of ‖Ĉ_b − C_b‖_F / max(‖C_b‖_F, 1e-4·‖C‖_F), both m×p
+ * row-major in original order. The floor keeps blocks that are (nearly) zero in the exact
+ * product — e.g. gradients of MNIST's always-blank border pixels — from dividing rounding noise
+ * by zero; any other block is measured against its own norm.
+ */
 export function worstBlockError(
   approx: ArrayLike<number>,
   exact: ArrayLike<number>,
@@ -94,6 +99,9 @@ export function worstBlockError(
   ok: (block: number) => boolean,
 ): number {
   const { rows, cols, N, P } = layout;
+  let total = 0;
+  for (let e = 0; e < exact.length; e++) total += exact[e] * exact[e];
+  const floor = 1e-4 * Math.sqrt(total);
   let worst = 0;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < P; j++) {
@@ -107,7 +115,8 @@ export function worstBlockError(
           den += exact[e] ** 2;
         }
       }
-      worst = Math.max(worst, Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300));
+      const scale = Math.max(Math.sqrt(den), floor);
+      worst = Math.max(worst, scale > 0 ? Math.sqrt(num) / scale : Math.sqrt(num) > 0 ? Infinity : 0);
     }
   }
   return worst;

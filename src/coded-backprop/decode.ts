@@ -4,27 +4,41 @@
  * Block b is determined by the received set exactly when the unit vector e_b lies in the row
  * space of the received coefficient rows; then Ĉ_b = Σ_r d_b[r]·R_r for a decode vector d_b.
  *
- * Incremental Gauss–Jordan elimination in float64 with partial pivoting keeps the received rows
- * in reduced row-echelon form together with the transform that produced each row, so results can
- * be added one at a time as they arrive (the Monte Carlo sweeps grow the received set in time).
- * In RREF, e_b is in the row space iff b is a pivot column whose row is zero in every free column.
+ * Which blocks are determined: incremental Gauss–Jordan elimination in float64 with partial
+ * pivoting keeps the received rows in reduced row-echelon form, so results can be added one at a
+ * time as they arrive (the Monte Carlo sweeps grow the received set in time). In RREF, e_b is in
+ * the row space iff b is a pivot column whose row is zero in every free column.
+ *
+ * How to decode them: by backward-stable least squares over a well-conditioned subset of ALL the
+ * rows received so far (least-squares.ts), not by the elimination's transforms. A determined
+ * block is accepted only if that decode is numerically meaningful: residual ‖Σ d_r ĝ_r − e_b‖ ≤
+ * `tolerance`-scaled and error amplification Σ_r |d_r|·max|g_r| ≤ maxAmplification (rounding
+ * in the products grows by at most that factor). Real polynomial (MDS) codes with many workers
+ * have received subsets too ill-conditioned to decode in floating point; their blocks wait, as
+ * "not yet decoded", until later results make a stable decode possible.
  */
+import { selectRows } from './least-squares.ts';
 
 /** Relative size below which a pivot or an entry counts as zero (rows are scaled to max |g| = 1). */
 export const DEFAULT_DECODE_TOLERANCE = 1e-11;
+/** Largest accepted error amplification of a decode vector (float64 rounding 1e-16 → ≤ 1e-6). */
+export const DEFAULT_MAX_AMPLIFICATION = 1e10;
 
 export class IncrementalDecoder {
   /** RREF rows, each of length `blocks`. */
-  private readonly rows: Float64Array[] = [];
-  /** transforms[k][r]: weight of received result r in RREF row k. */
-  private readonly transforms: Float64Array[] = [];
+  private readonly rref: Float64Array[] = [];
   private readonly pivotCol: number[] = [];
   private readonly isPivot: Uint8Array;
-  /** determined[b] = 1 once block b is determined. */
+  /** Received rows scaled to max |g| = 1, and their scales. */
+  private readonly scaled: Float64Array[] = [];
+  private readonly scales: number[] = [];
+  /** structural[b] = 1 once e_b is in the row space. */
+  private readonly structural: Uint8Array;
+  /** Structurally determined blocks still waiting for a numerically stable decode. */
+  private pending: number[] = [];
+  /** determined[b] = 1 once block b is decoded (structurally determined and stable). */
   readonly determined: Uint8Array;
-  /** RREF row index of each determined block. */
-  private readonly rowOfBlock: Int32Array;
-  private received = 0;
+  private readonly vectors = new Map<number, Float64Array>();
 
   /**
    * @param blocks number of unknown blocks N·P
@@ -34,40 +48,69 @@ export class IncrementalDecoder {
     readonly blocks: number,
     readonly capacity: number,
     readonly tolerance = DEFAULT_DECODE_TOLERANCE,
+    readonly maxAmplification = DEFAULT_MAX_AMPLIFICATION,
   ) {
     this.isPivot = new Uint8Array(blocks);
+    this.structural = new Uint8Array(blocks);
     this.determined = new Uint8Array(blocks);
-    this.rowOfBlock = new Int32Array(blocks).fill(-1);
   }
 
   /** Number of results added so far. */
   get count(): number {
-    return this.received;
+    return this.scaled.length;
   }
 
   /** Rank of the received coefficient rows. */
   get rank(): number {
-    return this.rows.length;
+    return this.rref.length;
   }
 
-  /** Adds the next received result's coefficient row; returns the blocks it newly determines. */
+  /** Adds the next received result's coefficient row; returns the blocks it newly lets us decode. */
   add(g: ArrayLike<number>): number[] {
-    if (this.received >= this.capacity) throw new RangeError(`decoder: more than ${this.capacity} results added`);
+    if (this.count >= this.capacity) throw new RangeError(`decoder: more than ${this.capacity} results added`);
     const n = this.blocks;
-    const r = this.received++;
-    const v = Float64Array.from(g);
-    const t = new Float64Array(this.capacity);
     let scale = 0;
-    for (let c = 0; c < n; c++) scale = Math.max(scale, Math.abs(v[c]));
+    for (let c = 0; c < n; c++) scale = Math.max(scale, Math.abs(g[c]));
+    const v = new Float64Array(n);
+    if (scale > 0) for (let c = 0; c < n; c++) v[c] = g[c] / scale;
+    this.scaled.push(v);
+    this.scales.push(scale || 1);
     if (scale === 0) return [];
-    for (let c = 0; c < n; c++) v[c] /= scale;
-    t[r] = 1 / scale;
 
-    for (let k = 0; k < this.rows.length; k++) {
+    const fresh = this.eliminate(Float64Array.from(v));
+    const candidates = this.pending.concat(fresh);
+    if (candidates.length === 0) return [];
+    // decode vectors over every row received so far, from one pivoted QR
+    const sel = selectRows(this.scaled, n, this.tolerance);
+    const decoded: number[] = [];
+    this.pending = [];
+    for (const b of candidates) {
+      const { x, residual } = sel.solve(b);
+      const d = new Float64Array(this.capacity);
+      let amplification = 0;
+      sel.selected.forEach((r, s) => {
+        d[r] = x[s] / this.scales[r];
+        amplification += Math.abs(x[s]);
+      });
+      if (residual <= 1e3 * this.tolerance && amplification <= this.maxAmplification) {
+        this.determined[b] = 1;
+        this.vectors.set(b, d);
+        decoded.push(b);
+      } else {
+        this.pending.push(b);
+      }
+    }
+    return decoded;
+  }
+
+  /** Updates the RREF with a scaled row; returns the blocks that became structurally determined. */
+  private eliminate(v: Float64Array): number[] {
+    const n = this.blocks;
+    for (let k = 0; k < this.rref.length; k++) {
       const f = v[this.pivotCol[k]];
       if (f === 0) continue;
-      axpy(v, this.rows[k], -f);
-      axpy(t, this.transforms[k], -f, r);
+      const row = this.rref[k];
+      for (let c = 0; c < n; c++) v[c] -= f * row[c];
       v[this.pivotCol[k]] = 0;
     }
     let best = -1;
@@ -79,52 +122,36 @@ export class IncrementalDecoder {
         bestAbs = a;
       }
     }
-    if (best < 0) return []; // in the span already: it adds no information
+    if (best < 0) return []; // in the span already: no block newly determined
     const inv = 1 / v[best];
     for (let c = 0; c < n; c++) v[c] *= inv;
-    for (let s = 0; s <= r; s++) t[s] *= inv;
     v[best] = 1;
-    for (let k = 0; k < this.rows.length; k++) {
-      const f = this.rows[k][best];
+    for (const row of this.rref) {
+      const f = row[best];
       if (f === 0) continue;
-      axpy(this.rows[k], v, -f);
-      axpy(this.transforms[k], t, -f, r);
-      this.rows[k][best] = 0;
+      for (let c = 0; c < n; c++) row[c] -= f * v[c];
+      row[best] = 0;
     }
-    this.rows.push(v);
-    this.transforms.push(t);
+    this.rref.push(v);
     this.pivotCol.push(best);
     this.isPivot[best] = 1;
-
     const fresh: number[] = [];
-    for (let k = 0; k < this.rows.length; k++) {
+    this.rref.forEach((row, k) => {
       const b = this.pivotCol[k];
-      if (this.determined[b]) continue;
-      const row = this.rows[k];
-      let clean = true;
-      for (let c = 0; c < n && clean; c++) {
-        if (c !== b && Math.abs(row[c]) > this.tolerance) clean = false;
-      }
-      if (clean) {
-        this.determined[b] = 1;
-        this.rowOfBlock[b] = k;
-        fresh.push(b);
-      }
-    }
+      if (this.structural[b]) return;
+      for (let c = 0; c < n; c++) if (c !== b && Math.abs(row[c]) > this.tolerance) return;
+      this.structural[b] = 1;
+      fresh.push(b);
+    });
     return fresh;
   }
 
-  /** Decode vector of a determined block over the results added so far: Ĉ_b = Σ_r d[r]·R_r. */
+  /** Decode vector of a decoded block over the results added so far: Ĉ_b = Σ_r d[r]·R_r. */
   decodeVector(block: number): Float64Array {
-    const k = this.rowOfBlock[block];
-    if (k < 0) throw new RangeError(`decoder: block ${block} is not determined`);
-    return this.transforms[k].slice(0, this.received);
+    const d = this.vectors.get(block);
+    if (!d) throw new RangeError(`decoder: block ${block} is not decoded`);
+    return d.slice(0, this.count);
   }
-}
-
-/** y[0..len) += f·x[0..len) (len defaults to the whole array; `last` limits to indices ≤ last). */
-function axpy(y: Float64Array, x: Float64Array, f: number, last = y.length - 1): void {
-  for (let i = 0; i <= last; i++) y[i] += f * x[i];
 }
 
 /** Result of decoding one received set. */
@@ -136,9 +163,14 @@ export interface DecodeResult {
 }
 
 /** Decodes one received set given its coefficient rows (in received order). */
-export function decodeReceived(rows: ArrayLike<number>[], blocks: number, tolerance = DEFAULT_DECODE_TOLERANCE): DecodeResult {
+export function decodeReceived(
+  rows: ArrayLike<number>[],
+  blocks: number,
+  tolerance = DEFAULT_DECODE_TOLERANCE,
+  maxAmplification = DEFAULT_MAX_AMPLIFICATION,
+): DecodeResult {
   const R = rows.length;
-  const dec = new IncrementalDecoder(blocks, Math.max(R, 1), tolerance);
+  const dec = new IncrementalDecoder(blocks, Math.max(R, 1), tolerance, maxAmplification);
   for (const g of rows) dec.add(g);
   const matrix = new Float64Array(blocks * R);
   const determined: boolean[] = [];

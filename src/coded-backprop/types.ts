@@ -32,7 +32,7 @@ export interface CodedMatMulStats {
   /** Number of recovered blocks in each class. */
   classRecovered: number[];
   /**
-   * Only when requested: max over recovered blocks of ‖Ĉ_ij − C_ij‖_F / max(‖C_ij‖_F, tiny),
+   * Only when requested: max over recovered blocks of ‖Ĉ_ij − C_ij‖_F / max(‖C_ij‖_F, 1e-4·‖C‖_F),
    * with C computed exactly (float64 path) or by one exact product (tensor path).
    */
   decodeRelError?: number;
