@@ -219,3 +219,11 @@ export function isMainModule(metaUrl: string): boolean {
 export function reportWritten(paths: readonly string[]): void {
   for (const p of paths) process.stdout.write(`wrote ${relative(process.cwd(), p) || p}\n`);
 }
+
+/** What the commands that never touch tfjs (formulas, float64 Monte Carlo) print as their backend. */
+export const FLOAT64_BACKEND = 'none (float64 JavaScript; tfjs is not used)';
+
+/** Prints the backend line every command starts with. */
+export function reportBackend(name: string): void {
+  process.stdout.write(`backend: ${name}\n`);
+}

@@ -13,7 +13,9 @@ import { writeFilesAtomic } from '../src/util/atomic-write.js';
 import { formatCsv } from '../src/util/csv.js';
 import {
   commandLine,
+  FLOAT64_BACKEND,
   isMainModule,
+  reportBackend,
   outDir,
   parseChoiceList,
   parseInteger,
@@ -103,5 +105,8 @@ export async function fig2(args: string[]): Promise<string[]> {
 }
 
 if (isMainModule(import.meta.url)) {
-  await runCommand(async () => reportWritten(await fig2(hideBin(process.argv))));
+  await runCommand(async () => {
+    reportBackend(FLOAT64_BACKEND);
+    reportWritten(await fig2(hideBin(process.argv)));
+  });
 }

@@ -10,7 +10,7 @@ import { classEnergies, expectedLoss, SCHEMES as THEORY_SCHEMES, type Scheme } f
 import { BACKENDS, type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 import { EXECUTORS, type Executor, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
-import { commandLine, isMainModule, parseInteger, parseNumberList, runCommand } from './cli-common.ts';
+import { commandLine, FLOAT64_BACKEND, isMainModule, parseInteger, parseNumberList, reportBackend, runCommand } from './cli-common.ts';
 
 const FIG3_WORKERS = 40;
 
@@ -64,9 +64,9 @@ export async function matmul(args: string[]): Promise<void> {
     K: argv.K,
   });
   const executor = argv.executor as Executor;
-  const backend = executor === 'tensor' ? await initBackend(argv.backend as BackendChoice) : 'none (float64 JS reference executor)';
+  const backend = executor === 'tensor' ? await initBackend(argv.backend as BackendChoice) : FLOAT64_BACKEND;
 
-  console.log(`backend: ${backend}`);
+  reportBackend(backend);
   console.log(
     `scheme ${opts.scheme}${opts.code.usesWindows ? ` (${opts.granularity} granularity, Γ = (${opts.gamma.join(', ')}))` : ''}, W = ${opts.workers}, ${opts.latency.name}, K = ${opts.K}, T_max = ${opts.tmax}, ` +
       `A ${S * spec.U}×${spec.M}, B ${spec.M}×${S * spec.Q}, variances (${variances.join(', ')}), seed ${seed}`,
