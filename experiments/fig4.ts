@@ -40,7 +40,6 @@ import {
   parseCommonFlags,
   progressReporter,
   sidecarBase,
-  simulationFlags,
   warningLines,
   type Agreement,
   type ChartRows,
@@ -71,7 +70,7 @@ export async function fig4(args: string[], log: (line: string) => void = (l) => 
   const sim = await simulateParallel(setup, flags.lines, {
     trials: flags.trials,
     seed: flags.seed,
-    ...simulationFlags(flags),
+    threads: flags.threads,
     ...(flags.progress ? { onProgress: progressReporter('fig4 Monte Carlo') } : {}),
   });
   const elapsed = (Date.now() - started) / 1000;
@@ -105,7 +104,7 @@ export async function fig4(args: string[], log: (line: string) => void = (l) => 
         `A ${levelsOf(setup) * setup.U}×${setup.M}, B ${setup.M}×${levelsOf(setup) * setup.Q}`,
       `lines: formula ℓ(N) (steps: defined at integer N); points: Monte Carlo of the real codes, ${flags.trials} trials, ` +
         `${Math.round(flags.confidence * 100)}% CI`,
-      ...warningLines(flags, sim),
+      ...warningLines(sim),
     ],
     x: { field: 'received', title: 'number of received results N' },
     yScale,

@@ -83,7 +83,10 @@ test('fig3 subprocess: few trials, coarse grid → CSV columns and rows, PNG, SV
     t.deepEqual(json.setup.gamma, [0.35, 0.35, 0.3]);
     t.deepEqual(json.setup.variances, [10, 1, 0.1]);
     t.deepEqual(json.lines, ['now/class', 'now/product', 'ew/class', 'ew/product', 'mds/class']);
-    t.truthy(json.diagnostics['mds/class']);
+    const mds = json.diagnostics['mds/class'];
+    t.is(mds.trialsWithABlockWorseThanNoEstimate, 0);
+    t.true(mds.maxTrialLossAfterAllResults < 1e-10, `MDS worst trial loss ${mds.maxTrialLossAfterAllResults}`);
+    t.false((await readFile(join(out, 'fig3.svg'), 'utf8')).includes('⚠'), 'no decode warning in the subtitle');
   });
 });
 
@@ -146,6 +149,8 @@ const BAD: Array<[string[], RegExp]> = [
   [['--ordering', 'size'], /^--ordering: /],
   [['--y-scale', 'cubic'], /^--y-scale: /],
   [['--threads', '0'], /^--threads: /],
+  [['--decode', 'qr'], /Unknown argument/i],
+  [['--residual-check', '1e-6'], /Unknown argument/i],
   [['--bogus', '1'], /Unknown argument/i],
 ];
 

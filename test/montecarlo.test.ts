@@ -9,7 +9,6 @@ import {
   MeanAccumulator,
   simulate,
   simulateParallel,
-  stableDecodeVector,
   theoryVsReceived,
   theoryVsTime,
   zForConfidence,
@@ -17,8 +16,6 @@ import {
   type MeanEstimate,
   type SimulationResult,
 } from '../src/montecarlo/index.js';
-import { mdsPoints } from '../src/coded-backprop/codes/mds.js';
-import { IncrementalDecoder } from '../src/coded-backprop/decode.js';
 
 const SETUP = PAPER_MC_SETUP;
 const Z99 = zForConfidence(0.99);
@@ -27,11 +24,10 @@ const CHECK_N = [0, 1, 2, 4, 6, 8, 9, 12, 20, 40];
 const THEORY_LINES: LineSpec[] = linesFor(['now', 'ew', 'mds'], ['class']);
 
 /**
- * Float64 decode-error floor: the MDS decode of 9 results near ±1 is ill-conditioned, so its
- * Monte Carlo loss after 9 results is ~1e-7 (not 0) with a CI too narrow to contain 0.
- * Measured in the docs; a point passes if it is inside the 99% CI or within this of the formula.
+ * Largest loss (normalised) that float64 rounding may leave once MDS has decoded everything:
+ * 0 in exact arithmetic; the worst of 10 000 trials of the default Fig. 3 run is 9.5e-12.
  */
-const DECODE_FLOOR = 1e-6;
+const ROUNDING_FLOOR = 1e-10;
 
 // One shared run: a few hundred trials of the three lines the formulas cover.
 let shared: SimulationResult | undefined;
@@ -40,9 +36,15 @@ function run(): SimulationResult {
   return shared;
 }
 
+/**
+ * The formula lies inside the Monte Carlo's 99% interval — or it is below 1/(100·n) and the
+ * Monte Carlo saw no loss beyond rounding: an event that rare (e.g. MDS with fewer than 9 results
+ * by t = 4, probability 2.9e-8) is absent from n trials, and the interval collapses onto ~0.
+ * No decode-error slack: MDS's float64 loss after 9 results is inside the interval of 0.
+ */
 function within(e: MeanEstimate, theory: number): boolean {
   const ci = confidenceInterval(e, Z99);
-  return (theory >= ci.low && theory <= ci.high) || Math.abs(e.mean - theory) <= DECODE_FLOOR;
+  return (theory >= ci.low && theory <= ci.high) || (theory < 1 / (100 * e.n) && e.mean < ROUNDING_FLOOR);
 }
 
 test('normaliser: E‖C‖² of the paper setup is 2500·(100 + 20 + 3.21)', (t) => {
@@ -72,12 +74,33 @@ for (const line of THEORY_LINES) {
   });
 }
 
-test('MDS: nothing before N·P = 9 results, everything (up to the float64 decode floor) from 9 on', (t) => {
+test('MDS: nothing before N·P = 9 results, everything (up to float64 rounding) from 9 on', (t) => {
   const r = run().lines.find((l) => l.line.scheme === 'mds')!;
   // Before 9 results the loss is the whole ‖C‖², the same in every trial as at N = 0.
   for (let N = 1; N < 9; N++) t.is(r.byReceived[N].mean, r.byReceived[0].mean);
-  for (let N = 9; N <= SETUP.workers; N++) t.true(r.byReceived[N].mean < DECODE_FLOOR, `N = ${N}: ${r.byReceived[N].mean}`);
-  t.is(r.diagnostics.notFullAtNP, 0, 'every 9-result set of these trials decoded fully');
+  for (let N = 9; N <= SETUP.workers; N++) t.true(r.byReceived[N].mean < ROUNDING_FLOOR, `N = ${N}: ${r.byReceived[N].mean}`);
+  const d = r.diagnostics;
+  t.is(d.notFullAtNP, 0, 'every 9-result set of these trials decoded fully');
+  t.is(d.catastrophicTrials, 0);
+  t.true(d.maxFinalLoss < ROUNDING_FLOOR, `worst trial loss ${d.maxFinalLoss}`);
+  t.true(d.maxRelError < 1e-3, `worst relative decode error ${d.maxRelError}`);
+});
+
+test('MDS: the trial the old Gauss–Jordan decode vectors got wrong (loss 783·E‖C‖²) now decodes to rounding', (t) => {
+  // Seed 1, chunk 35, trial 214 of the default Fig. 3 run: the first nine arrivals are workers
+  // 39, 21, 38, 29, 33, 27, 36, 37, 34, six of whose points lie in [−1, −0.88].
+  const runner = new TrialRunner(SETUP, [{ scheme: 'mds', granularity: 'class' }]);
+  const { data, lines } = runner.streams(1, 35);
+  for (let i = 0; i < 214; i++) runner.trial(data, lines);
+  const o = runner.trial(data, lines);
+  t.deepEqual([...o.arrivalOrder.subarray(0, 9)], [39, 21, 38, 29, 33, 27, 36, 37, 34]);
+  const loss = o.lossAfter[0];
+  for (let k = 1; k < loss.length; k++) t.true(loss[k] <= loss[k - 1], `k = ${k}`);
+  t.true(o.fullAt[0] >= 9 && o.fullAt[0] <= 10, `all decoded after ${o.fullAt[0]} results`);
+  t.true(loss[10] < ROUNDING_FLOOR, `loss after 10 results ${loss[10]}`);
+  const worst = Math.max(...o.relError[0]);
+  t.true(worst < 1e-3, `worst relative decode error ${worst}`);
+  t.log(`all blocks decoded after ${o.fullAt[0]} results; loss after 9: ${loss[9].toPrecision(3)}, after 10: ${loss[10].toExponential(2)}`);
 });
 
 test('product granularity has no formula but NOW/product matches its exact repetition-code law', (t) => {
@@ -108,7 +131,9 @@ test('within a trial the loss is non-increasing in the number received (so in t)
     o.lossAfter.forEach((loss, li) => {
       t.is(loss[0], o.energy, 'with nothing received the loss is ‖C‖² (normalised)');
       for (let k = 1; k < loss.length; k++) t.true(loss[k] <= loss[k - 1], `${lines[li].scheme}/${lines[li].granularity} trial ${trial} k ${k}`);
-      for (const e of o.relError[li]) if (!Number.isNaN(e) && lines[li].scheme !== 'mds') t.true(e < 1e-6, `decode error ${e}`);
+      // NOW/EW decode well-conditioned systems; MDS's can have condition numbers ~1e11.
+      const bound = lines[li].scheme === 'mds' ? 1e-3 : 1e-6;
+      for (const e of o.relError[li]) if (!Number.isNaN(e)) t.true(e < bound, `decode error ${e}`);
     });
   }
 });
@@ -168,54 +193,4 @@ test('bad options are rejected with the option named', (t) => {
   t.throws(() => simulate({ ...SETUP, gamma: [0.5, 0.5] }, lines, { trials: 1, seed: 1 }), { message: /^gamma:/ });
   t.throws(() => simulate({ ...SETUP, lambda: -1 }, lines, { trials: 1, seed: 1 }), { message: /^lambda:/ });
   t.throws(() => simulate(SETUP, [], { trials: 1, seed: 1 }), { message: /^lines:/ });
-});
-
-/** Coefficient row of the W = 40 polynomial code's worker w: g[i·3 + j] = x_w^(i + 3j). */
-function mdsRow(x: number): Float64Array {
-  return Float64Array.from({ length: 9 }, (_, b) => x ** (Math.floor(b / 3) + 3 * (b % 3)));
-}
-
-function residual(rows: Float64Array[], d: ArrayLike<number>, b: number): number {
-  let worst = 0;
-  for (let c = 0; c < 9; c++) {
-    let s = -(c === b ? 1 : 0);
-    rows.forEach((g, r) => (s += d[r] * g[c]));
-    worst = Math.max(worst, Math.abs(s));
-  }
-  return worst;
-}
-
-test('stable decode vectors: exact on a small system, small residual on the worst MDS result set seen', (t) => {
-  const G = [
-    [2, 1, 0],
-    [1, 3, 1],
-    [0, 1, 4],
-  ].map((r) => Float64Array.from(r));
-  const d = stableDecodeVector(G, 0);
-  [0.6111111111111112, -0.2222222222222223, 0.05555555555555556].forEach((v, i) => t.true(Math.abs(d[i] - v) < 1e-14));
-  // The 9 first arrivals of the trial with the largest MDS loss in the default Fig. 3 run
-  // (seed 1, chunk 35, trial 214): six of the nine points lie in [−1, −0.88].
-  const x = mdsPoints(40);
-  const rows = [39, 21, 38, 29, 33, 27, 36, 37, 34].map((w) => mdsRow(x[w]));
-  const dec = new IncrementalDecoder(9, 40);
-  rows.forEach((g) => dec.add(g));
-  let worstQr = 0;
-  let worstEngine = 0;
-  for (let b = 0; b < 9; b++) {
-    worstQr = Math.max(worstQr, residual(rows, stableDecodeVector(rows, b), b));
-    if (dec.determined[b]) worstEngine = Math.max(worstEngine, residual(rows, dec.decodeVector(b), b));
-  }
-  t.log(`decode residual max_b ‖d_b·G − e_b‖∞: Householder ${worstQr.toExponential(2)}, engine decoder ${worstEngine.toExponential(2)}`);
-  t.true(worstQr < 1e-4);
-});
-
-test('decode "qr" experiment: MDS Monte Carlo within its 99% CI of the formula, no decode floor', (t) => {
-  const line: LineSpec = { scheme: 'mds', granularity: 'class' };
-  const r = simulate(SETUP, [line], { trials: 300, seed: 7, times: CHECK_TIMES, decode: 'qr' }).lines[0];
-  const theory = theoryVsTime(SETUP, line, CHECK_TIMES)!;
-  CHECK_TIMES.forEach((time, g) => t.true(within(r.byTime[g], theory[g]), `t = ${time}`));
-  for (let N = 9; N <= SETUP.workers; N++) t.true(r.byReceived[N].mean < 1e-9);
-  t.is(r.diagnostics.catastrophicTrials, 0);
-  t.throws(() => simulate(SETUP, [line], { trials: 1, seed: 1, residualCheck: -1 }), { message: /^residualCheck:/ });
-  t.throws(() => simulate(SETUP, [line], { trials: 1, seed: 1, decode: 'lu' as never }), { message: /^decode:/ });
 });

@@ -4,15 +4,16 @@
  *  2. orders and blocks them with the engine's layout (layoutOf) and computes the exact blocks
  *     C_b = A_i·B_j in float64;
  *  3. draws the W worker times once (workerTimes, Exp(λK)) and sorts the arrivals;
- *  4. for every line (scheme × granularity): encodes with the code (code.encode), computes the
- *     workers' real products W_A·W_B (workerProduct, float64; each when a decode vector first
- *     uses it — a result that is not a pivot row of the decoder has weight exactly 0 in every
- *     decode vector, so this gives the same numbers as computing all W up front, which
- *     `allProducts` does and a test compares), and feeds the coefficient rows to an
- *     IncrementalDecoder in arrival order; whenever blocks become determined their value is
- *     decoded from the received products (decodeVector: Ĉ_b = Σ_r d[r]·R_r) and the loss drops:
- *       loss after k arrivals = Σ_{b not determined} ‖C_b‖² + Σ_{b determined} ‖Ĉ_b − C_b‖².
- *     A decoded block keeps the value decoded when it became determined.
+ *  4. for every line (scheme × granularity): encodes with the code (code.encode), feeds the
+ *     coefficient rows to the engine's IncrementalDecoder in arrival order, and whenever `add`
+ *     reports newly decoded blocks, decodes each from the real received products
+ *     (decodeVector: Ĉ_b = Σ_r d[r]·R_r, R_r = W_A·W_B by workerProduct in float64); the loss drops:
+ *       loss after k arrivals = Σ_{b not decoded} ‖C_b‖² + Σ_{b decoded} ‖Ĉ_b − C_b‖².
+ *     A decoded block keeps the value decoded when it was first decoded. A worker's product is
+ *     computed when a decode vector first gives it nonzero weight (the weights may fall on any
+ *     received result); results no decode vector uses are never multiplied. Zero weights are
+ *     skipped either way, so this gives the same numbers as computing all W products up front
+ *     (`allProducts`, which a test compares).
  * This gives the loss as a step function of the number received (Fig. 4) and, through the sorted
  * times, of the deadline t (Fig. 3: the loss at t counts the workers with T_w < t). Every value is
  * divided by E‖C‖² (known exactly), so each estimate is a plain mean over i.i.d. trials.
@@ -22,10 +23,6 @@
  * random numbers) and one per line for its code coefficients (seeded from the line's key, so a
  * line's numbers do not depend on which other lines run). Per-chunk means are merged in chunk
  * order, so results depend only on (setup, lines, trials, seed) — not on the number of threads.
- *
- * Two opt-in experiments (RunnerOptions; default off = the engine's decoder as is) probe the
- * float64 decoding of ill-conditioned MDS result sets: `decode: 'qr'` recomputes decode vectors
- * by Householder least squares, `residualCheck` refuses blocks whose decode residual is large.
  */
 import { coefficientRow } from '../coded-backprop/codes/code.js';
 import { padBlocks, type PaddedBlocks } from '../coded-backprop/blocks.js';
@@ -36,7 +33,6 @@ import type { ResolvedCodedOptions } from '../coded-backprop/options.js';
 import type { BlockLayout } from '../coded-backprop/partition.js';
 import { gaussian, matmulAddInto, type Matrix } from '../util/matrix.js';
 import { Rng } from '../util/rng.js';
-import { stableDecodeVector } from './stable-decode.js';
 import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.js';
 import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from './stats.js';
 
@@ -45,9 +41,6 @@ export const CHUNK_TRIALS = 250;
 
 /** Thresholds of relative decode error ‖Ĉ_b − C_b‖/‖C_b‖ that the diagnostics count. */
 export const ERROR_THRESHOLDS = [1e-9, 1e-6, 1e-3, 1] as const;
-
-/** Thresholds of decode residual ‖d_b·G − e_b‖∞ that the diagnostics count. */
-export const RESIDUAL_THRESHOLDS = [1e-12, 1e-9, 1e-6, 1e-3, 1] as const;
 
 /** What happened in one trial (values normalised by E‖C‖²). */
 export interface TrialOutcome {
@@ -59,22 +52,23 @@ export interface TrialOutcome {
   energy: number;
   /** Per line: normalised loss after k = 0..W arrivals (length W + 1). */
   lossAfter: Float64Array[];
-  /** Per line: number of arrivals after which every block was determined, or −1 if never. */
+  /** Per line: number of arrivals after which every block was decoded, or −1 if never. */
   fullAt: number[];
-  /** Per line: the relative decode error ‖Ĉ_b − C_b‖/‖C_b‖ of each block (NaN if never determined). */
+  /** Per line: the relative decode error ‖Ĉ_b − C_b‖/‖C_b‖ of each block (NaN if never decoded). */
   relError: Float64Array[];
-  /** Per line: the decode residual ‖d_b·G − e_b‖∞ of each accepted block (NaN if never). */
+  /** Per line: the decode residual ‖d_b·G − e_b‖∞ of each decoded block (NaN if never). */
   residual: Float64Array[];
-  /** Per line: blocks the residual check rejected at least once. */
-  rejected: number[];
 }
 
 /** Decoding diagnostics of one line over all trials. */
 export interface LineDiagnostics {
   trials: number;
-  /** fullAt[k] = trials in which all blocks were first determined after exactly k arrivals; fullAt[W + 1] = never. */
+  /** fullAt[k] = trials in which all blocks were first decoded after exactly k arrivals; fullAt[W + 1] = never. */
   fullAt: number[];
-  /** Trials in which the first N·P results did not determine every block (for MDS: any N·P results should). */
+  /**
+   * Trials in which the first N·P results did not decode every block (for MDS any N·P results
+   * determine them; a block also waits while its decode would be numerically unstable).
+   */
   notFullAtNP: number;
   /** Decoded blocks in total. */
   blocksDecoded: number;
@@ -84,13 +78,8 @@ export interface LineDiagnostics {
   errorsAbove: number[];
   /** Trials whose loss went up at some arrival (a decoded block worse than the zero estimate). */
   nonMonotoneTrials: number;
-  /** Largest decode residual ‖d_b·G − e_b‖∞ of an accepted block. */
+  /** Largest decode residual ‖d_b·G − e_b‖∞ of a decoded block. */
   maxResidual: number;
-  /** residualsAbove[i] = accepted blocks with residual > RESIDUAL_THRESHOLDS[i]. */
-  residualsAbove: number[];
-  /** With a residual check: blocks it rejected, and trials with at least one rejection. */
-  rejectedBlocks: number;
-  rejectedTrials: number;
   /** Largest normalised loss of one trial after all W results (a catastrophic decode shows here). */
   maxFinalLoss: number;
   /** Trials with a decoded block worse than no estimate (relative decode error > 1). */
@@ -130,10 +119,6 @@ export interface SimulationOptions {
   times?: readonly number[];
   /** Compute every worker's product, not only those a decode vector uses (same numbers, slower). */
   allProducts?: boolean;
-  /** See {@link RunnerOptions.residualCheck} (default: none, the engine's decoder as is). */
-  residualCheck?: number;
-  /** See {@link RunnerOptions.decode} (default 'engine'). */
-  decode?: DecodeMode;
   /** Called after every chunk with (trials done, trials). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -161,23 +146,7 @@ export function streamSeed(seed: number, label: string, chunk: number): number {
 export interface RunnerOptions {
   /** Compute every worker's product up front instead of on first use (same numbers, slower; for checks). */
   allProducts?: boolean;
-  /**
-   * Not the engine's rule, an experiment: accept a block the decoder calls determined only if its
-   * decode vector's residual ‖d·G − e_b‖∞ ≤ this (else keep it lost, re-checking at each arrival).
-   * Undefined (default): accept what the decoder determines.
-   */
-  residualCheck?: number;
-  /**
-   * Where decode vectors come from: 'engine' (default) = the IncrementalDecoder's own
-   * (decodeVector); 'qr' = an experiment: the decoder still decides which blocks are determined,
-   * but d_b is recomputed by Householder least squares on its pivot rows (stable-decode.ts).
-   */
-  decode?: DecodeMode;
 }
-
-/** Sources of decode vectors (see {@link RunnerOptions.decode}). */
-export const DECODE_MODES = ['engine', 'qr'] as const;
-export type DecodeMode = (typeof DECODE_MODES)[number];
 
 /** Per-line state reused across trials. */
 interface LineContext {
@@ -205,8 +174,6 @@ export class TrialRunner {
   private readonly order: Int32Array;
 
   readonly allProducts: boolean;
-  readonly residualCheck: number | undefined;
-  readonly decode: DecodeMode;
   private readonly residualBuf: Float64Array;
 
   constructor(
@@ -215,12 +182,6 @@ export class TrialRunner {
     options: RunnerOptions = {},
   ) {
     this.allProducts = options.allProducts ?? false;
-    this.residualCheck = options.residualCheck;
-    this.decode = options.decode ?? 'engine';
-    if (!DECODE_MODES.includes(this.decode)) throw new RangeError(`decode: must be one of ${DECODE_MODES.join(', ')}, got ${String(this.decode)}`);
-    if (this.residualCheck !== undefined && !(this.residualCheck > 0 && Number.isFinite(this.residualCheck))) {
-      throw new RangeError(`residualCheck: must be a finite number > 0, got ${String(this.residualCheck)}`);
-    }
     checkSetup(setup);
     if (lines.length === 0) throw new RangeError('lines: give at least one scheme/granularity line');
     this.S = levelsOf(setup);
@@ -296,14 +257,12 @@ export class TrialRunner {
     for (let k = 0; k < W; k++) sortedTimes[k] = times[order[k]];
 
     const norm = 1 / this.expectedEnergy;
-    const out: TrialOutcome = { sortedTimes, arrivalOrder: order.slice(), energy: energy * norm, lossAfter: [], fullAt: [], relError: [], residual: [], rejected: [] };
+    const out: TrialOutcome = { sortedTimes, arrivalOrder: order.slice(), energy: energy * norm, lossAfter: [], fullAt: [], relError: [], residual: [] };
     this.lines.forEach((ctx, li) => {
       const { opts } = ctx;
       const tasks = opts.code.encode(layout, opts, lineRngs[li]);
       // Real worker products W_A·W_B (workerProduct, float64), in worker order: all of them up
-      // front with `allProducts`, else each on first use. A result enters a decode vector only
-      // if it became a pivot row of the decoder (at most N·P per trial); every other weight is
-      // exactly 0, so the numbers are identical either way (a test checks it).
+      // front with `allProducts`, else each when a decode vector first gives it nonzero weight.
       const products: (Float64Array | null)[] = this.allProducts
         ? tasks.map((task) => workerProduct(task, padded))
         : new Array<Float64Array | null>(W).fill(null);
@@ -316,63 +275,42 @@ export class TrialRunner {
       const lossAfter = new Float64Array(W + 1);
       let loss = sum(blockLoss);
       lossAfter[0] = loss * norm;
-      let accepted = 0;
+      let decoded = 0;
       let fullAt = -1;
-      // Blocks the decoder calls determined but the residual check rejected (re-checked on every arrival).
-      let pending: number[] = [];
-      let rejectedBlocks = 0;
-      // Arrival positions of the results that became pivot rows (for decode 'qr').
-      const pivots: number[] = [];
       for (let k = 0; k < W; k++) {
-        const w = order[k];
-        if (accepted < NP) {
-          const rankBefore = dec.rank;
-          const fresh = dec.add(coef[w]);
-          if (dec.rank > rankBefore) pivots.push(k);
-          const candidates = pending.length > 0 ? [...pending, ...fresh] : fresh;
-          if (candidates.length > 0) {
-            const stillPending: number[] = [];
-            let changed = false;
-            for (const b of candidates) {
-              const d = this.decode === 'qr' ? qrDecodeVector(pivots, b, coef, order, k + 1) : dec.decodeVector(b);
-              const rho = this.decodeResidual(d, b, coef, order);
-              if (this.residualCheck !== undefined && !(rho <= this.residualCheck)) {
-                if (!pending.includes(b)) rejectedBlocks++;
-                stillPending.push(b);
-                continue;
-              }
-              residual[b] = rho;
-              const est = this.estimate;
-              est.fill(0);
-              for (let r = 0; r < d.length; r++) {
-                const f = d[r];
-                if (f === 0) continue;
-                const wr = order[r];
-                const R = (products[wr] ??= workerProduct(tasks[wr], padded));
-                for (let x = 0; x < UQ; x++) est[x] += f * R[x];
-              }
-              const c = this.exact[b];
-              let err = 0;
-              for (let x = 0; x < UQ; x++) {
-                const e = est[x] - c[x];
-                err += e * e;
-              }
-              blockLoss[b] = err;
-              relError[b] = this.exactEnergy[b] > 0 ? Math.sqrt(err / this.exactEnergy[b]) : err === 0 ? 0 : Infinity;
-              accepted++;
-              changed = true;
+        if (decoded < NP) {
+          const fresh = dec.add(coef[order[k]]);
+          for (const b of fresh) {
+            // Ĉ_b = Σ_r d[r]·R_r over the k + 1 results received (r in arrival order)
+            const d = dec.decodeVector(b);
+            residual[b] = this.decodeResidual(d, b, coef, order);
+            const est = this.estimate;
+            est.fill(0);
+            for (let r = 0; r < d.length; r++) {
+              const f = d[r];
+              if (f === 0) continue;
+              const wr = order[r];
+              const R = (products[wr] ??= workerProduct(tasks[wr], padded));
+              for (let x = 0; x < UQ; x++) est[x] += f * R[x];
             }
-            pending = stillPending;
-            if (changed) {
-              loss = sum(blockLoss);
-              if (accepted === NP) fullAt = k + 1;
+            const c = this.exact[b];
+            let err = 0;
+            for (let x = 0; x < UQ; x++) {
+              const e = est[x] - c[x];
+              err += e * e;
             }
+            blockLoss[b] = err;
+            relError[b] = this.exactEnergy[b] > 0 ? Math.sqrt(err / this.exactEnergy[b]) : err === 0 ? 0 : Infinity;
+            decoded++;
+          }
+          if (fresh.length > 0) {
+            loss = sum(blockLoss);
+            if (decoded === NP) fullAt = k + 1;
           }
         }
         lossAfter[k + 1] = loss * norm;
       }
       out.residual.push(residual);
-      out.rejected.push(rejectedBlocks);
       out.lossAfter.push(lossAfter);
       out.fullAt.push(fullAt);
       out.relError.push(relError);
@@ -442,17 +380,6 @@ export class TrialRunner {
   }
 }
 
-/** Decode vector over arrival positions 0..length−1 from Householder least squares on the pivot rows. */
-function qrDecodeVector(pivots: readonly number[], b: number, coef: Float64Array[], order: Int32Array, length: number): Float64Array {
-  const weights = stableDecodeVector(
-    pivots.map((pos) => coef[order[pos]]),
-    b,
-  );
-  const d = new Float64Array(length);
-  pivots.forEach((pos, i) => (d[pos] = weights[i]));
-  return d;
-}
-
 /** Statistics of one chunk. */
 export interface ChunkStats {
   energy: MeanAccumulator;
@@ -477,9 +404,6 @@ function emptyDiagnostics(W: number): LineDiagnostics {
     errorsAbove: ERROR_THRESHOLDS.map(() => 0),
     nonMonotoneTrials: 0,
     maxResidual: 0,
-    residualsAbove: RESIDUAL_THRESHOLDS.map(() => 0),
-    rejectedBlocks: 0,
-    rejectedTrials: 0,
     maxFinalLoss: 0,
     catastrophicTrials: 0,
   };
@@ -501,16 +425,8 @@ function recordDiagnostics(d: LineDiagnostics, o: TrialOutcome, li: number, NP: 
       if (e > th) d.errorsAbove[i]++;
     });
   }
-  for (const r of o.residual[li]) {
-    if (Number.isNaN(r)) continue;
-    if (r > d.maxResidual) d.maxResidual = r;
-    RESIDUAL_THRESHOLDS.forEach((th, i) => {
-      if (r > th) d.residualsAbove[i]++;
-    });
-  }
+  for (const r of o.residual[li]) if (r > d.maxResidual) d.maxResidual = r;
   if (catastrophic) d.catastrophicTrials++;
-  d.rejectedBlocks += o.rejected[li];
-  if (o.rejected[li] > 0) d.rejectedTrials++;
   const lossAfter = o.lossAfter[li];
   d.maxFinalLoss = Math.max(d.maxFinalLoss, lossAfter[lossAfter.length - 1]);
   for (let k = 1; k < lossAfter.length; k++) {
@@ -530,9 +446,6 @@ function mergeDiagnostics(into: LineDiagnostics, from: LineDiagnostics): void {
   from.errorsAbove.forEach((v, i) => (into.errorsAbove[i] += v));
   into.nonMonotoneTrials += from.nonMonotoneTrials;
   into.maxResidual = Math.max(into.maxResidual, from.maxResidual);
-  from.residualsAbove.forEach((v, i) => (into.residualsAbove[i] += v));
-  into.rejectedBlocks += from.rejectedBlocks;
-  into.rejectedTrials += from.rejectedTrials;
   into.maxFinalLoss = Math.max(into.maxFinalLoss, from.maxFinalLoss);
   into.catastrophicTrials += from.catastrophicTrials;
 }
@@ -587,9 +500,7 @@ export function planRun(setup: MonteCarloSetup, lines: readonly LineSpec[], opti
     if (typeof t !== 'number' || Number.isNaN(t)) throw new RangeError(`times: entry ${i + 1} is not a number`);
   });
   const runner: RunnerOptions = { allProducts: options.allProducts ?? false };
-  if (options.residualCheck !== undefined) runner.residualCheck = options.residualCheck;
-  if (options.decode !== undefined) runner.decode = options.decode;
-  // Validates setup, lines and runner options.
+  // Validates setup and lines.
   void new TrialRunner(setup, lines, runner);
   const chunks = Math.ceil(trials / CHUNK_TRIALS);
   const chunkSizes = Array.from({ length: chunks }, (_, c) => Math.min(CHUNK_TRIALS, trials - c * CHUNK_TRIALS));

@@ -3,4 +3,3 @@ export * from './setup.js';
 export * from './engine.js';
 export * from './stats.js';
 export * from './parallel.js';
-export * from './stable-decode.js';

@@ -54,7 +54,7 @@ export interface MonteCarloSetup {
   gamma: readonly number[];
   /** Ordering of A's rows and B's columns by norm before blocking. */
   ordering: Ordering;
-  /** Decoder's relative pivot tolerance; undefined = the engine's default. */
+  /** Decoder's relative tolerance (pivots, least-squares residual); undefined = the engine's default. */
   tolerance?: number;
 }
 
