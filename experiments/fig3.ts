@@ -54,6 +54,8 @@ import {
   parseNumbersOrRanges,
   reportWritten,
   runCommand,
+  FLOAT64_BACKEND,
+  reportBackend,
 } from './cli-common.js';
 
 export const FIG3_COLUMNS = ['t', 'scheme', 'granularity', 'method', 'normalized_loss', 'ci_low', 'ci_high'] as const;
@@ -455,5 +457,8 @@ export function lossChart(o: LossChartOptions) {
 }
 
 if (isMainModule(import.meta.url)) {
-  await runCommand(async () => reportWritten(await fig3(hideBin(process.argv))));
+  await runCommand(async () => {
+    reportBackend(FLOAT64_BACKEND);
+    reportWritten(await fig3(hideBin(process.argv)));
+  });
 }

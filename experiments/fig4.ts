@@ -26,7 +26,7 @@ import type { Row } from '../src/plot/index.js';
 import { renderSpecFiles } from '../src/plot/index.js';
 import { writeFilesAtomic, type FileToWrite } from '../src/util/atomic-write.js';
 import { formatCsv } from '../src/util/csv.js';
-import { commandLine, isMainModule, reportWritten, runCommand } from './cli-common.js';
+import { commandLine, FLOAT64_BACKEND, isMainModule, reportBackend, reportWritten, runCommand } from './cli-common.js';
 import {
   GRANULARITY_LABELS,
   SCHEME_LABELS,
@@ -133,5 +133,8 @@ export async function fig4(args: string[], log: (line: string) => void = (l) => 
 }
 
 if (isMainModule(import.meta.url)) {
-  await runCommand(async () => reportWritten(await fig4(hideBin(process.argv))));
+  await runCommand(async () => {
+    reportBackend(FLOAT64_BACKEND);
+    reportWritten(await fig4(hideBin(process.argv)));
+  });
 }
