@@ -3,11 +3,11 @@
  * plan as the float64 reference with a few large ops for all workers together (on wasm every op
  * costs ~10 µs and gather/pad cost as much as the product, so the data movement — ordering,
  * padding, encoding sums, undoing the ordering — is done on JS typed arrays):
- *   encoding: worker w gets W_A^w = [Ã_wj]_j with Ã_wj = Σ_i g_w[i,j]·A_i over the column blocks j
- *     its coefficients touch, and W_B^w = [B_j]_j; W_A^w·W_B^w = Σ_{ij} g_w[i,j]·A_i·B_j is its
- *     result (the code's own encoding with the terms that share a column block summed; for
- *     class-granularity windows, uncoded and repetition it is exactly the code's task);
- *   products: per column block j, one product of the stacked parts Ã_wj of every worker, times B_j;
+ *   encoding: worker w's product Σ_{ij} g_w[i,j]·A_i·B_j is computed in parts that each pair one
+ *     block with a combination of blocks on the other side (the code's own terms, with those
+ *     that share a block summed; for class-granularity windows, uncoded and repetition exactly
+ *     the code's task);
+ *   products: one matrix product per block group for the parts of every received worker;
  *   decoding: on the downloaded parts with the decode vectors of the float64 decoder, written
  *     straight into Ĉ in the original row and column order.
  * Workers that miss the deadline are not computed: their results could not change Ĉ.
@@ -20,17 +20,17 @@ import { axisScores, makeLayout } from './partition.ts';
 import { type CallPlan, planCall, statsOf } from './plan.ts';
 import type { CodedMatMulStats } from './types.ts';
 
-/** dst += c·src over the whole of src (monomorphic float32 hot loop). */
-function axpy32(dst: Float32Array, src: Float32Array, c: number): void {
-  for (let e = 0; e < src.length; e++) dst[e] += c * src[e];
-}
-
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
- * Worker w's product W_A^w·W_B^w = Σ_j Ã_wj·B_j (Ã_wj = Σ_i g_w[i,j]·A_i) is computed as its
- * column-block parts: for each j, the parts Ã_wj of all received workers that use column block j,
- * stacked, times B_j — one matrix product per column block, no work on blocks outside a window.
- * Decoding, Ĉ_b = Σ_w d_bw Σ_j Ã_wj·B_j, is done on the downloaded parts while undoing the order.
+ * Worker w returns Σ_{ij} g_w[i,j]·A_i·B_j. Its product is computed in parts that share one
+ * block of the side with the larger blocks, the combination being taken on the side with the
+ * smaller blocks (the cheaper encoding, done in JS):
+ *   A side (U ≤ Q): part (w, j) = Ã_wj·B_j with Ã_wj = Σ_i g_w[i,j]·A_i — the stacking of the
+ *     code's terms along the inner dimension, grouped by column block;
+ *   B side (U > Q): part (w, i) = A_i·B̃_wi with B̃_wi = Σ_j g_w[i,j]·B_j.
+ * One matrix product per group computes the parts of every received worker that touch it (no
+ * work on blocks outside a window); the worker's product is the sum of its parts. Decoding,
+ * Ĉ_b = Σ_w d_bw·(Σ parts of w), runs on the downloaded parts while undoing the order.
  */
 function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number, plan: CallPlan, out: Float32Array): void {
   const { layout, received, coef, decode } = plan;
@@ -38,50 +38,55 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
   const blocks = padBlocks(a, M, b, p, layout, Float32Array);
   const { U, Q } = blocks;
   const R = received.length;
-  const UM = U * M;
   const UQ = U * Q;
-  // users[j]: received indices r whose coefficients touch column block j
-  const users: number[][] = Array.from({ length: P }, () => []);
+  const aSide = U <= Q;
+  const groups = aSide ? P : N;
+  const terms = aSide ? N : P;
+  const weight = (g: Float64Array, group: number, t: number) => (aSide ? g[t * P + group] : g[group * P + t]);
+  // users[group]: received indices whose coefficients touch the group; slot[r][group]: its position
+  const users: number[][] = Array.from({ length: groups }, () => []);
+  const slot = Array.from({ length: R }, () => new Int32Array(groups).fill(-1));
   received.forEach((w, r) => {
-    for (let j = 0; j < P; j++) {
-      for (let i = 0; i < N; i++) {
-        if (coef[w][i * P + j] !== 0) {
-          users[j].push(r);
+    for (let group = 0; group < groups; group++) {
+      for (let t = 0; t < terms; t++) {
+        if (weight(coef[w], group, t) !== 0) {
+          slot[r][group] = users[group].length;
+          users[group].push(r);
           break;
         }
       }
     }
   });
-  // E (T × N): one row per (worker, column block) part, grouped by column block
-  const offset: number[] = [];
-  let T = 0;
-  for (const rs of users) {
-    offset.push(T);
-    T += rs.length;
-  }
-  const E = new Float32Array(T * N);
-  users.forEach((rs, j) =>
-    rs.forEach((r, k) => {
-      for (let i = 0; i < N; i++) E[(offset[j] + k) * N + i] = coef[received[r]][i * P + j];
-    }),
-  );
-  const all = tf.tidy(() => {
-    // encoding for every part at once: row t of E·[A_1; …; A_N] (T × U·M) is the part's Ã (U × M)
-    const encoded = tf.matMul(tf.tensor2d(E, [T, N]), tf.tensor2d(blocks.aAll, [N, UM])).reshape([T * U, M]);
-    const products: tf.Tensor[] = [];
-    users.forEach((rs, j) => {
-      if (rs.length === 0) return;
-      const wa = rs.length === T ? encoded : encoded.slice([offset[j] * U, 0], [rs.length * U, M]);
-      products.push(tf.matMul(wa, tf.tensor2d(blocks.b[j], [M, Q])));
+  const results = users.map((rs, group) => {
+    const n = rs.length;
+    if (n === 0) return null;
+    const prod = tf.tidy(() => {
+      if (aSide) {
+        // rows k·U..(k+1)·U: Ã of the k-th user of column block `group`
+        const stacked = new Float32Array(n * U * M);
+        rs.forEach((r, k) => {
+          const dst = stacked.subarray(k * U * M, (k + 1) * U * M);
+          for (let t = 0; t < terms; t++) {
+            const c = weight(coef[received[r]], group, t);
+            if (c !== 0) axpy32(dst, blocks.a[t], c);
+          }
+        });
+        return tf.matMul(tf.tensor2d(stacked, [n * U, M]), tf.tensor2d(blocks.b[group], [M, Q]));
+      }
+      // columns k·Q..(k+1)·Q: B̃ of the k-th user of row block `group`
+      const wide = new Float32Array(M * n * Q);
+      rs.forEach((r, k) => {
+        for (let t = 0; t < terms; t++) {
+          const c = weight(coef[received[r]], group, t);
+          if (c !== 0) axpyStrided(wide, k * Q, n * Q, blocks.b[t], M, Q, c);
+        }
+      });
+      return tf.matMul(tf.tensor2d(blocks.a[group], [U, M]), tf.tensor2d(wide, [M, n * Q]));
     });
-    return products.length === 1 ? products[0] : tf.concat(products, 0);
+    const data = prod.dataSync() as Float32Array;
+    prod.dispose();
+    return data;
   });
-  const flat = all.dataSync() as Float32Array;
-  all.dispose();
-  const parts = users.map((rs, j) => (rs.length ? flat.subarray(offset[j] * UQ, (offset[j] + rs.length) * UQ) : null));
-  // slot[r][j]: the k-th part of column block j belongs to received worker r
-  const slot: Int32Array[] = Array.from({ length: R }, () => new Int32Array(P).fill(-1));
-  users.forEach((rs, j) => rs.forEach((r, k) => (slot[r][j] = k)));
   const block = new Float32Array(UQ);
   scatterBlocks(
     (blk) => {
@@ -90,9 +95,12 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
       for (let r = 0; r < R; r++) {
         const d = decode.matrix[blk * R + r];
         if (d === 0) continue;
-        for (let j = 0; j < P; j++) {
-          const k = slot[r][j];
-          if (k >= 0) axpy32(block, (parts[j] as Float32Array).subarray(k * UQ, (k + 1) * UQ), d);
+        for (let group = 0; group < groups; group++) {
+          const k = slot[r][group];
+          if (k < 0) continue;
+          const part = results[group] as Float32Array;
+          if (aSide) axpy32(block, part.subarray(k * UQ, (k + 1) * UQ), d);
+          else axpyFromStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
         }
       }
       return block;
@@ -102,6 +110,29 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
     out,
     p,
   );
+}
+
+/** dst += c·src over the whole of src (monomorphic float32 hot loop). */
+function axpy32(dst: Float32Array, src: Float32Array, c: number): void {
+  for (let e = 0; e < src.length; e++) dst[e] += c * src[e];
+}
+
+/** dst[base + r·stride + q] += c·src[r·cols + q] for a rows×cols src. */
+function axpyStrided(dst: Float32Array, base: number, stride: number, src: Float32Array, rows: number, cols: number, c: number): void {
+  for (let r = 0; r < rows; r++) {
+    const d = base + r * stride;
+    const s = r * cols;
+    for (let q = 0; q < cols; q++) dst[d + q] += c * src[s + q];
+  }
+}
+
+/** dst[r·cols + q] += c·src[base + r·stride + q] for a rows×cols dst. */
+function axpyFromStrided(dst: Float32Array, src: Float32Array, base: number, stride: number, rows: number, cols: number, c: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = base + r * stride;
+    const d = r * cols;
+    for (let q = 0; q < cols; q++) dst[d + q] += c * src[s + q];
+  }
 }
 
 /**
