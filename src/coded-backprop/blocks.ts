@@ -46,14 +46,16 @@ export function padBlocks<T extends FloatArray>(
     }
   }
   const bAll = new Ctor(P * M * Q);
-  // destination of sorted column position l in row 0 of its block; row r adds r·Q
-  const dest = new Int32Array(cols.order.length);
-  for (let j = 0; j < P; j++) for (let l = cols.bounds[j]; l < cols.bounds[j + 1]; l++) dest[l] = j * M * Q + l - cols.bounds[j];
-  const order = cols.order;
-  for (let r = 0; r < M; r++) {
-    const src = r * p;
-    const shift = r * Q;
-    for (let l = 0; l < order.length; l++) bAll[dest[l] + shift] = B[src + order[l]];
+  // block by block, row by row: sequential writes, reads within one row of B
+  for (let j = 0; j < P; j++) {
+    const first = cols.bounds[j];
+    const width = cols.bounds[j + 1] - first;
+    const cols_j = cols.order.subarray(first, first + width);
+    for (let r = 0; r < M; r++) {
+      const src = r * p;
+      const dst = (j * M + r) * Q;
+      for (let q = 0; q < width; q++) bAll[dst + q] = B[src + cols_j[q]];
+    }
   }
   const a = Array.from({ length: N }, (_, i) => aAll.subarray(i * U * M, (i + 1) * U * M) as T);
   const b = Array.from({ length: P }, (_, j) => bAll.subarray(j * M * Q, (j + 1) * M * Q) as T);
