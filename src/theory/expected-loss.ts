@@ -9,8 +9,8 @@
  * The sum includes w = 0 (nothing received, ℓ = 1 unless some class is empty).
  */
 import { decodingTable, type Scheme } from './decoding.js';
-import { receivedDistributionAtTime } from './received.js';
-import { checkClassSizes, checkFinite, checkInteger, checkNonNegative } from './validate.js';
+import { receivedDistribution, receivedDistributionAtTime } from './received.js';
+import { checkClassSizes, checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.js';
 
 /** E‖C_np‖²_F = M·U·Q·σ²_{A_n}·σ²_{B_p} for one U×Q block of C. */
 export function blockEnergy(varA: number, varB: number, U: number, M: number, Q: number): number {
@@ -137,6 +137,27 @@ export function expectedLoss(
   t: number,
 ): number {
   return expectedLossCurve(scheme, k, gamma, energies, latency, [t])[0];
+}
+
+/**
+ * Expected normalised loss at a deadline for ANY worker-time model: Theorem 1 with the number of
+ * results received by then ~ Binomial(W, F), F = P(T_w < T_max) = the model's CDF at K·T_max.
+ */
+export function expectedLossAtProbability(
+  scheme: Scheme,
+  k: readonly number[],
+  gamma: readonly number[],
+  energies: readonly number[],
+  W: number,
+  F: number,
+): number {
+  checkInteger(W, 'W', 1);
+  checkProbability(F, 'F');
+  const lossN = lossVsReceived(scheme, k, gamma, energies, W);
+  const pw = receivedDistribution(W, F);
+  let s = 0;
+  for (let w = 0; w <= W; w++) s += pw[w] * lossN[w];
+  return Math.min(1, Math.max(0, s));
 }
 
 function checkEnergies(energies: readonly number[], L: number): void {
