@@ -1,39 +1,20 @@
 import test from 'ava';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fig6 } from '../experiments/fig6.ts';
 import { plot6 } from '../experiments/plot6.ts';
 import { movingAverage, readRuns, SUMMARY_COLUMNS } from '../src/training/fig6-plot.ts';
 import { FIG6_SCHEMES, FIG6_TMAX, planSweep, runSweep, type Launcher } from '../src/training/sweep.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { sink, useTempDir } from './helpers/io.ts';
 
-let tmp: string;
-test.before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'fig6-'));
-});
-test.after.always(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  }) as Writable & { text: () => string };
-  w.text = () => chunks.join('');
-  return w;
-}
+const tempDir = useTempDir('fig6-');
 
 const TINY = ['--schemes', 'baseline,ew', '--tmax', '1', '--seeds', '1', '--limit', '320', '--epochs', '1', '--eval-every', '2', '--test-limit', '300', '--jobs', '2'];
 
 test.serial('a tiny sweep runs, resumes without re-running, draws the figures; plot6 redraws them', async (t) => {
-  const out = join(tmp, 'sweep');
+  const out = join(tempDir(), 'sweep');
   const so = sink();
   const first = await fig6([...TINY, '--out', out], { stdout: so, handleSignals: false });
   t.log(so.text());
@@ -77,12 +58,12 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
 });
 
 test('plot6 on a directory without runs names --out', async (t) => {
-  const err = await t.throwsAsync(plot6(['--out', join(tmp, 'nothing-here')]));
+  const err = await t.throwsAsync(plot6(['--out', join(tempDir(), 'nothing-here')]));
   t.regex(err?.message ?? '', /^--out: /);
 });
 
 test('bad fig6 flags name the flag before anything runs', async (t) => {
-  const out = join(tmp, 'bad');
+  const out = join(tempDir(), 'bad');
   for (const [args, re] of [
     [['--schemes', 'baseline,turbo'], /^--schemes: "turbo"/],
     [['--tmax', '0.5,0'], /^--tmax: /],
@@ -110,7 +91,7 @@ test('the default grid: baseline once per seed, every other scheme per T_max and
 });
 
 test('an interrupted or failing sweep keeps every finished run', async (t) => {
-  const out = join(tmp, 'fake');
+  const out = join(tempDir(), 'fake');
   const plan = planSweep({ schemes: ['baseline', 'uncoded'], tmaxes: [1, 2], seeds: [1], epochs: 1 });
   const controller = new AbortController();
   const killed: string[] = [];

@@ -1,38 +1,18 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { trainCommand } from '../experiments/train.ts';
 import { readRuns } from '../src/training/fig6-plot.ts';
 import { isRunComplete, METRICS_COLUMNS, removeStalePartials, TRAIN_SCHEMES } from '../src/training/run.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { sink, useTempDir } from './helpers/io.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SCRIPT = join(ROOT, 'experiments', 'train.ts');
 
-let tmp: string;
-test.before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'train-cli-'));
-});
-test.after.always(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-
-/** Collects what a command writes. */
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  }) as Writable & { text: () => string };
-  w.text = () => chunks.join('');
-  return w;
-}
+const tempDir = useTempDir('train-cli-');
 
 interface Child {
   code: number | null;
@@ -56,12 +36,12 @@ const SMALL = ['--limit', '320', '--epochs', '1', '--eval-every', '1000', '--tes
 // One in-process smoke run per scheme (5 steps each): files well-formed and complete.
 for (const scheme of TRAIN_SCHEMES) {
   test.serial(`${scheme}: metrics.csv and config.json are well-formed and complete`, async (t) => {
-    const out = join(tmp, `smoke-${scheme}`);
+    const out = join(tempDir(), `smoke-${scheme}`);
     const so = sink();
     const res = await trainCommand(['--scheme', scheme, ...SMALL, '--out', out], { stdout: so, handleSignals: false });
     t.regex(so.text(), /^backend: \w+\n/);
     t.regex(so.text(), /final test accuracy: 0\.\d{4}/);
-    t.deepEqual(readdirSync(tmp).filter((n) => n.startsWith(`smoke-${scheme}.`)), [], 'no temporary directory left');
+    t.deepEqual(readdirSync(tempDir()).filter((n) => n.startsWith(`smoke-${scheme}.`)), [], 'no temporary directory left');
     t.deepEqual(readdirSync(out).sort(), ['config.json', 'metrics.csv']);
     t.true(isRunComplete(out));
 
@@ -118,7 +98,7 @@ for (const scheme of TRAIN_SCHEMES) {
 }
 
 test.serial('baseline: loss falls and test accuracy ends well above chance', async (t) => {
-  const out = join(tmp, 'learn');
+  const out = join(tempDir(), 'learn');
   const args = ['--scheme', 'baseline', '--limit', '1920', '--epochs', '1', '--lr', '0.1', '--test-limit', '1000', '--out', out];
   const res = await trainCommand(args, { stdout: sink(), handleSignals: false });
   const rows = parseCsv(await readFile(join(out, 'metrics.csv'), 'utf8'));
@@ -152,19 +132,19 @@ const BAD: Array<[string[], RegExp]> = [
 ];
 for (const [args, re] of BAD) {
   test.serial(`bad flags ${args.join(' ')} → error naming the flag, nothing written`, async (t) => {
-    const out = join(tmp, `bad-${args.join('_').replace(/[^\w.-]/g, '')}`);
+    const out = join(tempDir(), `bad-${args.join('_').replace(/[^\w.-]/g, '')}`);
     const err = await t.throwsAsync(trainCommand([...args, '--out', out], { stdout: sink(), handleSignals: false }));
     t.regex(err?.message ?? '', re);
     t.false(existsSync(out));
-    t.deepEqual(readdirSync(tmp).filter((n) => n.startsWith(`${out.split('/').pop()}.`)), []);
+    t.deepEqual(readdirSync(tempDir()).filter((n) => n.startsWith(`${out.split('/').pop()}.`)), []);
   });
 }
 
 test('as a command: a bad flag exits non-zero with the flag named and writes nothing', async (t) => {
-  const out = join(tmp, 'cli-bad');
+  const out = join(tempDir(), 'cli-bad');
   const [a, b] = await Promise.all([
     startChild(['--scheme', 'turbo', '--out', out]).done,
-    startChild(['--data-dir', tmp, '--out', out]).done,
+    startChild(['--data-dir', tempDir(), '--out', out]).done,
   ]);
   t.is(a.code, 1);
   t.regex(a.stderr, /^error: --scheme: 'turbo'/);
@@ -190,7 +170,7 @@ async function waitForRows(dir: string, timeoutMs = 30_000): Promise<void> {
 
 for (const sig of ['SIGINT', 'SIGKILL'] as const) {
   test(`a run interrupted by ${sig} leaves nothing that counts as complete`, async (t) => {
-    const parent = join(tmp, `kill-${sig}`);
+    const parent = join(tempDir(), `kill-${sig}`);
     const out = join(parent, 'run');
     // A full epoch of 938 steps takes several seconds: long enough to interrupt mid-run.
     const c = startChild(['--scheme', 'uncoded', '--epochs', '1', '--eval-every', '0', '--test-limit', '500', '--out', out]);
