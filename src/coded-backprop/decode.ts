@@ -67,17 +67,27 @@ export class IncrementalDecoder {
 
   /** Adds the next received result's coefficient row; returns the blocks it newly lets us decode. */
   add(g: ArrayLike<number>): number[] {
-    if (this.count >= this.capacity) throw new RangeError(`decoder: more than ${this.capacity} results added`);
-    const n = this.blocks;
-    let scale = 0;
-    for (let c = 0; c < n; c++) scale = Math.max(scale, Math.abs(g[c]));
-    const v = new Float64Array(n);
-    if (scale > 0) for (let c = 0; c < n; c++) v[c] = g[c] / scale;
-    this.scaled.push(v);
-    this.scales.push(scale || 1);
-    if (scale === 0) return [];
+    return this.addAll([g]);
+  }
 
-    const fresh = this.eliminate(Float64Array.from(v));
+  /**
+   * Adds several results at once (in arrival order); returns the blocks they newly let us decode.
+   * One least-squares pass at the end instead of one per result, so the decode vectors use all
+   * of them (adding one by one fixes a block's vector when it first decodes).
+   */
+  addAll(rows: ArrayLike<number>[]): number[] {
+    if (this.count + rows.length > this.capacity) throw new RangeError(`decoder: more than ${this.capacity} results added`);
+    const n = this.blocks;
+    const fresh: number[] = [];
+    for (const g of rows) {
+      let scale = 0;
+      for (let c = 0; c < n; c++) scale = Math.max(scale, Math.abs(g[c]));
+      const v = new Float64Array(n);
+      if (scale > 0) for (let c = 0; c < n; c++) v[c] = g[c] / scale;
+      this.scaled.push(v);
+      this.scales.push(scale || 1);
+      if (scale > 0) fresh.push(...this.eliminate(Float64Array.from(v)));
+    }
     const candidates = this.pending.concat(fresh);
     if (candidates.length === 0) return [];
     // decode vectors over every row received so far, from one pivoted QR
@@ -171,7 +181,7 @@ export function decodeReceived(
 ): DecodeResult {
   const R = rows.length;
   const dec = new IncrementalDecoder(blocks, Math.max(R, 1), tolerance, maxAmplification);
-  for (const g of rows) dec.add(g);
+  dec.addAll(rows);
   const matrix = new Float64Array(blocks * R);
   const determined: boolean[] = [];
   for (let b = 0; b < blocks; b++) {

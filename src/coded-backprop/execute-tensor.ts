@@ -46,10 +46,10 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
   // users[group]: received indices whose coefficients touch the group; slot[r][group]: its position
   const users: number[][] = Array.from({ length: groups }, () => []);
   const slot = Array.from({ length: R }, () => new Int32Array(groups).fill(-1));
-  received.forEach((w, r) => {
+  coef.forEach((g, r) => {
     for (let group = 0; group < groups; group++) {
       for (let t = 0; t < terms; t++) {
-        if (weight(coef[w], group, t) !== 0) {
+        if (weight(g, group, t) !== 0) {
           slot[r][group] = users[group].length;
           users[group].push(r);
           break;
@@ -67,7 +67,7 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
         rs.forEach((r, k) => {
           const dst = stacked.subarray(k * U * M, (k + 1) * U * M);
           for (let t = 0; t < terms; t++) {
-            const c = weight(coef[received[r]], group, t);
+            const c = weight(coef[r], group, t);
             if (c !== 0) axpy32(dst, blocks.a[t], c);
           }
         });
@@ -77,7 +77,7 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
       const wide = new Float32Array(M * n * Q);
       rs.forEach((r, k) => {
         for (let t = 0; t < terms; t++) {
-          const c = weight(coef[received[r]], group, t);
+          const c = weight(coef[r], group, t);
           if (c !== 0) axpyStrided(wide, k * Q, n * Q, blocks.b[t], M, Q, c);
         }
       });

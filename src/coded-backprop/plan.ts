@@ -16,7 +16,7 @@ export interface CallPlan {
   layout: BlockLayout;
   /** One task per worker. */
   tasks: WorkerTask[];
-  /** Coefficient row (length N·P) of every worker. */
+  /** Coefficient row (length N·P) of every received worker, in arrival order (aligned with `received`). */
   coef: Float64Array[];
   /** Completion time of every worker. */
   times: Float64Array;
@@ -28,14 +28,11 @@ export interface CallPlan {
 
 export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng): CallPlan {
   const tasks = opts.code.encode(layout, opts, rng);
-  const coef = tasks.map((t) => coefficientRow(t, layout.N, layout.P));
   const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
   const received = receivedBy(times, opts.tmax);
-  const decode = decodeReceived(
-    received.map((w) => coef[w]),
-    layout.N * layout.P,
-    opts.tolerance,
-  );
+  // only the received workers' rows matter: a late result cannot change Ĉ
+  const coef = received.map((w) => coefficientRow(tasks[w], layout.N, layout.P));
+  const decode = decodeReceived(coef, layout.N * layout.P, opts.tolerance);
   return { layout, tasks, coef, times, received, decode };
 }
 
