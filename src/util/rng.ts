@@ -1,7 +1,7 @@
 /**
  * The project's one source of randomness: a seeded xoshiro128** generator.
  * Every random draw (matrices, code coefficients, windows, worker times, shuffles)
- * comes from an Rng built from a recorded seed; `Math.random()` is never used.
+ * comes from an Rng built from a recorded seed, never from an unseeded platform generator.
  */
 export class Rng {
   private s0: number;
