@@ -8,8 +8,8 @@ import type { Rng } from '../util/rng.ts';
 import { type PaddedBlocks, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { WorkerTask } from './codes/code.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { axisScores, type BlockLayout, makeLayout } from './partition.ts';
-import { planCall, statsOf } from './plan.ts';
+import type { BlockLayout } from './partition.ts';
+import { layoutFor, planCall, statsOf } from './plan.ts';
 import type { CodedMatMulStats } from './types.ts';
 
 /** Σ_k w[k]·X_k over equally long arrays, skipping zero weights. */
@@ -38,11 +38,7 @@ export function workerProduct(task: WorkerTask, blocks: PaddedBlocks<Float64Arra
 
 /** The block layout of A: m×n, B: n×p under the options' ordering and grid. */
 export function layoutOf(A: Matrix, B: Matrix, opts: ResolvedCodedOptions): BlockLayout {
-  return makeLayout(
-    axisScores(A.data, A.rows, A.cols, false, opts.ordering),
-    axisScores(B.data, B.rows, B.cols, true, opts.ordering),
-    { rowBlocks: opts.grid.N, colBlocks: opts.grid.P, levels: opts.grid.levels, classTable: opts.grid.classTable },
-  );
+  return layoutFor(A.data, A.rows, A.cols, B.data, B.cols, opts);
 }
 
 /**

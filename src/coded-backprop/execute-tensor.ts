@@ -16,8 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import { padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { axisScores, makeLayout } from './partition.ts';
-import { type CallPlan, planCall, statsOf } from './plan.ts';
+import { type CallPlan, layoutFor, planCall, statsOf } from './plan.ts';
 import type { CodedMatMulStats } from './types.ts';
 
 /**
@@ -150,12 +149,7 @@ export function codedMatMul(
   if (M !== Mb) throw new RangeError(`codedMatMul: inner dimensions differ (${A.shape.join('×')} · ${B.shape.join('×')})`);
   const a = A.dataSync() as Float32Array;
   const b = B.dataSync() as Float32Array;
-  const layout = makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), {
-    rowBlocks: opts.grid.N,
-    colBlocks: opts.grid.P,
-    levels: opts.grid.levels,
-    classTable: opts.grid.classTable,
-  });
+  const layout = layoutFor(a, m, M, b, p, opts);
   const plan = planCall(layout, opts, rng);
   const stats = statsOf(plan);
   const c = new Float32Array(m * p);

@@ -9,7 +9,7 @@ import { coefficientRow, type WorkerTask } from './codes/code.ts';
 import { type DecodeResult, decodeReceived } from './decode.ts';
 import { receivedBy, workerTimes } from './latency.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import type { BlockLayout } from './partition.ts';
+import { axisScores, type BlockLayout, makeLayout } from './partition.ts';
 import type { CodedMatMulStats } from './types.ts';
 
 export interface CallPlan {
@@ -24,6 +24,16 @@ export interface CallPlan {
   received: number[];
   /** Decoding of the received set (its columns follow `received`). */
   decode: DecodeResult;
+}
+
+/** The block layout of A: m×M and B: M×p (row-major data) under the options' ordering and grid. */
+export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLike<number>, p: number, opts: ResolvedCodedOptions): BlockLayout {
+  return makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), {
+    rowBlocks: opts.grid.N,
+    colBlocks: opts.grid.P,
+    levels: opts.grid.levels,
+    classTable: opts.grid.classTable,
+  });
 }
 
 export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng): CallPlan {
