@@ -7,6 +7,7 @@
 import { CODES, GRANULARITIES, LATENCY_MODELS, ORDERINGS, resolveCodedOptions, SCHEME_NAMES } from '../src/coded-backprop/index.ts';
 import { blockLevels, paperClassTable } from '../src/coded-backprop/partition.ts';
 import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, type Scheme } from '../src/theory/index.ts';
+import { confidenceInterval } from '../src/montecarlo/stats.ts';
 import { BACKENDS, type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 import { EXECUTORS, type Executor, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
@@ -77,7 +78,7 @@ export async function matmul(args: string[]): Promise<void> {
     process.stderr.write(tty ? `\r  ${done}/${trials} trials` : `  ${done}/${trials} trials\n`),
   );
   if (tty) process.stderr.write(`\r${' '.repeat(30)}\r`);
-  const hw = r.loss.halfWidth();
+  const hw = confidenceInterval(r.loss, 1.96).halfWidth;
   console.log(`trials: ${trials} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`normalised loss: ${r.loss.mean.toFixed(4)}  (95% CI ${(r.loss.mean - hw).toFixed(4)} … ${(r.loss.mean + hw).toFixed(4)})`);
   if ((opts.granularity === 'class' || !opts.code.usesWindows) && (THEORY_SCHEMES as readonly string[]).includes(opts.scheme)) {

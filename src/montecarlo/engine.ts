@@ -31,7 +31,8 @@ import { layoutOf, workerProduct } from '../coded-backprop/execute-f64.js';
 import { workerTimes } from '../coded-backprop/latency.js';
 import type { ResolvedCodedOptions } from '../coded-backprop/options.js';
 import type { BlockLayout } from '../coded-backprop/partition.js';
-import { gaussian, matmulAddInto, type Matrix } from '../util/matrix.js';
+import { matmulAddInto, type Matrix } from '../util/matrix.js';
+import { drawBlockGaussian } from '../workloads/block-gaussian.js';
 import { Rng } from '../util/rng.js';
 import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.js';
 import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from './stats.js';
@@ -165,7 +166,6 @@ export class TrialRunner {
   readonly blocks: number;
   readonly expectedEnergy: number;
   private readonly lines: LineContext[];
-  private readonly sdLevel: number[];
   /** Exact blocks C_b (U·Q each) of the current trial and their energies. */
   private readonly exact: Float64Array[];
   private readonly exactEnergy: Float64Array;
@@ -191,7 +191,6 @@ export class TrialRunner {
     this.lines = lines.map((line) => ({ line, key: lineKey(line), opts: resolveLine(setup, line) }));
     const keys = new Set(this.lines.map((l) => l.key));
     if (keys.size !== lines.length) throw new RangeError('lines: a scheme/granularity line is listed twice');
-    this.sdLevel = setup.variances.map(Math.sqrt);
     const UQ = setup.U * setup.Q;
     this.exact = Array.from({ length: this.blocks }, () => new Float64Array(UQ));
     this.exactEnergy = new Float64Array(this.blocks);
@@ -216,11 +215,8 @@ export class TrialRunner {
 
   /** Draws A ((S·U)×M) and B (M×(S·Q)) with the level variances. */
   drawMatrices(rng: Rng): { A: Matrix; B: Matrix } {
-    const { U, M, Q } = this.setup;
-    const sd = this.sdLevel;
-    const A = gaussian(this.S * U, M, rng, (r) => sd[Math.floor(r / U)]);
-    const B = gaussian(M, this.S * Q, rng, (_r, c) => sd[Math.floor(c / Q)]);
-    return { A, B };
+    const { U, M, Q, variances } = this.setup;
+    return drawBlockGaussian({ U, M, Q, varA: variances, varB: variances }, rng);
   }
 
   /**

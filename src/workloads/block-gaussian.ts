@@ -14,9 +14,9 @@ export interface BlockGaussianSpec {
   /** Columns per column block of B. */
   Q: number;
   /** Variance of each row block of A (length N), most important first. */
-  varA: number[];
+  varA: readonly number[];
   /** Variance of each column block of B (length P). */
-  varB: number[];
+  varB: readonly number[];
 }
 
 /** One draw of A: N·U × M and B: M × P·Q. */

@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { codedMatMul } from '../coded-backprop/execute-tensor.ts';
 import { codedMatMulF64 } from '../coded-backprop/execute-f64.ts';
 import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
-import type { Matrix } from '../util/matrix.ts';
+import { matmul } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import { RunningMean } from '../util/running-mean.ts';
+import { MeanAccumulator, type MeanEstimate } from '../montecarlo/stats.ts';
 import { type BlockGaussianSpec, drawBlockGaussian, expectedEnergy } from './block-gaussian.ts';
 
 export type Executor = 'f64' | 'tensor';
@@ -17,8 +17,9 @@ export const EXECUTORS: readonly Executor[] = ['f64', 'tensor'];
 
 export interface MatmulTrialsResult {
   trials: number;
-  loss: RunningMean;
-  workersReceived: RunningMean;
+  /** Normalised loss ‖C − Ĉ‖²/E‖C‖² per trial (CI: confidenceInterval in montecarlo/stats). */
+  loss: MeanEstimate;
+  workersReceived: MeanEstimate;
   /** Mean number of recovered blocks per class. */
   classRecovered: number[];
   classSizes: number[];
@@ -31,16 +32,6 @@ function squaredDistance(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
   for (let e = 0; e < x.length; e++) s += (x[e] - y[e]) ** 2;
   return s;
-}
-
-function exactProduct(A: Matrix, B: Matrix): Float64Array {
-  const C = new Float64Array(A.rows * B.cols);
-  for (let i = 0; i < A.rows; i++)
-    for (let k = 0; k < A.cols; k++) {
-      const a = A.data[i * A.cols + k];
-      for (let j = 0; j < B.cols; j++) C[i * B.cols + j] += a * B.data[k * B.cols + j];
-    }
-  return C;
 }
 
 /**
@@ -56,8 +47,8 @@ export function runMatmulTrials(
   onProgress?: (done: number) => void,
 ): MatmulTrialsResult {
   const energy = expectedEnergy(spec);
-  const loss = new RunningMean();
-  const workersReceived = new RunningMean();
+  // quantity 0: normalised loss, 1: workers received
+  const acc = new MeanAccumulator(2);
   const L = opts.grid.classSizes.length;
   const classSum = new Array<number>(L).fill(0);
   let worst = 0;
@@ -65,7 +56,7 @@ export function runMatmulTrials(
   const measured = { ...opts, measureError: true };
   for (let trial = 0; trial < trials; trial++) {
     const { A, B } = drawBlockGaussian(spec, rng);
-    const exact = exactProduct(A, B);
+    const exact = matmul(A, B).data;
     let approx: ArrayLike<number>;
     let stats;
     if (executor === 'f64') {
@@ -78,8 +69,7 @@ export function runMatmulTrials(
       stats = r.stats;
       tf.dispose([tA, tB, r.C]);
     }
-    loss.add(squaredDistance(approx, exact) / energy);
-    workersReceived.add(stats.workersReceived);
+    acc.add([squaredDistance(approx, exact) / energy, stats.workersReceived]);
     stats.classRecovered.forEach((c, l) => (classSum[l] += c));
     worst = Math.max(worst, stats.decodeRelError ?? 0);
     if (onProgress && Date.now() - lastReport > 500) {
@@ -89,8 +79,8 @@ export function runMatmulTrials(
   }
   return {
     trials,
-    loss,
-    workersReceived,
+    loss: acc.estimate(0),
+    workersReceived: acc.estimate(1),
     classRecovered: classSum.map((s) => s / trials),
     classSizes: [...opts.grid.classSizes],
     worstDecodeError: worst,
