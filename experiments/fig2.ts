@@ -7,10 +7,10 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { lineChart, panelChart, renderSpecFiles, type Row } from '../src/plot/index.js';
-import { PAPER_SETUP, SCHEMES, checkClassSizes, checkGamma, decodingTable, type Scheme } from '../src/theory/index.js';
-import { writeFilesAtomic } from '../src/util/atomic-write.js';
-import { formatCsv } from '../src/util/csv.js';
+import { lineChart, panelChart, renderSpecFiles, type Row } from '../src/plot/index.ts';
+import { PAPER_SETUP, SCHEMES, checkClassSizes, checkGamma, decodingTable, type Scheme } from '../src/theory/index.ts';
+import { writeFilesAtomic } from '../src/util/atomic-write.ts';
+import { formatCsv } from '../src/util/csv.ts';
 import {
   commandLine,
   FLOAT64_BACKEND,
@@ -22,7 +22,7 @@ import {
   parseNumberList,
   reportWritten,
   runCommand,
-} from './cli-common.js';
+} from './cli-common.ts';
 
 /** Panel labels; the MDS curves of all classes coincide, which the label says. */
 export const SCHEME_LABELS: Record<Scheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (all classes coincide)' };

@@ -39,11 +39,11 @@ import {
   type MeanEstimate,
   type MonteCarloSetup,
   type SimulationResult,
-} from '../src/montecarlo/index.js';
-import type { Granularity, Ordering } from '../src/coded-backprop/types.js';
-import { lineChart, renderSpecFiles, type Row } from '../src/plot/index.js';
-import { writeFilesAtomic, type FileToWrite } from '../src/util/atomic-write.js';
-import { formatCsv } from '../src/util/csv.js';
+} from '../src/montecarlo/index.ts';
+import type { Granularity, Ordering } from '../src/coded-backprop/types.ts';
+import { lineChart, renderSpecFiles, type Row } from '../src/plot/index.ts';
+import { writeFilesAtomic, type FileToWrite } from '../src/util/atomic-write.ts';
+import { formatCsv } from '../src/util/csv.ts';
 import {
   commandLine,
   isMainModule,
@@ -56,7 +56,7 @@ import {
   runCommand,
   FLOAT64_BACKEND,
   reportBackend,
-} from './cli-common.js';
+} from './cli-common.ts';
 
 export const FIG3_COLUMNS = ['t', 'scheme', 'granularity', 'method', 'normalized_loss', 'ci_low', 'ci_high'] as const;
 

@@ -21,12 +21,12 @@ import {
   simulateParallel,
   theoryVsReceived,
   type MonteCarloSetup,
-} from '../src/montecarlo/index.js';
-import type { Row } from '../src/plot/index.js';
-import { renderSpecFiles } from '../src/plot/index.js';
-import { writeFilesAtomic, type FileToWrite } from '../src/util/atomic-write.js';
-import { formatCsv } from '../src/util/csv.js';
-import { commandLine, FLOAT64_BACKEND, isMainModule, reportBackend, reportWritten, runCommand } from './cli-common.js';
+} from '../src/montecarlo/index.ts';
+import type { Row } from '../src/plot/index.ts';
+import { renderSpecFiles } from '../src/plot/index.ts';
+import { writeFilesAtomic, type FileToWrite } from '../src/util/atomic-write.ts';
+import { formatCsv } from '../src/util/csv.ts';
+import { commandLine, FLOAT64_BACKEND, isMainModule, reportBackend, reportWritten, runCommand } from './cli-common.ts';
 import {
   GRANULARITY_LABELS,
   SCHEME_LABELS,
@@ -43,7 +43,7 @@ import {
   warningLines,
   type Agreement,
   type ChartRows,
-} from './fig3.js';
+} from './fig3.ts';
 
 export const FIG4_COLUMNS = ['received', 'scheme', 'granularity', 'method', 'normalized_loss', 'ci_low', 'ci_high'] as const;
 

@@ -2,8 +2,8 @@ import test from 'ava';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFilesAtomic } from '../src/util/atomic-write.js';
-import { formatCsv, parseCsv, readCsv, writeCsv } from '../src/util/csv.js';
+import { writeFileAtomic, writeFilesAtomic } from '../src/util/atomic-write.ts';
+import { formatCsv, parseCsv, readCsv, writeCsv } from '../src/util/csv.ts';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'csv-test-'));

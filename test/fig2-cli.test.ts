@@ -10,9 +10,9 @@ import {
   parseInteger,
   parseNumberList,
   parseNumbersOrRanges,
-} from '../experiments/cli-common.js';
-import { fig2 } from '../experiments/fig2.js';
-import { parseCsv } from '../src/util/csv.js';
+} from '../experiments/cli-common.ts';
+import { fig2 } from '../experiments/fig2.ts';
+import { parseCsv } from '../src/util/csv.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isUserError } from '../experiments/cli-common.js';
-import { fig3 } from '../experiments/fig3.js';
-import { fig4 } from '../experiments/fig4.js';
-import { parseCsv, type CsvRow } from '../src/util/csv.js';
+import { isUserError } from '../experiments/cli-common.ts';
+import { fig3 } from '../experiments/fig3.ts';
+import { fig4 } from '../experiments/fig4.ts';
+import { parseCsv, type CsvRow } from '../src/util/csv.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

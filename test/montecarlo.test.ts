@@ -15,7 +15,7 @@ import {
   type LineSpec,
   type MeanEstimate,
   type SimulationResult,
-} from '../src/montecarlo/index.js';
+} from '../src/montecarlo/index.ts';
 
 const SETUP = PAPER_MC_SETUP;
 const Z99 = zForConfidence(0.99);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineChart, panelChart, renderSpec, specToSvg, svgToPng, type TopLevelSpec } from '../src/plot/index.js';
+import { lineChart, panelChart, renderSpec, specToSvg, svgToPng, type TopLevelSpec } from '../src/plot/index.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

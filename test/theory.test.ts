@@ -16,7 +16,7 @@ import {
   receivedDistribution,
   receivedDistributionAtTime,
   type Scheme,
-} from '../src/theory/index.js';
+} from '../src/theory/index.ts';
 
 /** All count vectors n with Σn = N over L classes. */
 function* compositions(N: number, L: number): Generator<number[]> {

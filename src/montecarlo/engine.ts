@@ -24,18 +24,18 @@
  * line's numbers do not depend on which other lines run). Per-chunk means are merged in chunk
  * order, so results depend only on (setup, lines, trials, seed) — not on the number of threads.
  */
-import { coefficientRow } from '../coded-backprop/codes/code.js';
-import { padBlocks, type PaddedBlocks } from '../coded-backprop/blocks.js';
-import { IncrementalDecoder } from '../coded-backprop/decode.js';
-import { layoutOf, workerProduct } from '../coded-backprop/execute-f64.js';
-import { workerTimes } from '../coded-backprop/latency.js';
-import type { ResolvedCodedOptions } from '../coded-backprop/options.js';
-import type { BlockLayout } from '../coded-backprop/partition.js';
-import { matmulAddInto, type Matrix } from '../util/matrix.js';
-import { drawBlockGaussian } from '../workloads/block-gaussian.js';
-import { Rng } from '../util/rng.js';
-import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.js';
-import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from './stats.js';
+import { coefficientRow } from '../coded-backprop/codes/code.ts';
+import { padBlocks, type PaddedBlocks } from '../coded-backprop/blocks.ts';
+import { IncrementalDecoder } from '../coded-backprop/decode.ts';
+import { layoutOf, workerProduct } from '../coded-backprop/execute-f64.ts';
+import { workerTimes } from '../coded-backprop/latency.ts';
+import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
+import type { BlockLayout } from '../coded-backprop/partition.ts';
+import { matmulAddInto, type Matrix } from '../util/matrix.ts';
+import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
+import { Rng } from '../util/rng.ts';
+import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
+import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from './stats.ts';
 
 /** Trials per randomness chunk (fixed: changing it changes the numbers). */
 export const CHUNK_TRIALS = 250;

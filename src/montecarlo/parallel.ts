@@ -14,9 +14,9 @@ import {
   type ChunkStats,
   type SimulationOptions,
   type SimulationResult,
-} from './engine.js';
-import type { LineSpec, MonteCarloSetup } from './setup.js';
-import type { ChunkRequest } from './worker.js';
+} from './engine.ts';
+import type { LineSpec, MonteCarloSetup } from './setup.ts';
+import type { ChunkRequest } from './worker.ts';
 
 /** Options of {@link simulateParallel}. */
 export interface ParallelOptions extends SimulationOptions {

@@ -7,8 +7,8 @@
  * block per level). C block (i, j) has class min(i + j, S − 1), as in the paper (S = 3: HH; HM
  * and MH; the other six). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
-import { resolveCodedOptions, type ResolvedCodedOptions } from '../coded-backprop/options.js';
-import type { Granularity, Ordering } from '../coded-backprop/types.js';
+import { resolveCodedOptions, type ResolvedCodedOptions } from '../coded-backprop/options.ts';
+import type { Granularity, Ordering } from '../coded-backprop/types.ts';
 import {
   PAPER_SETUP,
   checkGamma,
@@ -16,7 +16,7 @@ import {
   classSizesFromTable,
   expectedLossCurve,
   lossVsReceived,
-} from '../theory/index.js';
+} from '../theory/index.ts';
 
 /** Schemes the Monte Carlo runs (those the theory of Sec. IV covers). */
 export const MC_SCHEMES = ['now', 'ew', 'mds'] as const;

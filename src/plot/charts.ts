@@ -8,7 +8,7 @@
  * All layers read one data table; each row carries which layer it belongs to.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_FONT } from './render.js';
+import { CHART_FONT } from './render.ts';
 
 /** One data row: field name → value. */
 export type Row = Readonly<Record<string, string | number | boolean | null | undefined>>;

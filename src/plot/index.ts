@@ -1,3 +1,3 @@
 /** Charts: vega-lite spec builders and rendering to SVG/PNG files. */
-export * from './render.js';
-export * from './charts.js';
+export * from './render.ts';
+export * from './charts.ts';

@@ -5,7 +5,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { writeFilesAtomic, type FileToWrite } from '../util/atomic-write.js';
+import { writeFilesAtomic, type FileToWrite } from '../util/atomic-write.ts';
 
 export type { TopLevelSpec };
 

@@ -17,8 +17,8 @@
  * the multinomial written as a product of binomial conditionals. After class L the state's m
  * is the total N, so one pass gives every N = 0..W at once. Work: O(L²·W²·K_L) at worst.
  */
-import { binomialPmfRowLog, binomialUpperTail } from './log-math.js';
-import { checkClassSizes, checkGamma, checkInteger } from './validate.js';
+import { binomialPmfRowLog, binomialUpperTail } from './log-math.ts';
+import { checkClassSizes, checkGamma, checkInteger } from './validate.ts';
 
 /** The coding schemes the theory covers. */
 export const SCHEMES = ['now', 'ew', 'mds'] as const;

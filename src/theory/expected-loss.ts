@@ -8,9 +8,9 @@
  *   E[L(t)] / E‖C‖² = Σ_{w=0..W} P_{N(t)}(w)·ℓ(w)                   (eqs. 9–10, Fig. 3).
  * The sum includes w = 0 (nothing received, ℓ = 1 unless some class is empty).
  */
-import { decodingTable, type Scheme } from './decoding.js';
-import { receivedDistribution, receivedDistributionAtTime } from './received.js';
-import { checkClassSizes, checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.js';
+import { decodingTable, type Scheme } from './decoding.ts';
+import { receivedDistribution, receivedDistributionAtTime } from './received.ts';
+import { checkClassSizes, checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.ts';
 
 /** E‖C_np‖²_F = M·U·Q·σ²_{A_n}·σ²_{B_p} for one U×Q block of C. */
 export function blockEnergy(varA: number, varB: number, U: number, M: number, Q: number): number {

@@ -1,6 +1,6 @@
 /** Theory of Sec. IV: received-count distribution, decoding probabilities, expected loss. */
-export * from './validate.js';
-export * from './received.js';
-export * from './decoding.js';
-export * from './expected-loss.js';
-export * from './setup.js';
+export * from './validate.ts';
+export * from './received.ts';
+export * from './decoding.ts';
+export * from './expected-loss.ts';
+export * from './setup.ts';

@@ -4,8 +4,8 @@
  * Worker times are i.i.d. with CDF F(K·t), F(t) = 1 − e^{−λt} (exponential latency; K is the
  * "W scaling" of Table III). The number received, N(t), is then Bin(W, F(K·t)).
  */
-import { binomialPmfRowLog } from './log-math.js';
-import { checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.js';
+import { binomialPmfRowLog } from './log-math.ts';
+import { checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.ts';
 
 /**
  * Exponential latency CDF evaluated at scaled time: F(K·t) = 1 − e^{−λ·K·t}.

@@ -1,7 +1,7 @@
 /**
  * The parameters of the paper's Sec. V-A (Figs. 2–4) as defaults.
  */
-import { classEnergies, classSizesFromTable } from './expected-loss.js';
+import { classEnergies, classSizesFromTable } from './expected-loss.ts';
 
 /** Importance levels of A's row blocks and B's column blocks, most important first. */
 export const LEVELS = ['H', 'M', 'L'] as const;

@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.ts';
 
 /** A parsed CSV cell: numbers and booleans are typed, empty cells are null. */
 export type CsvValue = string | number | boolean | null;
