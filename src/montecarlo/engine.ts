@@ -33,7 +33,9 @@ import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
 import type { BlockLayout } from '../coded-backprop/partition.ts';
 import { matmulAddInto, type Matrix } from '../util/matrix.ts';
 import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
-import { Rng } from '../util/rng.ts';
+import { Rng, streamSeed } from '../util/rng.ts';
+
+export { streamSeed };
 import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
 import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from './stats.ts';
 
@@ -122,25 +124,6 @@ export interface SimulationOptions {
   allProducts?: boolean;
   /** Called after every chunk with (trials done, trials). */
   onProgress?: (done: number, total: number) => void;
-}
-
-/** 32-bit FNV-1a hash of a string. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/** murmur3's 32-bit finaliser. */
-function fmix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** Seed of the stream `label` of chunk `chunk` under the run's seed. */
-export function streamSeed(seed: number, label: string, chunk: number): number {
-  return fmix32(fmix32((seed >>> 0) ^ hashString(label)) ^ fmix32(Math.imul(chunk + 1, 0x9e3779b9) >>> 0));
 }
 
 /** Options of a {@link TrialRunner}. */

@@ -107,3 +107,26 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/** 32-bit FNV-1a hash of a string. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** murmur3's 32-bit finaliser. */
+function fmix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * Seed of the random stream named `label` (chunk `chunk`) under a run's seed. Every consumer
+ * derives its own stream by name (`new Rng(streamSeed(seed, 'code'))`), so a change in how
+ * many draws one consumer makes never shifts another's.
+ */
+export function streamSeed(seed: number, label: string, chunk = 0): number {
+  return fmix32(fmix32((seed >>> 0) ^ hashString(label)) ^ fmix32(Math.imul(chunk + 1, 0x9e3779b9) >>> 0));
+}
