@@ -1,0 +1,5 @@
+/** Design of UEP codes: the window distribution Γ that minimises the expected loss at a deadline. */
+export * from './simplex.ts';
+export * from './objective.ts';
+export * from './optimise.ts';
+export * from './gamma.ts';
