@@ -3,3 +3,4 @@ export * from './simplex.ts';
 export * from './objective.ts';
 export * from './optimise.ts';
 export * from './gamma.ts';
+export * from './table.ts';

@@ -1,0 +1,57 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isUserError } from '../experiments/cli-common.ts';
+import { design } from '../experiments/design.ts';
+import { parseCsv } from '../src/util/csv.ts';
+import { useTempDir } from './helpers/io.ts';
+
+const dir = useTempDir('design-cli-');
+
+test('one deadline: prints the optimal Γ, its loss, the paper Γ loss and the ratio; writes nothing', async (t) => {
+  const lines: string[] = [];
+  const written = await design(['--scheme', 'ew', '--tmax', '1', '--out', join(dir(), 'one')], (l) => lines.push(l));
+  t.deepEqual(written, []);
+  const text = lines.join('\n');
+  t.regex(text, /optimal Γ\s+\(0\.\d{4}, 0\.\d{4}, 0\.\d{4}\)/);
+  const loss = Number(/its loss\s+([\d.e-]+)/.exec(text)![1]);
+  const ref = Number(/loss ([\d.e-]+)\n/.exec(text)![1]);
+  t.true(Math.abs(ref - 0.064646) < 1e-5, `paper Γ loss ${ref}`); // docs/figures-2-4.md: EW formula 0.0646 at t = 1
+  t.true(loss < ref);
+  t.regex(text, /reference \/ optimal = \d+\.\d{3}/);
+});
+
+test('several deadlines: a CSV of optimal Γ and loss per deadline, plus a JSON sidecar', async (t) => {
+  const out = join(dir(), 'sweep');
+  const written = await design(['--scheme', 'now', '--tmax', '0.5,2', '--out', out], () => undefined);
+  t.deepEqual(written.map((p) => p.slice(out.length + 1)), ['design-now.csv', 'design-now.json']);
+  const rows = parseCsv(await readFile(join(out, 'design-now.csv'), 'utf8'));
+  t.deepEqual(rows.map((r) => r.tmax), [0.5, 2]);
+  for (const r of rows) {
+    const sum = Number(r.gamma_1) + Number(r.gamma_2) + Number(r.gamma_3);
+    t.true(Math.abs(sum - 1) < 1e-6);
+    t.true(Number(r.loss) <= Number(r.reference_loss));
+    t.true(Math.abs(Number(r.reference_over_optimal) - Number(r.reference_loss) / Number(r.loss)) < 1e-9);
+  }
+  const side = JSON.parse(await readFile(join(out, 'design-now.json'), 'utf8'));
+  t.deepEqual(side.referenceGamma, [0.35, 0.35, 0.3]);
+});
+
+test('bad input: errors name the flag and the valid values', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--tmax', '1'], /--scheme: required, one of now, ew/],
+    [['--scheme', 'mds', '--tmax', '1'], /--scheme: "mds" is not one of now, ew/],
+    [['--scheme', 'ew'], /--tmax: required/],
+    [['--scheme', 'ew', '--tmax', '-1'], /--tmax: values must be ≥ 0/],
+    [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3'], /--energies: "paper" is for the paper's 3 classes/],
+    [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3', '--energies', '1,2,3'], /--energies: expected 2 values/],
+    [['--scheme', 'ew', '--tmax', '1', '--gamma', '0.5,0.5,0.5'], /--gamma: entries must sum to 1/],
+    [['--scheme', 'ew', '--tmax', '1', '--latency', 'weibull'], /--latency: "weibull" is not one of exponential, shifted-exponential, pareto/],
+    [['--scheme', 'ew', '--tmax', '1', '--workers', '0'], /--workers: must be an integer/],
+  ];
+  for (const [args, re] of cases) {
+    const err = await t.throwsAsync(design([...args, '--out', join(dir(), 'bad')], () => undefined));
+    t.true(isUserError(err), String(err));
+    t.regex(err!.message, re);
+  }
+});
