@@ -8,6 +8,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { asOptionError, OptionError } from '../src/config/index.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
 export class UsageError extends Error {
@@ -28,7 +29,9 @@ export async function runCommand(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (err) {
-    if (isUserError(err)) {
+    if (err instanceof OptionError) {
+      process.stderr.write(`error: ${err.flagMessage}\n`);
+    } else if (isUserError(err)) {
       process.stderr.write(`error: ${err.message}\n`);
     } else if (err instanceof Error) {
       process.stderr.write(`error: ${err.message}\n${err.stack ?? ''}\n`);
@@ -54,7 +57,7 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw err;
+      if (err) throw asOptionError(err);
       throw new UsageError(`${msg} (see --help)`);
     });
 }

@@ -10,6 +10,7 @@ import { initBackend } from '../src/util/backend.ts';
 import { matmul, type Matrix } from '../src/util/matrix.ts';
 import { Rng } from '../src/util/rng.ts';
 import { randomPair, toTensor } from './helpers/matrices.ts';
+import { OptionError } from '../src/config/option-error.ts';
 
 test.before(async () => {
   await initBackend();
@@ -142,22 +143,23 @@ for (const { scheme, granularity } of CONFIGS) {
 
 test('bad options throw errors that name the option and the valid values', (t) => {
   const base: CodedMatMulOptions = { scheme: 'ew', tmax: 1 };
-  const cases: [Partial<CodedMatMulOptions>, RegExp, typeof RangeError | typeof TypeError][] = [
-    [{ tmax: -1 }, /tmax/, RangeError],
-    [{ tmax: 0 }, /tmax/, RangeError],
-    [{ gamma: [0.5, 0.6, 0.1] }, /gamma.*sum to 1/, RangeError],
-    [{ gamma: [0.5, 0.5] }, /gamma.*3/, RangeError],
-    [{ scheme: 'ldpc' }, /scheme.*uncoded, rep, mds, now, ew/, TypeError],
-    [{ scheme: 'mds', workers: 8 }, /workers.*9/, RangeError],
-    [{ scheme: 'uncoded', workers: 10 }, /workers.*9/, RangeError],
-    [{ scheme: 'rep', workers: 10 }, /workers.*multiple/, RangeError],
-    [{ granularity: 'row' }, /granularity.*class, product/, RangeError],
-    [{ ordering: 'max' }, /ordering.*l2, mean-abs, none/, RangeError],
-    [{ latency: { lambda: -0.5 } }, /lambda/, RangeError],
-    [{ workers: 0 }, /workers/, RangeError],
+  const cases: [Partial<CodedMatMulOptions>, RegExp, string][] = [
+    [{ tmax: -1 }, /tmax/, 'tmax'],
+    [{ tmax: 0 }, /tmax/, 'tmax'],
+    [{ gamma: [0.5, 0.6, 0.1] }, /gamma.*sum to 1/, 'gamma'],
+    [{ gamma: [0.5, 0.5] }, /gamma.*3/, 'gamma'],
+    [{ scheme: 'ldpc' }, /scheme.*uncoded, rep, mds, now, ew/, 'scheme'],
+    [{ scheme: 'mds', workers: 8 }, /workers.*9/, 'workers'],
+    [{ scheme: 'uncoded', workers: 10 }, /workers.*9/, 'workers'],
+    [{ scheme: 'rep', workers: 10 }, /workers.*multiple/, 'workers'],
+    [{ granularity: 'row' }, /granularity.*class, product/, 'granularity'],
+    [{ ordering: 'max' }, /ordering.*l2, mean-abs, none/, 'ordering'],
+    [{ latency: { lambda: -0.5 } }, /lambda/, 'lambda'],
+    [{ workers: 0 }, /workers/, 'workers'],
   ];
-  for (const [patch, pattern, type] of cases) {
-    const err = t.throws(() => resolveCodedOptions({ ...base, ...patch }), { instanceOf: type });
+  for (const [patch, pattern, key] of cases) {
+    const err = t.throws<OptionError>(() => resolveCodedOptions({ ...base, ...patch }), { instanceOf: OptionError });
     t.regex(err?.message ?? '', pattern, JSON.stringify(patch));
+    t.is(err?.key, key, JSON.stringify(patch));
   }
 });

@@ -8,11 +8,13 @@ import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
 import { LATENCY_MODELS, type LatencyModel, type LatencySpec, makeLatency } from './latency.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
 import type { Granularity, Ordering, SchemeName } from './types.ts';
+import { OptionError } from '../config/option-error.ts';
+import { PRESETS } from '../config/presets.ts';
 
 export const GRANULARITIES: readonly Granularity[] = ['class', 'product'];
 export const ORDERINGS: readonly Ordering[] = ['l2', 'mean-abs', 'none'];
-/** Γ of the paper's DNN experiment (DESIGN §6). */
-export const DNN_GAMMA = [0.45, 0.35, 0.2];
+/** Γ of the paper's DNN experiment (DESIGN §6); the `dnn` preset's. */
+export const DNN_GAMMA: readonly number[] = PRESETS.dnn.gamma;
 
 export interface CodedMatMulOptions {
   scheme: SchemeName | string;
@@ -21,7 +23,7 @@ export interface CodedMatMulOptions {
   granularity?: Granularity | string;
   /** Number of workers W; default: the code's Table III value. */
   workers?: number;
-  /** Window selection distribution Γ; default (0.45, 0.35, 0.20). */
+  /** Window selection distribution Γ; default the `dnn` preset's (0.45, 0.35, 0.20) when it fits, else uniform. */
   gamma?: number[];
   /** Row blocks N of A and column blocks P of B (default 3, 3). */
   rowBlocks?: number;
@@ -31,7 +33,7 @@ export interface CodedMatMulOptions {
   /** Explicit class of each C block (length N·P, values 0..L−1 each used); default the paper's table. */
   classTable?: number[];
   ordering?: Ordering | string;
-  /** Latency model; default exponential with λ = `lambda`. */
+  /** Latency model; default exponential with the `dnn` preset's λ. */
   latency?: Partial<LatencySpec>;
   /** Time scaling K of F(K·t); default N·P/W (the paper's "W scaling"). */
   K?: number;
@@ -59,31 +61,31 @@ export interface ResolvedCodedOptions {
 
 function positiveInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new RangeError(`${name}: must be a positive integer (got ${String(v)})`);
+    throw new OptionError(name, `must be a positive integer (got ${String(v)})`);
   }
   return v;
 }
 
 function positive(name: string, v: unknown, allowInfinity = false): number {
   if (typeof v !== 'number' || Number.isNaN(v) || v <= 0 || (!allowInfinity && !Number.isFinite(v))) {
-    throw new RangeError(`${name}: must be a positive number (got ${String(v)})`);
+    throw new OptionError(name, `must be a positive number (got ${String(v)})`);
   }
   return v;
 }
 
 function oneOf<T extends string>(name: string, v: unknown, valid: readonly T[]): T {
-  if (!valid.includes(v as T)) throw new RangeError(`${name}: '${String(v)}' is not one of ${valid.join(', ')}`);
+  if (!valid.includes(v as T)) throw new OptionError(name, `'${String(v)}' is not one of ${valid.join(', ')}`);
   return v as T;
 }
 
 /** Checks Γ is a probability vector; RangeError naming `gamma` otherwise. */
 export function checkGamma(gamma: number[], name = 'gamma'): number[] {
-  if (!Array.isArray(gamma) || gamma.length === 0) throw new RangeError(`${name}: must be a non-empty list of probabilities`);
+  if (!Array.isArray(gamma) || gamma.length === 0) throw new OptionError(name, 'must be a non-empty list of probabilities');
   if (gamma.some((g) => typeof g !== 'number' || !Number.isFinite(g) || g < 0)) {
-    throw new RangeError(`${name}: every probability must be a number ≥ 0 (got ${gamma.join(', ')})`);
+    throw new OptionError(name, `every probability must be a number ≥ 0 (got ${gamma.join(', ')})`);
   }
   const sum = gamma.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`${name}: probabilities must sum to 1 (got ${gamma.join(', ')}, sum ${sum})`);
+  if (Math.abs(sum - 1) > 1e-9) throw new OptionError(name, `probabilities must sum to 1 (got ${gamma.join(', ')}, sum ${sum})`);
   return gamma;
 }
 
@@ -96,15 +98,15 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   const N = positiveInt('rowBlocks', o.rowBlocks ?? 3);
   const P = positiveInt('colBlocks', o.colBlocks ?? 3);
   const levels = positiveInt('levels', o.levels ?? 3);
-  if (levels > Math.min(N, P)) throw new RangeError(`levels: must be at most min(rowBlocks, colBlocks) = ${Math.min(N, P)} (got ${levels})`);
+  if (levels > Math.min(N, P)) throw new OptionError('levels', `must be at most min(rowBlocks, colBlocks) = ${Math.min(N, P)} (got ${levels})`);
   let classTable: number[] | undefined;
   if (o.classTable !== undefined) {
     classTable = o.classTable;
     if (classTable.length !== N * P || classTable.some((c) => !Number.isInteger(c) || c < 0)) {
-      throw new RangeError(`classTable: needs N·P = ${N * P} non-negative integer class indices (got ${classTable.length})`);
+      throw new OptionError('classTable', `needs N·P = ${N * P} non-negative integer class indices (got ${classTable.length})`);
     }
     const sizes = classSizesOf(classTable);
-    if (sizes.some((s) => s === 0)) throw new RangeError('classTable: class indices must be 0..L−1 with every class used');
+    if (sizes.some((s) => s === 0)) throw new OptionError('classTable', 'class indices must be 0..L−1 with every class used');
   }
   const classSizes = classSizesOf(classTable ?? paperClassTable(blockLevels(N, levels), blockLevels(P, levels), levels));
   const grid = { N, P, levels, classSizes, classTable };
@@ -114,12 +116,12 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   const lat = o.latency ?? {};
   const latencySpec: LatencySpec = {
     model: oneOf('latency', lat.model ?? 'exponential', LATENCY_MODELS),
-    lambda: positive('lambda', lat.lambda ?? 0.5),
+    lambda: positive('lambda', lat.lambda ?? PRESETS.dnn.lambda),
     shift: lat.shift ?? 0,
-    paretoScale: positive('pareto-scale', lat.paretoScale ?? 1),
-    paretoShape: positive('pareto-shape', lat.paretoShape ?? 2),
+    paretoScale: positive('paretoScale', lat.paretoScale ?? 1),
+    paretoShape: positive('paretoShape', lat.paretoShape ?? 2),
   };
-  if (!(latencySpec.shift >= 0)) throw new RangeError(`shift: must be ≥ 0 (got ${latencySpec.shift})`);
+  if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (N * P) / workers);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
   return {

@@ -7,6 +7,7 @@
  * (a symmetric pair would let some sets of fewer than N·P results determine the odd-power blocks).
  */
 import type { Code } from './code.ts';
+import { OptionError } from '../../config/option-error.ts';
 
 /** Evaluation points of the polynomial code for W workers. */
 export function mdsPoints(workers: number): Float64Array {
@@ -20,7 +21,7 @@ export const mds: Code = {
   defaultWorkers: () => 15,
   check({ workers }, { N, P }) {
     if (workers < N * P) {
-      throw new RangeError(`workers: the MDS (polynomial) code needs at least N·P = ${N * P} workers (got ${workers})`);
+      throw new OptionError('workers', `the MDS (polynomial) code needs at least N·P = ${N * P} workers (got ${workers})`);
     }
   },
   encode(layout, { workers }) {

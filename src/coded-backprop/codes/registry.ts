@@ -5,6 +5,7 @@ import { ewUep, nowUep } from './uep-windows.ts';
 import { mds } from './mds.ts';
 import { repetition } from './repetition.ts';
 import { uncoded } from './uncoded.ts';
+import { OptionError } from '../../config/option-error.ts';
 
 export const CODES: readonly Code[] = [uncoded, repetition, mds, nowUep, ewUep];
 
@@ -13,6 +14,6 @@ export const SCHEME_NAMES = CODES.map((c) => c.name) as SchemeName[];
 /** The registered code called `name`; TypeError listing the valid names otherwise. */
 export function getCode(name: string): Code {
   const code = CODES.find((c) => c.name === name);
-  if (!code) throw new TypeError(`scheme: '${name}' is not a registered code; valid: ${SCHEME_NAMES.join(', ')}`);
+  if (!code) throw new OptionError('scheme', `'${name}' is not a registered code; valid: ${SCHEME_NAMES.join(', ')}`);
   return code;
 }

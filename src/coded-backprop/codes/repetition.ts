@@ -1,5 +1,6 @@
 /** Block repetition: every A_i·B_j on r = W/(N·P) workers; a block is recovered if any copy arrives. */
 import { type Code, singleBlockTask } from './code.ts';
+import { OptionError } from '../../config/option-error.ts';
 
 export const repetition: Code = {
   name: 'rep',
@@ -8,8 +9,7 @@ export const repetition: Code = {
   defaultWorkers: ({ N, P }) => 2 * N * P,
   check({ workers }, { N, P }) {
     if (workers < N * P || workers % (N * P) !== 0) {
-      throw new RangeError(
-        `workers: block repetition needs a positive multiple of N·P = ${N * P} workers (r copies of each block; got ${workers})`,
+      throw new OptionError('workers', `block repetition needs a positive multiple of N·P = ${N * P} workers (r copies of each block; got ${workers})`,
       );
     }
   },

@@ -13,6 +13,7 @@
 import type { Rng } from '../../util/rng.ts';
 import type { BlockLayout } from '../partition.ts';
 import type { Code, CodeParams, GridShape, Term, WorkerTask } from './code.ts';
+import { OptionError } from '../../config/option-error.ts';
 
 type WindowKind = 'now' | 'ew';
 
@@ -49,11 +50,11 @@ function productTask(kind: WindowKind, layout: BlockLayout, gamma: number[], rng
 }
 
 function checkUep(name: string, { workers, granularity, gamma }: CodeParams, grid: GridShape): void {
-  if (workers < 1) throw new RangeError(`workers: ${name} needs at least 1 worker (got ${workers})`);
+  if (workers < 1) throw new OptionError('workers', `${name} needs at least 1 worker (got ${workers})`);
   const expected = granularity === 'class' ? grid.classSizes.length : grid.levels;
   const what = granularity === 'class' ? 'classes' : 'importance levels';
   if (gamma.length !== expected) {
-    throw new RangeError(`gamma: with ${granularity} granularity Γ needs one probability for each of the ${expected} ${what}, got ${gamma.length}`);
+    throw new OptionError('gamma', `with ${granularity} granularity Γ needs one probability for each of the ${expected} ${what}, got ${gamma.length}`);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Uncoded: W = N·P workers, worker i·P + j computes A_i·B_j; a block is lost if its worker is late. */
 import { type Code, singleBlockTask } from './code.ts';
+import { OptionError } from '../../config/option-error.ts';
 
 export const uncoded: Code = {
   name: 'uncoded',
@@ -8,7 +9,7 @@ export const uncoded: Code = {
   defaultWorkers: ({ N, P }) => N * P,
   check({ workers }, { N, P }) {
     if (workers !== N * P) {
-      throw new RangeError(`workers: the uncoded scheme needs exactly N·P = ${N * P} workers (got ${workers})`);
+      throw new OptionError('workers', `the uncoded scheme needs exactly N·P = ${N * P} workers (got ${workers})`);
     }
   },
   encode(layout, { workers }) {
