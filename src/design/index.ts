@@ -4,3 +4,4 @@ export * from './objective.ts';
 export * from './optimise.ts';
 export * from './gamma.ts';
 export * from './table.ts';
+export * from './fig3-design.ts';

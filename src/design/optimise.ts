@@ -118,7 +118,9 @@ function descend(F: (x: readonly number[]) => number, start: Point, maxIteration
       if (step < 1e-12) break;
       const value = F(x);
       if (value <= p.value - 1e-4 * decrease && value < p.value) {
+        const converged = p.value - value <= 1e-12 * Math.max(Math.abs(p.value), 1e-300) || step < 1e-9;
         p = { x, value };
+        if (converged) return p;
         eta *= 2;
         moved = true;
         break;
