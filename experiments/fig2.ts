@@ -15,7 +15,6 @@ import {
   commandLine,
   FLOAT64_BACKEND,
   isMainModule,
-  reportBackend,
   outDir,
   parseChoiceList,
   parseInteger,
@@ -34,7 +33,7 @@ export const FIG2_COLUMNS = ['received', 'scheme', 'class', 'probability'] as co
  * @returns the paths written (CSV, SVG, PNG)
  * @throws RangeError / UsageError naming the flag on bad input, before anything is written
  */
-export async function fig2(args: string[]): Promise<string[]> {
+export async function fig2(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
   const argv = commandLine('Fig. 2: decoding probability of each class vs the number of received results.', args)
     .option('workers', {
       type: 'number',
@@ -63,10 +62,15 @@ export async function fig2(args: string[]): Promise<string[]> {
   const W = parseInteger(argv.workers, '--workers', 1, 100_000);
   const k = parseNumberList(argv.classes, '--classes', { integer: true, min: 0 });
   checkClassSizes(k, '--classes');
+  k.forEach((kl, i) => {
+    // An empty class would be drawn at P = 1 over the others: not a meaningful curve.
+    if (kl < 1) throw new RangeError(`--classes: every class needs at least 1 block, got ${kl} at position ${i + 1} of ${k.join(',')}`);
+  });
   const gamma = parseNumberList(argv.gamma, '--gamma');
   checkGamma(gamma, k.length, '--gamma', `one per class of --classes ${k.join(',')}`);
   const schemes = parseChoiceList(argv.schemes, '--schemes', SCHEMES);
   const dir = outDir(argv.out, '--out');
+  log(`backend: ${FLOAT64_BACKEND}`);
 
   const csvRows: Row[] = [];
   const chartRows: Row[] = [];
@@ -106,7 +110,6 @@ export async function fig2(args: string[]): Promise<string[]> {
 
 if (isMainModule(import.meta.url)) {
   await runCommand(async () => {
-    reportBackend(FLOAT64_BACKEND);
     reportWritten(await fig2(hideBin(process.argv)));
   });
 }

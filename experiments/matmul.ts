@@ -4,10 +4,18 @@
  * number of blocks recovered per class and the worst decode error — and, where the paper's
  * formula applies (class granularity or MDS; any latency model), its value beside the Monte Carlo.
  */
-import { CODES, GRANULARITIES, LATENCY_MODELS, ORDERINGS, resolveCodedOptions, SCHEME_NAMES } from '../src/coded-backprop/index.ts';
-import { blockLevels, paperClassTable } from '../src/coded-backprop/partition.ts';
+import {
+  blockLevels,
+  CODES,
+  GRANULARITIES,
+  LATENCY_MODELS,
+  ORDERINGS,
+  paperClassTable,
+  resolveCodedOptions,
+  SCHEME_NAMES,
+} from '../src/coded-backprop/index.ts';
 import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, type Scheme } from '../src/theory/index.ts';
-import { confidenceInterval } from '../src/montecarlo/stats.ts';
+import { confidenceInterval } from '../src/util/stats.ts';
 import { BACKENDS, type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 import { EXECUTORS, type Executor, runMatmulTrials } from '../src/workloads/matmul-trials.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
-import { confidenceInterval } from '../src/montecarlo/stats.ts';
+import { confidenceInterval } from '../src/util/stats.ts';
 import { exponential, pareto, receivedBy, shiftedExponential, workerTimes } from '../src/coded-backprop/latency.ts';
 import { classEnergies, expectedLossAtProbability, paperClassTable } from '../src/theory/index.ts';
 import { Rng } from '../src/util/rng.ts';

@@ -1,8 +1,17 @@
-/** The engine's public surface: the rest of the project imports from here. */
+/**
+ * The engine's multiply-level entry point: one coded multiplication C ≈ A·B (tensor executor for
+ * training, float64 executor for reference and small shapes), its options, the registered codes
+ * and latency models, and the training adapter (a backward-product hook). Code outside
+ * src/coded-backprop imports the engine from here or, to drive plans step by step (the Monte
+ * Carlo), from ./plan-api.ts; never from the other files.
+ */
 export { codedMatMul } from './execute-tensor.ts';
 export { codedMatMulF64 } from './execute-f64.ts';
 export { resolveCodedOptions, checkGamma, DNN_GAMMA, GRANULARITIES, ORDERINGS } from './options.ts';
 export type { CodedMatMulOptions, ResolvedCodedOptions } from './options.ts';
 export { CODES, SCHEME_NAMES, getCode } from './codes/registry.ts';
 export { LATENCY_MODELS } from './latency.ts';
+export { blockLevels, paperClassTable, classSizesOf } from './partition.ts';
 export type { CodedMatMulStats, Granularity, Ordering, SchemeName } from './types.ts';
+export { makeCodedMultiply } from './coded-multiply.ts';
+export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';

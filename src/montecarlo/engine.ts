@@ -24,20 +24,24 @@
  * line's numbers do not depend on which other lines run). Per-chunk means are merged in chunk
  * order, so results depend only on (setup, lines, trials, seed) — not on the number of threads.
  */
-import { coefficientRow } from '../coded-backprop/codes/code.ts';
-import { padBlocks, type PaddedBlocks } from '../coded-backprop/blocks.ts';
-import { IncrementalDecoder } from '../coded-backprop/decode.ts';
-import { layoutOf, workerProduct } from '../coded-backprop/execute-f64.ts';
-import { workerTimes } from '../coded-backprop/latency.ts';
-import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
-import type { BlockLayout } from '../coded-backprop/partition.ts';
+import {
+  coefficientRow,
+  IncrementalDecoder,
+  layoutOf,
+  padBlocks,
+  workerProduct,
+  workerTimes,
+  type BlockLayout,
+  type PaddedBlocks,
+  type ResolvedCodedOptions,
+} from '../coded-backprop/plan-api.ts';
 import { matmulAddInto, type Matrix } from '../util/matrix.ts';
 import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
 
 export { streamSeed };
 import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
-import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from './stats.ts';
+import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from '../util/stats.ts';
 
 /** Trials per randomness chunk (fixed: changing it changes the numbers). */
 export const CHUNK_TRIALS = 250;

@@ -1,5 +1,5 @@
 /** Monte Carlo of the real codes (Figs. 3–4): setup and formulas, trial engine, statistics. */
 export * from './setup.ts';
 export * from './engine.ts';
-export * from './stats.ts';
+export * from '../util/stats.ts';
 export * from './parallel.ts';

@@ -7,8 +7,7 @@
  * block per level). C block (i, j) has class min(i + j, S − 1), as in the paper (S = 3: HH; HM
  * and MH; the other six). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
-import { resolveCodedOptions, type ResolvedCodedOptions } from '../coded-backprop/options.ts';
-import type { Granularity, Ordering } from '../coded-backprop/types.ts';
+import { resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
 import {
   PAPER_SETUP,
   checkGamma,

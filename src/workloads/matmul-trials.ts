@@ -4,12 +4,10 @@
  * received and the worst decode error. Used by `npm run matmul`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { codedMatMul } from '../coded-backprop/execute-tensor.ts';
-import { codedMatMulF64 } from '../coded-backprop/execute-f64.ts';
-import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
+import { codedMatMul, codedMatMulF64, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
 import { matmul } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import { MeanAccumulator, type MeanEstimate } from '../montecarlo/stats.ts';
+import { MeanAccumulator, type MeanEstimate } from '../util/stats.ts';
 import { type BlockGaussianSpec, drawBlockGaussian, expectedEnergy } from './block-gaussian.ts';
 
 export type Executor = 'f64' | 'tensor';

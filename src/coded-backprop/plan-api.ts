@@ -1,0 +1,17 @@
+/**
+ * The engine's plan-level entry point, for callers that run a coded multiplication step by step
+ * (the Monte Carlo of Figs. 3–4 grows the received set one arrival at a time): the block layout,
+ * padded blocks, each worker's task and coefficient row, the float64 worker product, the worker
+ * times and the incremental decoder. Multiply-level callers use ./index.ts instead.
+ */
+export { coefficientRow } from './codes/code.ts';
+export type { WorkerTask, Term } from './codes/code.ts';
+export { padBlocks } from './blocks.ts';
+export type { PaddedBlocks } from './blocks.ts';
+export { IncrementalDecoder } from './decode.ts';
+export { layoutOf, workerProduct } from './execute-f64.ts';
+export { workerTimes, receivedBy } from './latency.ts';
+export type { BlockLayout } from './partition.ts';
+export { resolveCodedOptions } from './options.ts';
+export type { ResolvedCodedOptions } from './options.ts';
+export type { Granularity, Ordering } from './types.ts';

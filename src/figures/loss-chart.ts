@@ -1,0 +1,73 @@
+/**
+ * The chart of Figs. 3–4: normalised loss against a deadline or a received count, one colour
+ * per scheme, line style formula vs Monte Carlo mean, point shape per window granularity.
+ */
+import type { Granularity } from '../coded-backprop/plan-api.ts';
+import type { LineSpec, McScheme } from '../montecarlo/index.ts';
+import { lineChart, type Row } from '../plot/index.ts';
+
+/** Legend names of the schemes. */
+export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)' };
+
+/** Legend names of the granularities. */
+export const GRANULARITY_LABELS: Record<Granularity, string> = { class: 'class windows', product: 'product windows (eq. 5)' };
+
+/** Legend of the line styles. */
+export const STYLE_FORMULA = 'formula (Sec. IV)';
+export const STYLE_PRODUCT_MC = 'Monte Carlo mean (no formula)';
+
+/** Rows for the chart: theory as lines (plus product-granularity MC means as dashed lines), MC as points. */
+export interface ChartRows {
+  lines: Row[];
+  points: Row[];
+}
+
+/** Options of {@link lossChart}. */
+export interface LossChartOptions {
+  title: string;
+  subtitle: string[];
+  x: { field: string; title: string };
+  yScale: 'linear' | 'log';
+  rows: ChartRows;
+  /** The lines shown (fix the legend order). */
+  lines: readonly LineSpec[];
+  /** Interpolation of the lines (e.g. 'step-after' for functions of an integer). */
+  interpolate?: string;
+}
+
+/** The Figs. 3–4 chart (a vega-lite spec). */
+export function lossChart(o: LossChartOptions) {
+  const log = o.yScale === 'log';
+  // On a log axis, zero and tiny values (MDS after N·P results) are clipped at the floor.
+  const floor = 1e-4;
+  const clamp = (v: Row[string]): Row[string] => (typeof v === 'number' && log ? Math.max(v, floor) : v);
+  const fix = (rows: Row[]): Row[] => rows.map((r) => ({ ...r, loss: clamp(r.loss), lo: clamp(r.lo), hi: clamp(r.hi) }));
+  const schemes = [...new Set(o.lines.map((l) => l.scheme))];
+  const granularities = [...new Set(o.lines.map((l) => l.granularity))].sort();
+  const styles = [STYLE_FORMULA, STYLE_PRODUCT_MC].filter((s) => o.rows.lines.some((r) => r.style === s));
+  const spec = lineChart({
+    title: o.title,
+    subtitle: log ? [...o.subtitle, `log y axis: values below ${floor} are drawn at ${floor}`] : o.subtitle,
+    x: { ...o.x },
+    y: log
+      ? { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖² (log)', scale: 'log', domain: [floor, 1] }
+      : { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖²', domain: [0, 1.05] },
+    color: { field: 'scheme', title: 'Scheme', sort: schemes.map((s) => SCHEME_LABELS[s]) },
+    dash: { field: 'style', title: 'Line', sort: styles },
+    shape: { field: 'granularity', title: 'Monte Carlo (points, CI bars)', sort: granularities.map((g) => GRANULARITY_LABELS[g]) },
+    detail: 'key',
+    lines: fix(o.rows.lines),
+    points: { rows: fix(o.rows.points), yLow: 'lo', yHigh: 'hi' },
+    width: 620,
+    height: 380,
+  });
+  // Room for the full legend labels (vega-lite truncates at 160 px by default).
+  const config = (spec as { config?: Record<string, Record<string, unknown>> }).config;
+  if (config) config.legend = { ...config.legend, labelLimit: 320, titleLimit: 320 };
+  if (o.interpolate) {
+    for (const layer of (spec as { layer?: { mark?: { type?: string; interpolate?: string } }[] }).layer ?? []) {
+      if (layer.mark?.type === 'line') layer.mark.interpolate = o.interpolate;
+    }
+  }
+  return spec;
+}
