@@ -34,7 +34,7 @@ import {
   reportWritten,
   runCommand,
 } from './cli-common.ts';
-import { parseChoice, parsePositive } from './fig3.ts';
+import { parseChoice, parsePositive } from './cli-montecarlo.ts';
 
 const PAPER_GAMMA = PAPER_SETUP.gamma.map((g) => g.toFixed(2)).join(',');
 
