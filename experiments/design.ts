@@ -6,104 +6,89 @@
  * (`--tmax 0.5,1,2` or `--tmax 0.25:3:0.25`) it also writes
  *   <out>/design-<scheme>.csv   tmax,scheme,gamma_1..gamma_L,loss,reference_loss,reference_over_optimal,grid_loss,evaluations
  *   <out>/design-<scheme>.json  the command, every parameter, the optimiser settings
+ * Options come from the one catalogue (src/config, preset fig3).
  * The optimiser is src/design (grid + projected gradient + pairwise polish); nothing is random.
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { LATENCY_MODELS, type LatencySpec } from '../src/coded-backprop/latency.ts';
-import {
-  DESIGN_SCHEMES,
-  designColumns,
-  designCsvRows,
-  describeDesign,
-  designSweep,
-  type DesignSetup,
-} from '../src/design/index.ts';
-import { PAPER_SETUP, checkGamma, paperClassEnergies } from '../src/theory/index.ts';
+import type { LatencySpec } from '../src/coded-backprop/index.ts';
+import { OptionError, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { designColumns, designCsvRows, describeDesign, designSweep, type DesignScheme, type DesignSetup } from '../src/design/index.ts';
+import { checkGamma, paperClassEnergies } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
-import {
-  FLOAT64_BACKEND,
-  commandLine,
-  isMainModule,
-  outDir,
-  parseInteger,
-  parseNumberList,
-  parseNumbersOrRanges,
-  reportBackend,
-  reportWritten,
-  runCommand,
-} from './cli-common.ts';
-import { parseChoice, parsePositive } from './cli-montecarlo.ts';
+import { FLOAT64_BACKEND, commandLine, isMainModule, outDir, reportBackend, reportWritten, runCommand } from './cli-common.ts';
 
-const PAPER_GAMMA = PAPER_SETUP.gamma.map((g) => g.toFixed(2)).join(',');
+/** The catalogue options (src/config) this command takes; defaults from the `fig3` preset. */
+export const DESIGN_KEYS = [
+  'designScheme',
+  'designTmaxes',
+  'workers',
+  'classSizes',
+  'energies',
+  'gamma',
+  'latency',
+  'lambda',
+  'shift',
+  'paretoScale',
+  'paretoShape',
+  'K',
+  'gridPoints',
+  'out',
+] as const;
 
 /**
  * Runs the design command with `args` (argv without node and script).
  * @returns the paths written (none for a single deadline)
- * @throws RangeError / UsageError naming the flag on bad input, before anything is computed
+ * @throws OptionError / RangeError / UsageError naming the flag on bad input, before anything is computed
  */
 export async function design(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = commandLine(
-    'Design the UEP code: the window distribution Γ (class windows) minimising the exact expected normalised loss ' +
-      'E‖C − Ĉ‖²/E‖C‖² at the deadline T_max. Defaults: the Fig. 3 setup (W = 40, λ = 0.25, K = 1, k = (1, 2, 6), ' +
-      'σ² = 10/1/0.1 → class energies 2500·(100, 20, 3.21)). Several deadlines write a CSV of optimal Γ and loss per deadline.',
-    args,
-  )
-    .option('scheme', { type: 'string', describe: `code whose Γ is designed: ${DESIGN_SCHEMES.join(' or ')} (required)` })
-    .option('tmax', { type: 'string', describe: 'deadline(s) T_max: numbers and start:stop:step ranges, comma-separated (required)' })
-    .option('workers', { type: 'string', default: String(PAPER_SETUP.W), describe: 'number of workers W' })
-    .option('class-sizes', { type: 'string', default: PAPER_SETUP.k.join(','), describe: 'blocks per class k, most important first' })
-    .option('energies', {
-      type: 'string',
-      default: 'paper',
-      describe: 'class energies E_l (expected ‖C‖² carried by each class; only ratios matter), or "paper" = the Fig. 3 setup (needs 3 classes)',
-    })
-    .option('gamma', {
-      type: 'string',
-      describe: `reference Γ to compare with (default: the paper's ${PAPER_GAMMA} for 3 classes, else uniform)`,
-    })
-    .option('latency', { type: 'string', default: 'exponential', describe: `worker time model: ${LATENCY_MODELS.join(', ')}` })
-    .option('lambda', { type: 'string', default: String(PAPER_SETUP.lambda), describe: 'rate λ of the (shifted) exponential' })
-    .option('shift', { type: 'string', default: '0', describe: 'start-up time of the shifted exponential' })
-    .option('pareto-scale', { type: 'string', default: '1', describe: 'Pareto scale x_m' })
-    .option('pareto-shape', { type: 'string', default: '2', describe: 'Pareto shape α' })
-    .option('K', { type: 'string', default: String(PAPER_SETUP.K), describe: 'time scaling K: worker CDF F(K·t)' })
-    .option('grid-points', { type: 'string', default: '300', describe: 'points of the optimiser’s starting grid on the simplex' })
-    .option('out', { type: 'string', default: 'results/design', describe: 'output directory (CSV + JSON when several deadlines)' })
-    .parseSync();
+  const argv = withOptions(
+    commandLine(
+      'Design the UEP code: the window distribution Γ (class windows) minimising the exact expected normalised loss ' +
+        'E‖C − Ĉ‖²/E‖C‖² at the deadline T_max, compared with a reference Γ (--gamma; the paper\'s (0.35, 0.35, 0.30) for ' +
+        '3 classes, uniform otherwise). Defaults: the Fig. 3 setup (preset fig3: W = 40, λ = 0.25, K = 1; k = (1, 2, 6), ' +
+        'σ² = 10/1/0.1). Several deadlines (e.g. --tmax 0.5,1,2 or 0.25:3:0.25) also write a CSV of optimal Γ and loss per deadline (to --out, default results/design).',
+      args,
+    ),
+    DESIGN_KEYS,
+    'fig3',
+  ).parseSync();
+  const given = valuesFromArgv(argv as Record<string, unknown>, DESIGN_KEYS);
+  const v = resolveValues(DESIGN_KEYS, given, 'fig3');
 
-  if (argv.scheme === undefined) throw new RangeError(`--scheme: required, one of ${DESIGN_SCHEMES.join(', ')}`);
-  const scheme = parseChoice(argv.scheme, '--scheme', DESIGN_SCHEMES);
-  if (argv.tmax === undefined) throw new RangeError('--tmax: required, e.g. --tmax 1 or --tmax 0.5,1,2 or --tmax 0.25:3:0.25');
-  const tmaxes = parseNumbersOrRanges(argv.tmax, '--tmax', { min: 0 });
-  if (tmaxes.length > 10_000) throw new RangeError(`--tmax: at most 10000 deadlines, got ${tmaxes.length}`);
-  const W = parseInteger(argv.workers, '--workers', 1, 100_000);
-  const k = parseNumberList(argv['class-sizes'], '--class-sizes', { integer: true, min: 0 });
-  if (k.length > 8) throw new RangeError(`--class-sizes: at most 8 classes, got ${k.length}`);
-  if (!k.some((v) => v > 0)) throw new RangeError('--class-sizes: at least one class must have a block');
+  if (v.designScheme === null) throw new OptionError('designScheme', 'required, one of now, ew', 'scheme');
+  const scheme = v.designScheme as DesignScheme;
+  if (v.designTmaxes === null) throw new OptionError('designTmaxes', 'required, e.g. --tmax 1 or --tmax 0.5,1,2 or --tmax 0.25:3:0.25', 'tmax');
+  const tmaxes = v.designTmaxes as number[];
+  if (tmaxes.length > 10_000) throw new OptionError('designTmaxes', `at most 10000 deadlines, got ${tmaxes.length}`, 'tmax');
+  const W = v.workers as number;
+  const k = v.classSizes as number[];
+  if (k.length > 8) throw new OptionError('classSizes', `at most 8 classes, got ${k.length}`);
+  if (!k.some((x) => x > 0)) throw new OptionError('classSizes', 'at least one class must have a block');
   const L = k.length;
   let energies: number[];
-  if (argv.energies === 'paper') {
-    if (L !== 3) throw new RangeError(`--energies: "paper" is for the paper's 3 classes; give ${L} energies for --class-sizes ${k.join(',')}`);
+  if (v.energies === null) {
+    if (L !== 3) throw new OptionError('energies', `the default is the Fig. 3 setup's 3 classes; give ${L} energies for --class-sizes ${k.join(',')}`);
     energies = paperClassEnergies();
   } else {
-    energies = parseNumberList(argv.energies, '--energies', { length: L, min: 0 });
-    if (!energies.some((e) => e > 0)) throw new RangeError('--energies: at least one energy must be > 0');
+    energies = v.energies as number[];
+    if (energies.length !== L) throw new OptionError('energies', `expected ${L} values (one per class of --class-sizes), got ${energies.length}`);
+    if (!energies.some((e) => e > 0)) throw new OptionError('energies', 'at least one energy must be > 0');
   }
-  const reference =
-    argv.gamma !== undefined ? parseNumberList(argv.gamma, '--gamma', { length: L, min: 0 }) : L === 3 ? [...PAPER_SETUP.gamma] : new Array<number>(L).fill(1 / L);
-  checkGamma(reference, L, '--gamma');
+  // The preset's Γ is the paper's for 3 classes; with another L and no --gamma, compare with uniform.
+  const reference = given.gamma === undefined && L !== 3 ? new Array<number>(L).fill(1 / L) : (v.gamma as number[]);
+  checkGamma(reference, L, '--gamma', 'one per class of --class-sizes');
   const spec: LatencySpec = {
-    model: parseChoice(argv.latency, '--latency', LATENCY_MODELS),
-    lambda: parsePositive(argv.lambda, '--lambda'),
-    shift: parseNumberList(argv.shift, '--shift', { length: 1, min: 0 })[0],
-    paretoScale: parsePositive(argv['pareto-scale'], '--pareto-scale'),
-    paretoShape: parsePositive(argv['pareto-shape'], '--pareto-shape'),
+    model: v.latency as LatencySpec['model'],
+    lambda: v.lambda as number,
+    shift: v.shift as number,
+    paretoScale: v.paretoScale as number,
+    paretoShape: v.paretoShape as number,
   };
-  const K = parsePositive(argv.K, '--K');
-  const gridPoints = parseInteger(argv['grid-points'], '--grid-points', 1, 1_000_000);
-  const dir = outDir(argv.out, '--out');
+  const K = v.K as number;
+  const gridPoints = v.gridPoints as number;
+  const dir = outDir(v.out ?? 'results/design', '--out');
 
   const setup: DesignSetup = { scheme, k, energies, W, latency: { spec, K } };
   const started = Date.now();

@@ -2,6 +2,7 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUserError } from '../experiments/cli-common.ts';
+import { OptionError } from '../src/config/index.ts';
 import { design } from '../experiments/design.ts';
 import { parseCsv } from '../src/util/csv.ts';
 import { useTempDir } from './helpers/io.ts';
@@ -40,18 +41,20 @@ test('several deadlines: a CSV of optimal Γ and loss per deadline, plus a JSON 
 test('bad input: errors name the flag and the valid values', async (t) => {
   const cases: [string[], RegExp][] = [
     [['--tmax', '1'], /--scheme: required, one of now, ew/],
-    [['--scheme', 'mds', '--tmax', '1'], /--scheme: "mds" is not one of now, ew/],
+    [['--scheme', 'mds', '--tmax', '1'], /--scheme: 'mds' is not one of now, ew/],
     [['--scheme', 'ew'], /--tmax: required/],
-    [['--scheme', 'ew', '--tmax', '-1'], /--tmax: values must be ≥ 0/],
-    [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3'], /--energies: "paper" is for the paper's 3 classes/],
-    [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3', '--energies', '1,2,3'], /--energies: expected 2 values/],
-    [['--scheme', 'ew', '--tmax', '1', '--gamma', '0.5,0.5,0.5'], /--gamma: entries must sum to 1/],
-    [['--scheme', 'ew', '--tmax', '1', '--latency', 'weibull'], /--latency: "weibull" is not one of exponential, shifted-exponential, pareto/],
-    [['--scheme', 'ew', '--tmax', '1', '--workers', '0'], /--workers: must be an integer/],
+    [['--scheme', 'ew', '--tmax', '-1'], /--tmax: must be ≥ 0/],
+    [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3'], /--energies: the default is the Fig. 3 setup's 3 classes/],
+    [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3', '--energies', '1,2,3'], /--energies: expected 2 values \(one per class/],
+    [['--scheme', 'ew', '--tmax', '1', '--gamma', '0.5,0.5,0.5'], /--gamma: probabilities must sum to 1/],
+    [['--scheme', 'ew', '--tmax', '1', '--latency', 'weibull'], /--latency: 'weibull' is not one of exponential, shifted-exponential, pareto/],
+    [['--scheme', 'ew', '--tmax', '1', '--workers', '0'], /--workers: must be ≥ 1/],
+    [['--scheme', 'ew', '--tmax', '1', '--gamma', '0.5,0.5'], /--gamma: must have 3 entries \(one per class of --class-sizes\)/],
+    [['--scheme', 'ew', '--tmax', '1', '--grid-points', 'x'], /--grid-points: "x" is not a number/],
   ];
   for (const [args, re] of cases) {
     const err = await t.throwsAsync(design([...args, '--out', join(dir(), 'bad')], () => undefined));
     t.true(isUserError(err), String(err));
-    t.regex(err!.message, re);
+    t.regex(err instanceof OptionError ? err.flagMessage : err!.message, re);
   }
 });

