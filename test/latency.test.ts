@@ -1,12 +1,15 @@
 import test from 'ava';
 import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import { confidenceInterval } from '../src/util/stats.ts';
-import { exponential, pareto, receivedBy, shiftedExponential, workerTimes } from '../src/coded-backprop/latency.ts';
+import { LATENCY_DEFS, LATENCY_MODELS, makeLatency, receivedBy, workerTimes, exponential, type LatencyParams } from '../src/coded-backprop/latency.ts';
 import { classEnergies, expectedLossAtProbability, paperClassTable } from '../src/theory/index.ts';
 import { Rng } from '../src/util/rng.ts';
 import { runMatmulTrials } from '../src/workloads/matmul-trials.ts';
 
-for (const model of [exponential(0.5), shiftedExponential(0.25, 0.3), pareto(0.5, 1.5)]) {
+const PARAMS: LatencyParams = { lambda: 0.25, shift: 0.3, paretoScale: 0.5, paretoShape: 1.5 };
+
+for (const def of LATENCY_DEFS) {
+  const model = def.create(PARAMS);
   test(`${model.name}: samples follow the model's CDF (Kolmogorov–Smirnov)`, (t) => {
     const rng = new Rng(4);
     const n = 20000;
@@ -16,7 +19,29 @@ for (const model of [exponential(0.5), shiftedExponential(0.25, 0.3), pareto(0.5
     // 99.9% critical value of the KS statistic ≈ 1.95/√n
     t.true(d < 1.95 / Math.sqrt(n), `KS distance ${d}`);
   });
+
+  test(`${def.name}: its check rejects each parameter it reads, naming it, and ignores the others`, (t) => {
+    t.true(def.params.length > 0);
+    for (const key of def.params) {
+      const bad = { ...PARAMS, [key]: key === 'shift' ? -1 : 0 };
+      t.throws(() => makeLatency({ model: def.name, ...bad }), { message: new RegExp(`^${key}: `) });
+    }
+    for (const key of Object.keys(PARAMS) as (keyof LatencyParams)[]) {
+      if (!(def.params as readonly string[]).includes(key)) t.notThrows(() => def.check({ ...PARAMS, [key]: NaN }));
+    }
+  });
 }
+
+test('the model names come from the registry, and an unknown one is named in the error', (t) => {
+  t.deepEqual([...LATENCY_MODELS], LATENCY_DEFS.map((d) => d.name));
+  t.throws(() => makeLatency({ model: 'weibull' as 'pareto', ...PARAMS }), { message: /^latency: must be one of exponential, shifted-exponential, pareto/ });
+});
+
+test('the exponential model keeps its sampler: the same seed gives the same times as Rng.exponential', (t) => {
+  const a = workerTimes(makeLatency({ model: 'exponential', ...PARAMS }), 5, 2, new Rng(9));
+  const rng = new Rng(9);
+  t.deepEqual([...a], Array.from({ length: 5 }, () => rng.exponential(0.25) / 2));
+});
 
 test('worker times scale as F(K·t) and arrive in time order', (t) => {
   const model = exponential(0.5);

@@ -3,6 +3,7 @@
  * A: m×n is cut into N row blocks, B: n×p into P column blocks, after ranking A's rows and
  * B's columns by descending norm; C block (i, j) = A_i·B_j has class blockClass[i·P + j].
  */
+import { blockLevels, classSizesOf, levelClassTable } from '../util/class-table.ts';
 import type { Ordering } from './types.ts';
 
 /** Where each block sits after ordering: block i holds original rows order[bounds[i] .. bounds[i+1]). */
@@ -140,28 +141,10 @@ function kthLargest(a: Float64Array, k: number): number {
   return a[k];
 }
 
-/** Level of block i among `blocks` blocks split into `levels` equal groups (N = S gives level = i). */
-export function blockLevels(blocks: number, levels: number): number[] {
-  return Array.from({ length: blocks }, (_, i) => Math.floor((i * levels) / blocks));
-}
+export { blockLevels, classSizesOf } from '../util/class-table.ts';
 
-/**
- * The paper's class table: class(i, j) = min(levelA(i) + levelB(j), S − 1).
- * With N = P = S = 3: class 0 = HH (1 block), class 1 = HM, MH (2), class 2 = the other 6.
- */
-export function paperClassTable(levelA: number[], levelB: number[], levels: number): number[] {
-  const table: number[] = [];
-  for (const a of levelA) for (const b of levelB) table.push(Math.min(a + b, levels - 1));
-  return table;
-}
-
-/** Number of blocks in each class 0..L−1 of a class table. */
-export function classSizesOf(blockClass: number[]): number[] {
-  const L = Math.max(...blockClass) + 1;
-  const sizes = new Array<number>(L).fill(0);
-  for (const c of blockClass) sizes[c]++;
-  return sizes;
-}
+/** The paper's level-based class table (flat, row-major): see util/class-table.ts, the one definition. */
+export { levelClassTable as paperClassTable } from '../util/class-table.ts';
 
 /** Options that fix a block grid (validated by resolveCodedOptions). */
 export interface GridOptions {
@@ -177,7 +160,7 @@ export function makeLayout(rowScores: ArrayLike<number>, colScores: ArrayLike<nu
   const { rowBlocks: N, colBlocks: P, levels } = grid;
   const levelA = blockLevels(N, levels);
   const levelB = blockLevels(P, levels);
-  const blockClass = grid.classTable ?? paperClassTable(levelA, levelB, levels);
+  const blockClass = grid.classTable ?? levelClassTable(levelA, levelB, levels);
   return {
     N,
     P,

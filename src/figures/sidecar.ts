@@ -73,7 +73,7 @@ export function sidecarBase(command: string, args: readonly string[], run: McFig
       levels: S,
       A: `${S * setup.U}×${setup.M}`,
       B: `${setup.M}×${S * setup.Q}`,
-      classTable: 'class(i, j) = min(i + j, S − 1), 0-based',
+      classTable: setup.classTable ?? 'class(i, j) = min(i + j, S − 1), 0-based',
       classSizes: classSizesOfSetup(setup),
       classEnergies: classEnergiesOfSetup(setup),
       decoderTolerance: opts.tolerance,

@@ -4,10 +4,12 @@
  *
  * A is (S·U)×M and B is M×(S·Q), entries i.i.d. N(0, σ²) with σ² = variances[s] in row block s
  * of A and column block s of B (S = variances.length importance levels, N = P = S blocks, one
- * block per level). C block (i, j) has class min(i + j, S − 1), as in the paper (S = 3: HH; HM
- * and MH; the other six). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
+ * block per level). C block (i, j) has class min(level_i + level_j, S − 1) by the one level-based
+ * rule (util/class-table.ts; S = 3: HH; HM and MH; the other six), or the class of an explicit
+ * `classTable`. E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
 import { resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
+import { classSizesOf, classTableRows, gridClassTable } from '../util/class-table.ts';
 import {
   PAPER_SETUP,
   checkGamma,
@@ -53,6 +55,11 @@ export interface MonteCarloSetup {
   gamma: readonly number[];
   /** Ordering of A's rows and B's columns by norm before blocking. */
   ordering: Ordering;
+  /**
+   * Explicit class of each C block, classTable[i][j] (S rows of S entries, classes 0..L−1, every
+   * class used); undefined = the level-based rule. Class-window Γ then has L entries.
+   */
+  classTable?: readonly (readonly number[])[];
   /** Decoder's relative tolerance (pivots, least-squares residual); undefined = the engine's default. */
   tolerance?: number;
 }
@@ -116,7 +123,14 @@ export function checkSetup(setup: MonteCarloSetup, names: Partial<Record<keyof M
   positiveInteger(setup.workers, n('workers'));
   positiveFinite(setup.lambda, n('lambda'));
   positiveFinite(setup.K, n('K'));
-  checkGamma(setup.gamma, v.length, n('gamma'), `one per importance level / class, as many as ${n('variances')}`);
+  if (setup.classTable !== undefined) checkClassTable(setup.classTable, v.length, n('classTable'));
+  const L = classSizesOfSetup(setup).length;
+  checkGamma(
+    setup.gamma,
+    L,
+    n('gamma'),
+    setup.classTable === undefined ? `one per importance level / class, as many as ${n('variances')}` : `one per class of ${n('classTable')}`,
+  );
   if (!MC_ORDERINGS.includes(setup.ordering)) {
     throw new RangeError(`${n('ordering')}: must be one of ${MC_ORDERINGS.join(', ')}, got ${JSON.stringify(setup.ordering)}`);
   }
@@ -128,10 +142,21 @@ export function levelsOf(setup: MonteCarloSetup): number {
   return setup.variances.length;
 }
 
-/** The class table of the setup: classTable[i][j] = min(i + j, S − 1). */
+/** The class table of the setup: the explicit one, else the level-based rule (util/class-table.ts). */
 export function classTableOf(setup: MonteCarloSetup): number[][] {
   const S = levelsOf(setup);
-  return Array.from({ length: S }, (_, i) => Array.from({ length: S }, (_, j) => Math.min(i + j, S - 1)));
+  if (setup.classTable !== undefined) return setup.classTable.map((row) => [...row]);
+  return classTableRows(gridClassTable(S, S, S), S);
+}
+
+/** Checks an explicit S×S class table: integers ≥ 0, classes 0..L−1 all used. */
+function checkClassTable(table: readonly (readonly number[])[], S: number, name: string): void {
+  if (!Array.isArray(table) || table.length !== S || table.some((row) => !Array.isArray(row) || row.length !== S)) {
+    throw new RangeError(`${name}: must have ${S} rows of ${S} classes (one per C block; S = number of variances)`);
+  }
+  const flat = table.flat();
+  if (flat.some((c) => typeof c !== 'number' || !Number.isInteger(c) || c < 0)) throw new RangeError(`${name}: classes must be integers ≥ 0`);
+  if (classSizesOf(flat).some((k) => k === 0)) throw new RangeError(`${name}: classes must be 0..L−1 with every class used`);
 }
 
 /** Class sizes k (blocks per class). S = 3: (1, 2, 6). */
@@ -151,7 +176,10 @@ export function classEnergiesOfSetup(setup: MonteCarloSetup): number[] {
   });
 }
 
-/** E‖C‖² = Σ_blocks M·U·Q·σ²_i·σ²_j: the Monte Carlo normaliser. */
+/**
+ * E‖C‖² = Σ_l E_l (theory's blockEnergy, summed class by class): the Monte Carlo normaliser.
+ * (Summed by class, not by block as theory's totalEnergy does, so the published Monte Carlo numbers keep every bit.)
+ */
 export function expectedEnergy(setup: MonteCarloSetup): number {
   return classEnergiesOfSetup(setup).reduce((a, b) => a + b, 0);
 }
@@ -175,6 +203,7 @@ export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCod
     latency: { model: 'exponential', lambda: setup.lambda },
     K: setup.K,
     ...(setup.tolerance !== undefined ? { tolerance: setup.tolerance } : {}),
+    ...(setup.classTable !== undefined ? { classTable: setup.classTable.flat() } : {}),
   });
 }
 

@@ -50,6 +50,14 @@ export function classEnergies(opts: ClassEnergyOptions): number[] {
 }
 
 /**
+ * E‖C‖²_F = Σ_{n,p} E‖C_np‖² of the whole product (the normaliser of the loss): the class
+ * energies of a one-class table, summed over the blocks row by row.
+ */
+export function totalEnergy(opts: Omit<ClassEnergyOptions, 'classTable' | 'L'>): number {
+  return classEnergies({ ...opts, classTable: opts.varA.map(() => opts.varB.map(() => 0)) })[0];
+}
+
+/**
  * Class sizes k (blocks per class, length L) read off a class table
  * (classTable[n][p] = 0-based class of C_np).
  */

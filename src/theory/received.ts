@@ -4,6 +4,7 @@
  * Worker times are i.i.d. with CDF F(K·t), F(t) = 1 − e^{−λt} (exponential latency; K is the
  * "W scaling" of Table III). The number received, N(t), is then Bin(W, F(K·t)).
  */
+import { exponentialCdf as expCdf } from '../util/exponential.ts';
 import { binomialPmfRowLog } from './log-math.ts';
 import { checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.ts';
 
@@ -18,8 +19,7 @@ export function exponentialCdf(lambda: number, K: number, t: number): number {
   checkNonNegative(lambda, 'lambda');
   checkPositive(K, 'K');
   checkFinite(t, 't');
-  if (t <= 0) return 0;
-  return -Math.expm1(-lambda * K * t);
+  return expCdf(lambda * K, t);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The parameters of the paper's Sec. V-A (Figs. 2–4) as defaults.
  */
+import { classTableRows, gridClassTable } from '../util/class-table.ts';
 import { classEnergies, classSizesFromTable } from './expected-loss.ts';
 
 /** Importance levels of A's row blocks and B's column blocks, most important first. */
@@ -33,12 +34,13 @@ export const PAPER_SETUP = Object.freeze({
 });
 
 /**
- * The paper's class table on an N×P grid: class(i, j) = min(i + j, L − 1) (0-based), so on
- * 3×3 with L = 3: class 0 = HH, class 1 = HM and MH, class 2 = the other six blocks.
+ * The paper's class table on an N×P grid with L levels per axis and L classes, by the one
+ * level-based rule (util/class-table.ts): on 3×3 with L = 3, class 0 = HH, class 1 = HM and MH,
+ * class 2 = the other six blocks.
  * @returns classTable[i][j]
  */
-export function paperClassTable(N = PAPER_SETUP.N, P = PAPER_SETUP.P, L = 3): number[][] {
-  return Array.from({ length: N }, (_, i) => Array.from({ length: P }, (_, j) => Math.min(i + j, L - 1)));
+export function paperClassTable(N: number = PAPER_SETUP.N, P: number = PAPER_SETUP.P, L = 3): number[][] {
+  return classTableRows(gridClassTable(N, P, L), P);
 }
 
 /** Class energies E_l of the paper's setup: 2500·(100, 20, 3.21). */

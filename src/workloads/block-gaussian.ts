@@ -29,10 +29,3 @@ export function drawBlockGaussian(spec: BlockGaussianSpec, rng: Rng): { A: Matri
     B: gaussian(M, varB.length * Q, rng, (_r, c) => sdB[Math.floor(c / Q)]),
   };
 }
-
-/** E‖A·B‖²_F = Σ_{n,p} M·U·Q·σ²_A[n]·σ²_B[p]. */
-export function expectedEnergy(spec: BlockGaussianSpec): number {
-  const sumA = spec.varA.reduce((a, b) => a + b, 0);
-  const sumB = spec.varB.reduce((a, b) => a + b, 0);
-  return spec.M * spec.U * spec.Q * sumA * sumB;
-}

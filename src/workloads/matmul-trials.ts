@@ -8,7 +8,8 @@ import { codedMatMul, codedMatMulF64, type ResolvedCodedOptions } from '../coded
 import { matmul } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
 import { MeanAccumulator, type MeanEstimate } from '../util/stats.ts';
-import { type BlockGaussianSpec, drawBlockGaussian, expectedEnergy } from './block-gaussian.ts';
+import { totalEnergy } from '../theory/index.ts';
+import { type BlockGaussianSpec, drawBlockGaussian } from './block-gaussian.ts';
 
 export type Executor = 'f64' | 'tensor';
 export const EXECUTORS: readonly Executor[] = ['f64', 'tensor'];
@@ -44,7 +45,7 @@ export function runMatmulTrials(
   rng: Rng,
   onProgress?: (done: number) => void,
 ): MatmulTrialsResult {
-  const energy = expectedEnergy(spec);
+  const energy = totalEnergy(spec);
   // quantity 0: normalised loss, 1: workers received
   const acc = new MeanAccumulator(2);
   const L = opts.grid.classSizes.length;

@@ -1,0 +1,40 @@
+/**
+ * What a latency model is: the time one worker needs for the whole single-worker task, as a
+ * sampler and a CDF. With W workers the CDF is F(K·t) (every time divided by K; K = NP/W by
+ * default, the paper's "W scaling"). Each model lives in its own file with its parameters, its
+ * check, its CDF and its sampler, and is listed in registry.ts (like the codes).
+ */
+import type { Rng } from '../../util/rng.ts';
+
+/** One latency model with its parameters fixed. */
+export interface LatencyModel {
+  readonly name: string;
+  /** One draw of the single-worker completion time. */
+  sample(rng: Rng): number;
+  /** CDF F(t) of the single-worker time (used by the theory). */
+  cdf(t: number): number;
+}
+
+/** The parameters of every model, as the options give them (each model reads its own). */
+export interface LatencyParams {
+  /** Rate λ > 0 of the exponential part. */
+  lambda: number;
+  /** Start-up time ≥ 0 of the shifted exponential. */
+  shift: number;
+  /** Pareto scale xm > 0 and shape α > 0. */
+  paretoScale: number;
+  paretoShape: number;
+}
+
+/** A registered latency model: its name, the parameters it reads, its check and its constructor. */
+export interface LatencyModelDef<Name extends string = string> {
+  readonly name: Name;
+  /** The fields of LatencyParams this model reads. */
+  readonly params: readonly (keyof LatencyParams)[];
+  /** One line for help texts, e.g. "F(t) = 1 − e^{−λt}". */
+  readonly describe: string;
+  /** Throws OptionError naming the parameter when a value it reads is out of range. */
+  check(p: LatencyParams): void;
+  /** The model with these (checked) parameters. */
+  create(p: LatencyParams): LatencyModel;
+}

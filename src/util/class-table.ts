@@ -1,0 +1,39 @@
+/**
+ * The class table of a block grid: which importance class each C block (i, j) belongs to. One
+ * rule, level-based (DESIGN.md §2): block i of A has level levelA[i] and block j of B has level
+ * levelB[j] (0 = most important); class(i, j) = min(levelA[i] + levelB[j], L − 1). With
+ * N = P = L = 3 (one block per level): class 0 = HH (1 block), class 1 = HM, MH (2), class 2 =
+ * the other 6. Callers may instead give an explicit table.
+ *
+ * Tables are stored flat, row-major: table[i·P + j] = class of C block (i, j), length N·P.
+ */
+
+/** Level of block i among `blocks` blocks split into `levels` equal groups (N = S gives level = i). */
+export function blockLevels(blocks: number, levels: number): number[] {
+  return Array.from({ length: blocks }, (_, i) => Math.floor((i * levels) / blocks));
+}
+
+/** The level-based class table: flat, length levelA.length · levelB.length, classes 0..L−1. */
+export function levelClassTable(levelA: readonly number[], levelB: readonly number[], L: number): number[] {
+  const table: number[] = [];
+  for (const a of levelA) for (const b of levelB) table.push(Math.min(a + b, L - 1));
+  return table;
+}
+
+/** The level-based table of an N×P grid with S levels per axis and L classes (default L = S). */
+export function gridClassTable(N: number, P: number, S: number, L = S): number[] {
+  return levelClassTable(blockLevels(N, S), blockLevels(P, S), L);
+}
+
+/** A flat table as rows: rows[i][j] = table[i·P + j]. */
+export function classTableRows(table: readonly number[], P: number): number[][] {
+  return Array.from({ length: table.length / P }, (_, i) => table.slice(i * P, (i + 1) * P));
+}
+
+/** Number of blocks in each class 0..L−1 of a flat table (L = max class + 1). */
+export function classSizesOf(blockClass: readonly number[]): number[] {
+  const L = Math.max(...blockClass) + 1;
+  const sizes = new Array<number>(L).fill(0);
+  for (const c of blockClass) sizes[c]++;
+  return sizes;
+}
