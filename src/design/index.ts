@@ -5,3 +5,4 @@ export * from './optimise.ts';
 export * from './gamma.ts';
 export * from './table.ts';
 export * from './fig3-design.ts';
+export * from './fig3-extras.ts';

@@ -13,16 +13,23 @@ import { formatCsv } from '../util/csv.ts';
 import { confidenceInterval } from '../util/stats.ts';
 import { agreement, type Agreement } from './agreement.ts';
 import { GRANULARITY_LABELS, SCHEME_LABELS, STYLE_FORMULA, STYLE_PRODUCT_MC, lossChart, type ChartRows } from './loss-chart.ts';
-import type { FigureFiles, McFigureRun } from './run.ts';
+import type { FigureExtras, FigureFiles, McFigureRun } from './run.ts';
 import { diagnosticsJson, sidecarBase, warningLines } from './sidecar.ts';
 
 export const FIG3_COLUMNS = ['t', 'scheme', 'granularity', 'method', 'normalized_loss', 'ci_low', 'ci_high'] as const;
 
 /**
  * Runs the Monte Carlo of `run` at the deadlines `times` and builds the Fig. 3 files at `base`
- * (a path without extension). `args` are recorded in the sidecar.
+ * (a path without extension). `args` are recorded in the sidecar. `extras` (e.g. the designed
+ * codes of `fig3 --design`, src/design) are merged into the CSV, chart, sidecar and files.
  */
-export async function fig3Files(run: McFigureRun, times: readonly number[], base: string, args: readonly string[]): Promise<FigureFiles> {
+export async function fig3Files(
+  run: McFigureRun,
+  times: readonly number[],
+  base: string,
+  args: readonly string[],
+  extras?: FigureExtras,
+): Promise<FigureFiles> {
   const { setup } = run;
   const started = Date.now();
   const sim = await simulateParallel(setup, run.lines, {
@@ -61,6 +68,12 @@ export async function fig3Files(run: McFigureRun, times: readonly number[], base
     });
   }
 
+  if (extras) {
+    csvRows.push(...extras.csvRows);
+    chart.lines.push(...extras.lines);
+    chart.points.push(...extras.points);
+  }
+
   const S = levelsOf(setup);
   const spec = lossChart({
     title: 'Normalised loss vs deadline t',
@@ -70,11 +83,13 @@ export async function fig3Files(run: McFigureRun, times: readonly number[], base
       `lines: formula; points: Monte Carlo of the real codes, ${run.trials} trials, ${Math.round(run.confidence * 100)}% CI` +
         (pointStride > 1 ? ` (every ${pointStride}th t shown)` : ''),
       ...warningLines(sim),
+      ...(extras?.subtitle ?? []),
     ],
     x: { field: 't', title: 'deadline t' },
     yScale: run.yScale,
     rows: chart,
     lines: run.lines,
+    ...(extras ? { extraStyles: extras.lineStyles, extraShapes: extras.pointShapes } : {}),
   });
 
   const sidecar = {
@@ -83,12 +98,14 @@ export async function fig3Files(run: McFigureRun, times: readonly number[], base
     elapsedSeconds: elapsed,
     agreementWithFormula: agreements,
     diagnostics: Object.fromEntries(sim.lines.map((r) => [lineKey(r.line), diagnosticsJson(r, S * S)])),
+    ...(extras ? { [extras.sidecarKey]: extras.sidecar } : {}),
   };
   return {
     files: [
       { path: `${base}.csv`, data: formatCsv(csvRows, FIG3_COLUMNS) },
       { path: `${base}.json`, data: `${JSON.stringify(sidecar, null, 2)}\n` },
       ...(await renderSpecFiles(spec, base)),
+      ...(extras?.files ?? []),
     ],
     elapsedSeconds: elapsed,
   };

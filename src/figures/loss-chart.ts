@@ -33,6 +33,9 @@ export interface LossChartOptions {
   lines: readonly LineSpec[];
   /** Interpolation of the lines (e.g. 'step-after' for functions of an integer). */
   interpolate?: string;
+  /** Further line styles (dash legend) and point shapes (shape legend), after the built-in ones. */
+  extraStyles?: readonly string[];
+  extraShapes?: readonly string[];
 }
 
 /** The Figs. 3–4 chart (a vega-lite spec). */
@@ -44,7 +47,7 @@ export function lossChart(o: LossChartOptions) {
   const fix = (rows: Row[]): Row[] => rows.map((r) => ({ ...r, loss: clamp(r.loss), lo: clamp(r.lo), hi: clamp(r.hi) }));
   const schemes = [...new Set(o.lines.map((l) => l.scheme))];
   const granularities = [...new Set(o.lines.map((l) => l.granularity))].sort();
-  const styles = [STYLE_FORMULA, STYLE_PRODUCT_MC].filter((s) => o.rows.lines.some((r) => r.style === s));
+  const styles = [STYLE_FORMULA, STYLE_PRODUCT_MC, ...(o.extraStyles ?? [])].filter((s) => o.rows.lines.some((r) => r.style === s));
   const spec = lineChart({
     title: o.title,
     subtitle: log ? [...o.subtitle, `log y axis: values below ${floor} are drawn at ${floor}`] : o.subtitle,
@@ -54,7 +57,7 @@ export function lossChart(o: LossChartOptions) {
       : { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖²', domain: [0, 1.05] },
     color: { field: 'scheme', title: 'Scheme', sort: schemes.map((s) => SCHEME_LABELS[s]) },
     dash: { field: 'style', title: 'Line', sort: styles },
-    shape: { field: 'granularity', title: 'Monte Carlo (points, CI bars)', sort: granularities.map((g) => GRANULARITY_LABELS[g]) },
+    shape: { field: 'granularity', title: 'Monte Carlo (points, CI bars)', sort: [...granularities.map((g) => GRANULARITY_LABELS[g]), ...(o.extraShapes ?? [])] },
     detail: 'key',
     lines: fix(o.rows.lines),
     points: { rows: fix(o.rows.points), yLow: 'lo', yHigh: 'hi' },

@@ -22,3 +22,22 @@ export interface FigureFiles {
   files: FileToWrite[];
   elapsedSeconds: number;
 }
+
+/**
+ * Extra content a figure builder merges in before rendering (e.g. Fig. 3's designed codes from
+ * src/design): rows for the figure's CSV (its columns), chart lines and points (the chart's row
+ * shape), subtitle lines, a sidecar section and further files.
+ */
+export interface FigureExtras {
+  csvRows: Record<string, string | number | null>[];
+  lines: Record<string, string | number>[];
+  points: Record<string, string | number>[];
+  /** Legend entries of the extra line styles (dash) and point shapes, in order. */
+  lineStyles: string[];
+  pointShapes: string[];
+  subtitle: string[];
+  /** Merged into the sidecar under this key. */
+  sidecarKey: string;
+  sidecar: Record<string, unknown>;
+  files: FileToWrite[];
+}
