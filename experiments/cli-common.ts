@@ -20,6 +20,11 @@ export function isUserError(err: unknown): err is Error {
   return err instanceof RangeError || err instanceof TypeError || err instanceof UsageError;
 }
 
+/** An ordinary file-system failure (EACCES, EPERM, ENOSPC, …): its message says it all. */
+function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
 /**
  * Runs a command's main function. On failure prints `error: <message>` to stderr (plus the
  * stack for unexpected errors) and sets process.exitCode = 1; never calls process.exit, so
@@ -31,7 +36,7 @@ export async function runCommand(main: () => Promise<void>): Promise<void> {
   } catch (err) {
     if (err instanceof OptionError) {
       process.stderr.write(`error: ${err.flagMessage}\n`);
-    } else if (isUserError(err)) {
+    } else if (isUserError(err) || isFileSystemError(err)) {
       process.stderr.write(`error: ${err.message}\n`);
     } else if (err instanceof Error) {
       process.stderr.write(`error: ${err.message}\n${err.stack ?? ''}\n`);

@@ -5,35 +5,20 @@
  * sweep resumes where it stopped. Then draws <out>/fig6.{png,svg}, <out>/fig6-test.{png,svg} and
  * writes <out>/summary.csv (see src/training/fig6-plot.ts).
  */
-import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import type { TrainingScheme } from '../src/coded-backprop/coded-multiply.ts';
+import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { drawFig6 } from '../src/training/fig6-plot.ts';
-import { DEFAULT_EVAL_EVERY, TRAIN_SCHEMES } from '../src/training/run.ts';
-import {
-  FIG6_SCHEMES,
-  FIG6_TMAX,
-  planSweep,
-  runSweep,
-  type Launcher,
-  type SweepEvent,
-  type SweepOutcome,
-} from '../src/training/sweep.ts';
-import { BACKENDS } from '../src/util/backend.ts';
-import {
-  commandLine,
-  isMainModule,
-  outDir,
-  parseChoiceList,
-  parseInteger,
-  parseNumberList,
-  runCommand,
-} from './cli-common.ts';
-import { asFlagError } from './train.ts';
+import { loadTrainData } from '../src/training/index.ts';
+import { planSweep, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
+import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
-/** Default seeds: three, for a mean and a min–max band (≈ 13 min on 2 cores, see docs/fig6.md). */
-export const DEFAULT_SEEDS = [1, 2, 3];
+/** Options every run of the sweep shares (passed through to train). */
+const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir'] as const;
+const KEYS = ['seeds', 'schemes', 'tmaxes', ...COMMON_KEYS, 'out', 'jobs', 'window'];
 
 export interface Fig6Io {
   stdout?: NodeJS.WritableStream;
@@ -60,57 +45,36 @@ function fmtTmax(values: number[]): string {
  */
 export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result> {
   const out = io.stdout ?? process.stdout;
-  const argv = commandLine('Fig. 6: MNIST accuracy with coded backpropagation, a sweep of training runs.', args)
-    .option('seeds', { type: 'string', default: DEFAULT_SEEDS.join(','), describe: 'seeds, comma-separated' })
-    .option('epochs', { type: 'number', default: 3 })
-    .option('schemes', { type: 'string', default: FIG6_SCHEMES.join(','), describe: `schemes (${TRAIN_SCHEMES.join(', ')})` })
-    .option('tmax', { type: 'string', default: fmtTmax([...FIG6_TMAX]), describe: 'deadlines T_max, comma-separated (inf allowed)' })
-    .option('out', { type: 'string', default: 'results/fig6', describe: 'output directory' })
-    .option('jobs', { type: 'number', default: availableParallelism(), describe: 'trainings run at once (default: number of cores)' })
-    .option('lambda', { type: 'string', describe: 'rate λ of the worker times (train default 0.5)' })
-    .option('eval-every', { type: 'number', default: DEFAULT_EVAL_EVERY, describe: 'test evaluation every K iterations' })
-    .option('limit', { type: 'number', describe: 'train on the first N examples only' })
-    .option('test-limit', { type: 'number', describe: 'evaluate on the first N test examples only' })
-    .option('backend', { type: 'string', default: 'auto', choices: BACKENDS as unknown as string[] })
-    .option('data-dir', { type: 'string', describe: 'folder of the MNIST IDX files' })
-    .option('window', { type: 'number', default: 50, describe: 'moving-average window of the plotted training accuracy' })
-    .parseSync();
+  const argv = withOptions(commandLine('Fig. 6: MNIST accuracy with coded backpropagation, a sweep of training runs.', args), KEYS, 'dnn').parseSync();
 
-  // Validate every flag, and every run's options, before running anything.
-  const seeds = parseNumberList(argv.seeds, '--seeds', { integer: true, min: 0 });
-  if (new Set(seeds).size !== seeds.length) throw new RangeError('--seeds: a seed is listed twice');
-  const epochs = parseInteger(argv.epochs, '--epochs', 1);
-  const schemes = parseChoiceList(argv.schemes, '--schemes', TRAIN_SCHEMES) as TrainingScheme[];
-  const tmaxes = String(argv.tmax)
-    .split(',')
-    .map((tok) => (/^\s*(inf|infinity)\s*$/i.test(tok) ? Infinity : parseNumberList(tok, '--tmax', { length: 1 })[0]));
-  if (tmaxes.some((t) => !(t > 0))) throw new RangeError(`--tmax: deadlines must be > 0, got ${argv.tmax}`);
-  if (new Set(tmaxes).size !== tmaxes.length) throw new RangeError('--tmax: a deadline is listed twice');
-  const jobs = parseInteger(argv.jobs, '--jobs', 1, 256);
-  const window = parseInteger(argv.window, '--window', 1);
-  const dir = outDir(argv.out, '--out');
-  let plan;
-  try {
-    plan = planSweep({
-      schemes,
-      tmaxes,
-      seeds,
-      epochs,
-      lambda: argv.lambda === undefined ? undefined : parseNumberList(argv.lambda, '--lambda', { length: 1 })[0],
-      evalEvery: parseInteger(argv['eval-every'], '--eval-every', 0),
-      limit: argv.limit === undefined ? undefined : parseInteger(argv.limit, '--limit', 1),
-      testLimit: argv['test-limit'] === undefined ? undefined : parseInteger(argv['test-limit'], '--test-limit', 1),
-      backend: argv.backend,
-      dataDir: argv['data-dir'],
-    });
-  } catch (err) {
-    throw asFlagError(err);
-  }
+  // Validate every flag, every run's options and the data, before running anything.
+  const given = valuesFromArgv(argv, KEYS);
+  const v = resolveValues(['seeds', 'schemes', 'tmaxes', 'out', 'jobs', 'window'], {
+    seeds: given.seeds,
+    schemes: given.schemes,
+    tmaxes: given.tmaxes,
+    out: given.out ?? 'results/fig6',
+    jobs: given.jobs,
+    window: given.window,
+  });
+  const seeds = v.seeds as number[];
+  const schemes = v.schemes as TrainingScheme[];
+  const tmaxes = v.tmaxes as number[];
+  const jobs = v.jobs as number;
+  const window = v.window as number;
+  const dir = checkOutputDir(v.out as string);
+  // Only the shared options the user gave are passed on: each run resolves the rest itself.
+  const common = Object.fromEntries(COMMON_KEYS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
+  const plan = planSweep({ schemes, tmaxes, seeds, common });
+  loadTrainData(plan[0].resolved);
 
   const t0 = performance.now();
   const total = plan.length;
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  out.write(`fig6: ${total} runs (${schemes.join(', ')}; T_max ${fmtTmax(tmaxes)}; seeds ${seeds.join(',')}; ${epochs} epoch(s)), ${jobs} at a time, into ${rel(dir)}\n`);
+  out.write(
+    `fig6: ${total} runs (${schemes.join(', ')}; T_max ${fmtTmax(tmaxes)}; seeds ${seeds.join(',')}; ${plan[0].resolved.epochs} epoch(s)), ` +
+      `${jobs} at a time, into ${rel(dir)} (about 25 s per run per core on full MNIST)\n`,
+  );
   const stamp = () => `${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s`;
   const onEvent = (e: SweepEvent) => {
     switch (e.type) {
@@ -147,9 +111,8 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   }
   let outcome: SweepOutcome;
   try {
+    await writeSweepPlan(dir, plan);
     outcome = await runSweep(plan, dir, { jobs, launch: io.launch, onEvent, signal: controller.signal });
-  } catch (err) {
-    throw asFlagError(err);
   } finally {
     if (handle) {
       process.off('SIGINT', onSignal);
@@ -158,19 +121,26 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   out.write(
-    `fig6: ${outcome.ran.length} run(s) trained, ${outcome.skipped.length} skipped (complete), ` +
+    `fig6: ${outcome.ran.length} trained, ${outcome.skipped.length} skipped (complete), ` +
       `${outcome.failed.length} failed, ${outcome.notStarted.length} not started; ${wallSeconds.toFixed(0)} s\n`,
   );
   let written: string[] = [];
   const finished = [...outcome.ran, ...outcome.skipped].map((r) => r.name);
   if (finished.length > 0) {
-    written = await drawFig6(dir, finished, { window });
+    const partial = finished.length < total ? { present: finished.length, planned: total } : undefined;
+    if (partial) out.write(`fig6: the sweep is not complete (${finished.length} of ${total} runs): drawing it as PARTIAL (fig6-partial*, summary-partial.csv)\n`);
+    written = await drawFig6(dir, finished, { window, partial, onWarning: (m) => out.write(`warning: ${m}\n`) });
     for (const p of written) out.write(`wrote ${rel(p)}\n`);
+  }
+  const firstFailed = outcome.failed[0];
+  if (firstFailed) {
+    const log = readFileSync(join(dir, 'logs', `${firstFailed.name}.log`), 'utf8').trim().split('\n');
+    out.write(`first failed run ${firstFailed.name}, last lines of its log:\n  ${log.slice(-8).join('\n  ')}\n`);
   }
   if (controller.signal.aborted) {
     process.exitCode = 130;
   } else if (outcome.failed.length > 0) {
-    throw new Error(`${outcome.failed.length} run(s) failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
+    throw new Error(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
   }
   return { outcome, written, wallSeconds };
 }

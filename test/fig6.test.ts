@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { fig6 } from '../experiments/fig6.ts';
 import { plot6 } from '../experiments/plot6.ts';
 import { movingAverage, readRuns, SUMMARY_COLUMNS } from '../src/training/fig6-plot.ts';
-import { FIG6_SCHEMES, FIG6_TMAX, planSweep, runSweep, type Launcher } from '../src/training/sweep.ts';
+import { FIG6_SCHEMES, FIG6_TMAX } from '../src/config/index.ts';
+import { planSweep, runSweep, type Launcher } from '../src/training/sweep.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { cliMessage } from './helpers/cli-message.ts';
 import { sink, useTempDir } from './helpers/io.ts';
 
 const tempDir = useTempDir('fig6-');
@@ -44,7 +46,7 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
 
   // Same directory, other options: refused, naming --out and the difference.
   const err = await t.throwsAsync(fig6([...TINY.map((a, i) => (TINY[i - 1] === '--epochs' ? '2' : a)), '--out', out], { stdout: sink(), handleSignals: false }));
-  t.regex(err?.message ?? '', /^--out: .*other options: baseline-seed1 \(epochs: 1 → 2\)/);
+  t.regex(cliMessage(err), /^--out: .*other options: baseline-seed1 \(epochs: 1 → 2\)/);
 
   // plot6 redraws from the files only, ignoring an unfinished run directory.
   mkdirSync(join(out, 'runs', 'ew-tmax2-seed1.partial-999999'), { recursive: true });
@@ -59,13 +61,13 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
 
 test('plot6 on a directory without runs names --out', async (t) => {
   const err = await t.throwsAsync(plot6(['--out', join(tempDir(), 'nothing-here')]));
-  t.regex(err?.message ?? '', /^--out: /);
+  t.regex(cliMessage(err), /^--out: /);
 });
 
 test('bad fig6 flags name the flag before anything runs', async (t) => {
   const out = join(tempDir(), 'bad');
   for (const [args, re] of [
-    [['--schemes', 'baseline,turbo'], /^--schemes: "turbo"/],
+    [['--schemes', 'baseline,turbo'], /^--schemes: 'turbo' is not one of/],
     [['--tmax', '0.5,0'], /^--tmax: /],
     [['--seeds', '1,1'], /^--seeds: /],
     [['--epochs', '0'], /^--epochs: /],
@@ -74,25 +76,25 @@ test('bad fig6 flags name the flag before anything runs', async (t) => {
     [['--limit', '0'], /^--limit: /],
   ] as Array<[string[], RegExp]>) {
     const err = await t.throwsAsync(fig6([...args, '--out', out], { stdout: sink(), handleSignals: false }));
-    t.regex(err?.message ?? '', re, args.join(' '));
+    t.regex(cliMessage(err), re, args.join(' '));
   }
   t.false(existsSync(out));
 });
 
 test('the default grid: baseline once per seed, every other scheme per T_max and seed', (t) => {
-  const plan = planSweep({ schemes: FIG6_SCHEMES, tmaxes: FIG6_TMAX, seeds: [1, 2, 3], epochs: 3 });
+  const plan = planSweep({ schemes: FIG6_SCHEMES, tmaxes: FIG6_TMAX, seeds: [1, 2, 3], common: { epochs: 3 } });
   t.is(plan.length, 3 * (1 + 4 * 4));
   t.is(new Set(plan.map((r) => r.name)).size, plan.length);
   t.is(plan.filter((r) => r.scheme === 'baseline').length, 3);
   t.deepEqual(plan.slice(0, 2).map((r) => r.name), ['baseline-seed1', 'uncoded-tmax0.25-seed1']);
   const ew = plan.find((r) => r.name === 'ew-tmax0.5-seed2');
-  t.deepEqual(ew?.args, ['--scheme', 'ew', '--seed', '2', '--epochs', '3', '--tmax', '0.5']);
+  t.deepEqual(ew?.args, ['--scheme', 'ew', '--seed', '2', '--tmax', '0.5', '--epochs', '3']);
   t.is(ew?.resolved.workers, 15);
 });
 
 test('an interrupted or failing sweep keeps every finished run', async (t) => {
   const out = join(tempDir(), 'fake');
-  const plan = planSweep({ schemes: ['baseline', 'uncoded'], tmaxes: [1, 2], seeds: [1], epochs: 1 });
+  const plan = planSweep({ schemes: ['baseline', 'uncoded'], tmaxes: [1, 2], seeds: [1], common: { epochs: 1 } });
   const controller = new AbortController();
   const killed: string[] = [];
   // A fake launcher: writes a finished run for baseline, fails uncoded-tmax1, and aborts the sweep.

@@ -1,12 +1,15 @@
 import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { trainCommand } from '../experiments/train.ts';
 import { readRuns } from '../src/training/fig6-plot.ts';
-import { isRunComplete, METRICS_COLUMNS, removeStalePartials, TRAIN_SCHEMES } from '../src/training/run.ts';
+import { TRAIN_SCHEMES } from '../src/config/index.ts';
+import { isRunComplete, METRICS_COLUMNS, removeStalePartials } from '../src/training/index.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { cliMessage } from './helpers/cli-message.ts';
 import { sink, useTempDir } from './helpers/io.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -31,6 +34,7 @@ function startChild(args: string[]) {
   return { child, done };
 }
 
+const WORKERS: Record<string, number> = { uncoded: 9, rep: 18, mds: 15, now: 15, ew: 15 };
 const SMALL = ['--limit', '320', '--epochs', '1', '--eval-every', '1000', '--test-limit', '500', '--tmax', '1'];
 
 // One in-process smoke run per scheme (5 steps each): files well-formed and complete.
@@ -59,8 +63,9 @@ for (const scheme of TRAIN_SCHEMES) {
         t.is(r.workers_received, null);
         t.is(r.blocks_recovered, null);
       } else {
-        t.true(Number.isInteger(r.workers_received) && (r.workers_received as number) >= 0);
+        t.true(Number.isInteger(r.workers_received) && (r.workers_received as number) <= 6 * (res.meanWorkersReceived === null ? 0 : WORKERS[scheme]));
         t.true(Number.isInteger(r.blocks_recovered) && (r.blocks_recovered as number) <= 54);
+        t.true((r.step_ms as number) > 0);
       }
     });
     t.is(rows.filter((r) => r.test_acc !== null).length, 1, 'evaluated at the epoch end only');
@@ -76,8 +81,10 @@ for (const scheme of TRAIN_SCHEMES) {
     t.is(cfg.options.evalEvery, 1000);
     t.is(cfg.data.trainExamples, 320);
     t.is(cfg.data.testExamples, 500);
-    t.truthy(cfg.versions.node);
-    t.truthy(cfg.versions.tfjs);
+    t.is(cfg.versions.node, process.version);
+    t.is(cfg.versions.tfjs, tf.version.tfjs);
+    t.is(cfg.seed, 1);
+    t.is(cfg.runtime, 'sim');
     t.true(Date.parse(cfg.endedAt) >= Date.parse(cfg.startedAt));
     t.is(cfg.result.finalTestAccuracy, res.finalTestAccuracy);
     if (scheme === 'baseline') {
@@ -85,14 +92,19 @@ for (const scheme of TRAIN_SCHEMES) {
       t.is(cfg.options.tmax, null);
       t.is(cfg.result.meanWorkersReceived, null);
     } else {
-      const W = { uncoded: 9, rep: 18, mds: 15, now: 15, ew: 15 }[scheme];
+      const W = WORKERS[scheme];
       t.is(cfg.options.workers, W, 'Table III default');
       t.is(cfg.coded.workers, W);
       t.is(cfg.options.tmax, 1);
       t.is(cfg.options.lambda, 0.5);
       t.is(cfg.coded.K, 9 / W, 'W scaling');
       t.is(cfg.options.granularity, 'class');
-      t.true(cfg.result.meanWorkersReceived >= 0);
+      // Each step sends six products to W workers, each arriving by T_max = 1 with probability
+      // F(K·1) = 1 − exp(−λ·K): the mean per-step count over the 5 steps lies within 4.5 standard
+      // errors of 6·W·F.
+      const F = 1 - Math.exp(-0.5 * (9 / W));
+      const sd = Math.sqrt((6 * W * F * (1 - F)) / rows.length);
+      t.true(Math.abs(cfg.result.meanWorkersReceived - 6 * W * F) < 4.5 * sd, `${cfg.result.meanWorkersReceived} vs ${6 * W * F} ± ${sd}`);
     }
   });
 }
@@ -116,7 +128,7 @@ const BAD: Array<[string[], RegExp]> = [
   [['--scheme', 'turbo'], /^--scheme: 'turbo' is not one of baseline, /],
   [['--tmax', '0'], /^--tmax: must be > 0/],
   [['--tmax', '-1'], /^--tmax: must be > 0/],
-  [['--epochs', '0'], /^--epochs: must be an integer ≥ 1/],
+  [['--epochs', '0'], /^--epochs: must be ≥ 1/],
   [['--batch', '400', '--limit', '300'], /^--batch: 400 is larger than the 300 training examples/],
   [['--lambda', '0'], /^--lambda: must be > 0/],
   [['--gamma', '0.5,0.5,0.5'], /^--gamma: .*sum to 1/],
@@ -134,7 +146,7 @@ for (const [args, re] of BAD) {
   test.serial(`bad flags ${args.join(' ')} → error naming the flag, nothing written`, async (t) => {
     const out = join(tempDir(), `bad-${args.join('_').replace(/[^\w.-]/g, '')}`);
     const err = await t.throwsAsync(trainCommand([...args, '--out', out], { stdout: sink(), handleSignals: false }));
-    t.regex(err?.message ?? '', re);
+    t.regex(cliMessage(err), re);
     t.false(existsSync(out));
     t.deepEqual(readdirSync(tempDir()).filter((n) => n.startsWith(`${out.split('/').pop()}.`)), []);
   });
@@ -155,7 +167,7 @@ test('as a command: a bad flag exits non-zero with the flag named and writes not
 });
 
 /** Waits until `dir` holds a metrics.csv with more than a header (rows are flushed every 100). */
-async function waitForRows(dir: string, timeoutMs = 30_000): Promise<void> {
+async function waitForRows(dir: string, timeoutMs = 120_000): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     try {
@@ -196,3 +208,34 @@ for (const sig of ['SIGINT', 'SIGKILL'] as const) {
     }
   });
 }
+
+test('Ctrl-C in a terminal (SIGINT to the whole process group of `npm run train`) stops cleanly', async (t) => {
+  const parent = join(tempDir(), 'ctrl-c');
+  const out = join(parent, 'run');
+  // detached: the npm process leads a new process group, as a terminal's foreground job does.
+  const child = spawn('npm', ['run', '--silent', 'train', '--', '--scheme', 'uncoded', '--epochs', '1', '--eval-every', '0', '--test-limit', '500', '--out', out], {
+    cwd: ROOT,
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  // Wait until a partial directory with rows exists (the run is mid-way).
+  const started = Date.now();
+  let partial: string | undefined;
+  while (!partial && Date.now() - started < 120_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    partial = existsSync(parent) ? readdirSync(parent).find((n) => n.startsWith('run.partial-')) : undefined;
+  }
+  t.truthy(partial, 'the run started');
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(-(child.pid as number), 'SIGINT');
+  const { code, signal } = await done;
+  // npm re-raises the signal on itself after its child exits (the shell then reports 130).
+  t.true(code === 130 || signal === 'SIGINT', `code ${code}, signal ${signal}; stdout: ${stdout}\nstderr: ${stderr}`);
+  t.regex(stderr, /SIGINT: stopping after this step/);
+  t.regex(stderr, /interrupted: no output directory written/);
+  t.deepEqual(readdirSync(parent), [], 'neither the run nor its temporary directory remains');
+});

@@ -13,7 +13,7 @@
  * The scheme 'baseline' is the exact product (tf.matMul), no engine, and has no stats.
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { exactMultiply, type Multiply } from '../model/backprop.ts';
+import { exactMultiply, siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
 import type { Rng } from '../util/rng.ts';
 import { codedMatMul } from './execute-tensor.ts';
 import type { ResolvedCodedOptions } from './options.ts';
@@ -44,17 +44,22 @@ export interface CodedMultiply {
 
 /**
  * Builds the multiply for `resolved` (from resolveCodedOptions; the string 'baseline' for the
- * exact product). Every call draws its code coefficients and worker times from `rng`, so the
+ * exact product), with `perSite` replacing it at the product sites it names (e.g. a Γ designed
+ * for one product). Every call draws its code coefficients and worker times from `rng`, so the
  * same seed gives the same run.
  */
-export function makeCodedMultiply(resolved: ResolvedCodedOptions | 'baseline', rng: Rng): CodedMultiply {
+export function makeCodedMultiply(
+  resolved: ResolvedCodedOptions | 'baseline',
+  rng: Rng,
+  perSite: Partial<Record<SiteKey, ResolvedCodedOptions>> = {},
+): CodedMultiply {
   if (resolved === 'baseline') {
     return { multiply: exactMultiply, takeStepStats: () => undefined };
   }
-  const L = resolved.grid.classSizes.length;
+  const L = Math.max(resolved.grid.classSizes.length, ...Object.values(perSite).map((o) => o.grid.classSizes.length));
   let acc: StepStats = empty(L);
-  const multiply: Multiply = (a: Tensor2D, b: Tensor2D) => {
-    const { C, stats } = codedMatMul(a, b, resolved, rng);
+  const multiply: Multiply = (a: Tensor2D, b: Tensor2D, site) => {
+    const { C, stats } = codedMatMul(a, b, perSite[siteKey(site)] ?? resolved, rng);
     acc.workers_received += stats.workersReceived;
     acc.blocks_recovered += stats.blocksRecovered;
     acc.products += 1;

@@ -7,6 +7,7 @@
  * what is wrong (missing, too short, bad magic, zero dimension, length mismatch).
  */
 import * as fs from 'node:fs';
+import { OptionError } from '../config/option-error.ts';
 
 /** Magic number of an unsigned-byte IDX file with 3 dimensions (images). */
 export const IDX_IMAGES_MAGIC = 2051;
@@ -35,6 +36,8 @@ export interface IdxLabels {
 export interface IdxReadOptions {
   /** Read only the first `limit` items (positive integer, at most the file's count). */
   limit?: number;
+  /** Option key named by a bad `limit` (default 'limit'; e.g. 'testLimit' for the test split). */
+  limitKey?: string;
 }
 
 /**
@@ -47,9 +50,10 @@ function readIdx(
   magic: number,
   nDims: number,
   limit: number | undefined,
+  limitKey = 'limit',
 ): { dims: number[]; count: number; data: Uint8Array } {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-    throw new RangeError(`limit: must be a positive integer, got ${limit} (reading ${path})`);
+    throw new OptionError(limitKey, `must be a positive integer, got ${limit} (reading ${path})`);
   }
   let fd: number;
   try {
@@ -87,7 +91,7 @@ function readIdx(
       );
     }
     if (limit !== undefined && limit > dims[0]) {
-      throw new RangeError(`limit: ${limit} exceeds the ${dims[0]} items in ${path}`);
+      throw new OptionError(limitKey, `${limit} exceeds the ${dims[0]} items in ${path}`);
     }
     const count = limit ?? dims[0];
     const data = new Uint8Array(count * itemLen);
@@ -105,13 +109,13 @@ function readIdx(
 
 /** Reads an IDX image file (magic 2051, 3 dimensions). */
 export function readIdxImages(path: string, opts: IdxReadOptions = {}): IdxImages {
-  const { dims, count, data } = readIdx(path, IDX_IMAGES_MAGIC, 3, opts.limit);
+  const { dims, count, data } = readIdx(path, IDX_IMAGES_MAGIC, 3, opts.limit, opts.limitKey);
   return { count, fileCount: dims[0], rows: dims[1], cols: dims[2], data };
 }
 
 /** Reads an IDX label file (magic 2049, 1 dimension). */
 export function readIdxLabels(path: string, opts: IdxReadOptions = {}): IdxLabels {
-  const { dims, count, data } = readIdx(path, IDX_LABELS_MAGIC, 1, opts.limit);
+  const { dims, count, data } = readIdx(path, IDX_LABELS_MAGIC, 1, opts.limit, opts.limitKey);
   return { count, fileCount: dims[0], data };
 }
 

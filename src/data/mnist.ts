@@ -52,12 +52,12 @@ export function defaultMnistDir(): string {
 }
 
 /** Loads one split (the first `limit` examples if given) from `dataDir`. */
-export function loadMnistSplit(split: MnistSplitName, opts: { dataDir?: string; limit?: number } = {}): MnistSplit {
+export function loadMnistSplit(split: MnistSplitName, opts: { dataDir?: string; limit?: number; limitKey?: string } = {}): MnistSplit {
   const dir = opts.dataDir ?? defaultMnistDir();
   const imgPath = path.join(dir, FILES[split].images);
   const lblPath = path.join(dir, FILES[split].labels);
-  const img = readIdxImages(imgPath, { limit: opts.limit });
-  const lbl = readIdxLabels(lblPath, { limit: opts.limit });
+  const img = readIdxImages(imgPath, { limit: opts.limit, limitKey: opts.limitKey });
+  const lbl = readIdxLabels(lblPath, { limit: opts.limit, limitKey: opts.limitKey });
   if (img.fileCount !== lbl.fileCount) {
     throw new Error(`${imgPath}: holds ${img.fileCount} images but ${lblPath} holds ${lbl.fileCount} labels`);
   }
@@ -79,6 +79,6 @@ export function loadMnistSplit(split: MnistSplitName, opts: { dataDir?: string; 
 export function loadMnist(opts: MnistOptions = {}): Mnist {
   return {
     train: loadMnistSplit('train', { dataDir: opts.dataDir, limit: opts.limit }),
-    test: loadMnistSplit('test', { dataDir: opts.dataDir, limit: opts.testLimit }),
+    test: loadMnistSplit('test', { dataDir: opts.dataDir, limit: opts.testLimit, limitKey: 'testLimit' }),
   };
 }

@@ -6,44 +6,19 @@
  *                               baseline (no T_max) is drawn in every panel; with several seeds a
  *                               line for the mean and a band from the min to the max over seeds;
  *   <out>/fig6-test.png + .svg  test accuracy at the evaluation points, same layout;
- *   <out>/summary.csv           one row per run: scheme, tmax, seed, final_test_acc,
- *                               mean_workers_received, mean_blocks_recovered (means over the steps of
- *                               the per-step sums over the six products), ms_per_step.
+ *   <out>/summary.csv           one row per run (src/training/fig6-runs.ts).
+ * A sweep that is not complete is drawn only as `fig6-partial*` and `summary-partial.csv`, titled
+ * PARTIAL with the count of runs present, so it cannot be taken for the finished figure.
  */
-import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { panelChart, renderSpecFiles, type Row, type TopLevelSpec } from '../plot/index.ts';
 import { writeFilesAtomic } from '../util/atomic-write.ts';
-import { formatCsv, parseCsv, type CsvRow } from '../util/csv.ts';
-import { isRunComplete } from './run.ts';
+import { OptionError } from '../config/option-error.ts';
+import { formatCsv } from '../util/csv.ts';
+import { readRuns, schemeRank, SUMMARY_COLUMNS, summaryRows, type RunData } from './fig6-runs.ts';
 
-/** One finished run, as read back from its directory. */
-export interface RunData {
-  name: string;
-  scheme: string;
-  /** null for the baseline. */
-  tmax: number | null;
-  seed: number;
-  /** Options as stored in config.json. */
-  options: Record<string, unknown>;
-  result: {
-    finalTestAccuracy: number;
-    msPerStep: number;
-    meanWorkersReceived: number | null;
-    meanBlocksRecovered: number | null;
-    iterations: number;
-    backend: string;
-  };
-  iteration: number[];
-  trainAcc: number[];
-  /** Evaluation points. */
-  testIteration: number[];
-  testAcc: number[];
-}
+export { readRun, readRuns, SCHEME_ORDER, SUMMARY_COLUMNS, summaryRows, type RunData } from './fig6-runs.ts';
 
-/** Display order and labels of the schemes. */
-export const SCHEME_ORDER = ['baseline', 'uncoded', 'rep', 'mds', 'now', 'ew'] as const;
 const COLORS: Record<string, string> = {
   baseline: '#222222',
   uncoded: '#d62728',
@@ -69,69 +44,6 @@ export function schemeLabel(scheme: string, workers?: number | null): string {
   return workers ? `${name} (W = ${workers})` : name;
 }
 
-function num(v: unknown): number | null {
-  if (typeof v === 'number') return v;
-  if (v === 'Infinity') return Infinity;
-  return null;
-}
-
-/** Reads one finished run directory. */
-export async function readRun(dir: string, name: string): Promise<RunData> {
-  const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
-    options: Record<string, unknown>;
-    result: RunData['result'];
-  };
-  const rows: CsvRow[] = parseCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
-  const iteration: number[] = [];
-  const trainAcc: number[] = [];
-  const testIteration: number[] = [];
-  const testAcc: number[] = [];
-  for (const r of rows) {
-    const it = r.iteration as number;
-    iteration.push(it);
-    trainAcc.push(r.train_acc as number);
-    if (typeof r.test_acc === 'number') {
-      testIteration.push(it);
-      testAcc.push(r.test_acc);
-    }
-  }
-  return {
-    name,
-    scheme: String(cfg.options.scheme),
-    tmax: num(cfg.options.tmax),
-    seed: cfg.options.seed as number,
-    options: cfg.options,
-    result: cfg.result,
-    iteration,
-    trainAcc,
-    testIteration,
-    testAcc,
-  };
-}
-
-/**
- * Reads the finished runs under `runsDir` (all of them, or those named), skipping temporary
- * `.partial-*` directories and unfinished ones.
- */
-export async function readRuns(runsDir: string, names?: readonly string[]): Promise<RunData[]> {
-  let entries: string[];
-  try {
-    entries = readdirSync(runsDir);
-  } catch {
-    return [];
-  }
-  const wanted = names ? new Set(names) : null;
-  const out: RunData[] = [];
-  for (const name of entries.sort()) {
-    if (name.includes('.partial-') || name.includes('.old-')) continue;
-    if (wanted && !wanted.has(name)) continue;
-    const dir = join(runsDir, name);
-    if (!isRunComplete(dir)) continue;
-    out.push(await readRun(dir, name));
-  }
-  return out;
-}
-
 /** Centred moving average over `window` points (truncated at both ends). */
 export function movingAverage(values: readonly number[], window: number): number[] {
   const n = values.length;
@@ -145,41 +57,6 @@ export function movingAverage(values: readonly number[], window: number): number
     const hi = Math.min(n, i + after + 1);
     return (prefix[hi] - prefix[lo]) / (hi - lo);
   });
-}
-
-function schemeRank(s: string): number {
-  const i = (SCHEME_ORDER as readonly string[]).indexOf(s);
-  return i < 0 ? SCHEME_ORDER.length : i;
-}
-
-/** summary.csv columns. */
-export const SUMMARY_COLUMNS = [
-  'scheme',
-  'tmax',
-  'seed',
-  'final_test_acc',
-  'mean_workers_received',
-  'mean_blocks_recovered',
-  'ms_per_step',
-] as const;
-
-export function summaryRows(runs: readonly RunData[]): Row[] {
-  return [...runs]
-    .sort((a, b) => schemeRank(a.scheme) - schemeRank(b.scheme) || (a.tmax ?? -1) - (b.tmax ?? -1) || a.seed - b.seed)
-    .map((r) => ({
-      scheme: r.scheme,
-      tmax: r.tmax === null ? '' : r.tmax === Infinity ? 'inf' : r.tmax,
-      seed: r.seed,
-      final_test_acc: r.result.finalTestAccuracy,
-      mean_workers_received: r.result.meanWorkersReceived === null ? '' : round(r.result.meanWorkersReceived, 4),
-      mean_blocks_recovered: r.result.meanBlocksRecovered === null ? '' : round(r.result.meanBlocksRecovered, 4),
-      ms_per_step: round(r.result.msPerStep, 3),
-    }));
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 /** mean, min, max across series, point by point over their common length. */
@@ -209,6 +86,10 @@ export interface Fig6PlotOptions {
   window?: number;
   /** About this many points per training curve after smoothing (default 400). */
   points?: number;
+  /** Told about what the figure had to adapt (e.g. seed series of unequal length). */
+  onWarning?: (message: string) => void;
+  /** The sweep is not complete: `present` of `planned` runs. Marks titles and file names. */
+  partial?: { present: number; planned: number };
 }
 
 function tmaxLabel(t: number): string {
@@ -303,6 +184,13 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
     for (const [tmax, rs] of byT) {
       const targets = tmax === null ? panelValues : [tmaxLabel(tmax)];
       const series = seedSeries(rs);
+      const lengths = new Set(series.map((r) => r.iteration.length));
+      if (lengths.size > 1) {
+        opts.onWarning?.(
+          `${scheme}${tmax === null ? '' : ` at T_max ${tmax}`}: seeds ${series.map((r) => `${r.seed} (${r.iteration.length} iterations)`).join(', ')} ` +
+            `differ in length; mean and band are drawn over the first ${Math.min(...lengths)} iterations, where all seeds have data`,
+        );
+      }
       const tr = across(series.map((r) => movingAverage(r.trainAcc, window)));
       const its = series[0].iteration;
       const stride = Math.max(1, Math.floor(tr.mean.length / target));
@@ -324,7 +212,7 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
     }
   }
   const common = {
-    x: { field: 'iteration', title: 'iteration (minibatch of 64)' },
+    x: { field: 'iteration', title: `iteration (minibatch of ${batchOf(runs)})` },
     color: { field: 'scheme', title: 'Scheme', sort: labels },
     dash: { field: 'scheme', title: 'Scheme', sort: labels },
     panel: { field: 'panel', title: '', sort: panelValues, columns: Math.min(2, panelValues.length) },
@@ -332,9 +220,10 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
     height: 230,
   };
   const what = describeOptions(runs, seeds);
+  const mark = opts.partial ? `PARTIAL (${opts.partial.present} of ${opts.partial.planned} runs): ` : '';
   const train = panelChart({
     ...common,
-    title: 'MNIST training accuracy with coded backpropagation (Fig. 6)',
+    title: `${mark}MNIST training accuracy with coded backpropagation (Fig. 6)`,
     subtitle: [`Minibatch accuracy before each update, centred moving average over ${window} iterations.`, what],
     y: { field: 'acc', title: 'training accuracy', domain: [0, 1] },
     lines: trainLines,
@@ -342,7 +231,7 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
   });
   const test = panelChart({
     ...common,
-    title: 'MNIST test accuracy with coded backpropagation',
+    title: `${mark}MNIST test accuracy with coded backpropagation`,
     subtitle: [`Accuracy on the test set at the evaluation points.`, what],
     y: { field: 'acc', title: 'test accuracy', domain: [0, 1] },
     lines: testLines,
@@ -353,6 +242,12 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
     train: style(train, 'scheme', labels, colours, dashes),
     test: style(test, 'scheme', labels, colours, dashes),
   };
+}
+
+/** The minibatch size of the runs ('mixed' when they differ). */
+function batchOf(runs: readonly RunData[]): string {
+  const b = new Set(runs.map((r) => r.options.batch));
+  return b.size === 1 ? String([...b][0]) : 'mixed sizes';
 }
 
 /** One run per seed (the first found for a repeated seed), in seed order. */
@@ -368,12 +263,13 @@ function seedSeries(rs: readonly RunData[]): RunData[] {
  */
 export async function drawFig6(out: string, names?: readonly string[], opts: Fig6PlotOptions = {}): Promise<string[]> {
   const runs = await readRuns(join(out, 'runs'), names);
-  if (runs.length === 0) throw new RangeError(`out: no finished runs in ${join(out, 'runs')}`);
+  if (runs.length === 0) throw new OptionError('out', `no finished runs in ${join(out, 'runs')}`);
   const { train, test } = fig6Specs(runs, opts);
+  const suffix = opts.partial ? '-partial' : '';
   const files = [
-    { path: join(out, 'summary.csv'), data: formatCsv(summaryRows(runs), SUMMARY_COLUMNS) },
-    ...(await renderSpecFiles(train, join(out, 'fig6'))),
-    ...(await renderSpecFiles(test, join(out, 'fig6-test'))),
+    { path: join(out, `summary${suffix}.csv`), data: formatCsv(summaryRows(runs), SUMMARY_COLUMNS) },
+    ...(await renderSpecFiles(train, join(out, `fig6${suffix}`))),
+    ...(await renderSpecFiles(test, join(out, `fig6${suffix}-test`))),
   ];
   return writeFilesAtomic(files);
 }

