@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import type { TrainingScheme } from '../src/coded-backprop/coded-multiply.ts';
+import type { TrainingScheme } from '../src/coded-backprop/index.ts';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { drawFig6 } from '../src/training/fig6-plot.ts';
 import { loadTrainData } from '../src/training/index.ts';

@@ -10,7 +10,7 @@ import { initBackend } from '../src/util/backend.ts';
 import { matmul, type Matrix } from '../src/util/matrix.ts';
 import { Rng } from '../src/util/rng.ts';
 import { randomPair, toTensor } from './helpers/matrices.ts';
-import { OptionError } from '../src/config/option-error.ts';
+import { OptionError } from '../src/config/index.ts';
 
 test.before(async () => {
   await initBackend();

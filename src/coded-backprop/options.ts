@@ -8,8 +8,8 @@ import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
 import { LATENCY_MODELS, type LatencyModel, type LatencySpec, makeLatency } from './latency.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
 import type { Granularity, Ordering, SchemeName } from './types.ts';
-import { OptionError } from '../config/option-error.ts';
-import { PRESETS } from '../config/presets.ts';
+import { OptionError } from '../util/option-error.ts';
+import { PRESETS } from '../util/presets.ts';
 
 export const GRANULARITIES: readonly Granularity[] = ['class', 'product'];
 export const ORDERINGS: readonly Ordering[] = ['l2', 'mean-abs', 'none'];

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { GRANULARITIES, LATENCY_MODELS, ORDERINGS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { BACKENDS } from '../util/backend.ts';
-import { PRESETS } from './presets.ts';
+import { PRESETS } from '../util/presets.ts';
 import type { ValueKind } from './value-kinds.ts';
 
 /** One option. */

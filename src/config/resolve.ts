@@ -4,9 +4,9 @@
  * catalogue's ({@link parseValue} plus the definition's own check), so a library caller and a
  * command get the same errors, as OptionError carrying the key.
  */
-import { kebab, OptionError } from './option-error.ts';
+import { kebab, OptionError } from '../util/option-error.ts';
 import { optionsFor } from './definitions.ts';
-import { PRESETS, type PresetName } from './presets.ts';
+import { PRESETS, type PresetName } from '../util/presets.ts';
 import { parseValue } from './value-kinds.ts';
 
 /** Resolved values by key; optional options left out are null. */

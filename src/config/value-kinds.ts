@@ -5,7 +5,7 @@
  * the kind allows it, take `inf` (so `--tmax 0.25,0.5,inf` works, which yargs' plain
  * `number`/`array` types would reject).
  */
-import { OptionError } from './option-error.ts';
+import { OptionError } from '../util/option-error.ts';
 
 export type ValueKind =
   | { type: 'number'; min?: number; max?: number; positive?: boolean; allowInf?: boolean }

@@ -7,8 +7,8 @@
  */
 import type { Argv } from 'yargs';
 import { optionsFor, type OptionDef } from './definitions.ts';
-import { kebab, OptionError } from './option-error.ts';
-import { PRESETS, type PresetName } from './presets.ts';
+import { kebab, OptionError } from '../util/option-error.ts';
+import { PRESETS, type PresetName } from '../util/presets.ts';
 import { parseValue } from './value-kinds.ts';
 import type { Values } from './resolve.ts';
 

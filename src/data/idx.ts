@@ -7,7 +7,7 @@
  * what is wrong (missing, too short, bad magic, zero dimension, length mismatch).
  */
 import * as fs from 'node:fs';
-import { OptionError } from '../config/option-error.ts';
+import { OptionError } from '../util/option-error.ts';
 
 /** Magic number of an unsigned-byte IDX file with 3 dimensions (images). */
 export const IDX_IMAGES_MAGIC = 2051;

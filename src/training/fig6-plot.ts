@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { panelChart, renderSpecFiles, type Row, type TopLevelSpec } from '../plot/index.ts';
 import { writeFilesAtomic } from '../util/atomic-write.ts';
-import { OptionError } from '../config/option-error.ts';
+import { OptionError } from '../util/option-error.ts';
 import { formatCsv } from '../util/csv.ts';
 import { readRuns, schemeRank, SUMMARY_COLUMNS, summaryRows, type RunData } from './fig6-runs.ts';
 

@@ -6,7 +6,7 @@
  */
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeCodedMultiply, type StepStats } from '../coded-backprop/coded-multiply.ts';
+import { makeCodedMultiply, type StepStats } from '../coded-backprop/index.ts';
 import type { PresetName } from '../config/index.ts';
 import { train, type IterationRecord, type StepMultiply } from '../model/trainer.ts';
 import { Rng, streamSeed } from '../util/rng.ts';

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrainingScheme } from '../coded-backprop/coded-multiply.ts';
+import type { TrainingScheme } from '../coded-backprop/index.ts';
 import { OptionError, OPTIONS, kebab } from '../config/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { isRunComplete, runName } from './run-dir.ts';

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
 import { OptionError, resolveValues, type PresetName } from '../config/index.ts';
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
-import type { TrainingScheme } from '../coded-backprop/coded-multiply.ts';
+import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
 
 /** The catalogue options a training run takes. */

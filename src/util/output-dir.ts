@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { OptionError } from '../config/option-error.ts';
+import { OptionError } from './option-error.ts';
 
 /** statfs magic numbers of kernel pseudo file systems, where results cannot be written. */
 const PSEUDO_FS: Record<number, string> = {

@@ -7,7 +7,7 @@
  * (a symmetric pair would let some sets of fewer than N·P results determine the odd-power blocks).
  */
 import type { Code } from './code.ts';
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 
 /** Evaluation points of the polynomial code for W workers. */
 export function mdsPoints(workers: number): Float64Array {

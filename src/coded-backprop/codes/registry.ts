@@ -5,7 +5,7 @@ import { ewUep, nowUep } from './uep-windows.ts';
 import { mds } from './mds.ts';
 import { repetition } from './repetition.ts';
 import { uncoded } from './uncoded.ts';
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 
 export const CODES: readonly Code[] = [uncoded, repetition, mds, nowUep, ewUep];
 

@@ -1,6 +1,6 @@
 /** Block repetition: every A_i·B_j on r = W/(N·P) workers; a block is recovered if any copy arrives. */
 import { type Code, singleBlockTask } from './code.ts';
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 
 export const repetition: Code = {
   name: 'rep',

@@ -13,7 +13,7 @@
 import type { Rng } from '../../util/rng.ts';
 import type { BlockLayout } from '../partition.ts';
 import type { Code, CodeParams, GridShape, Term, WorkerTask } from './code.ts';
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 
 type WindowKind = 'now' | 'ew';
 

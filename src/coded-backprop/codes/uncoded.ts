@@ -1,6 +1,6 @@
 /** Uncoded: W = N·P workers, worker i·P + j computes A_i·B_j; a block is lost if its worker is late. */
 import { type Code, singleBlockTask } from './code.ts';
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 
 export const uncoded: Code = {
   name: 'uncoded',
