@@ -1,5 +1,5 @@
 /** Parameter checks the latency models share (errors carry the parameter's key). */
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 
 /** A finite number > 0. */
 export function checkPositive(key: string, v: number): void {

@@ -1,5 +1,5 @@
 /** The registered latency models (one file each); the name list is derived from them. */
-import { OptionError } from '../../config/option-error.ts';
+import { OptionError } from '../../util/option-error.ts';
 import { exponentialModel } from './exponential.ts';
 import type { LatencyModel, LatencyModelDef, LatencyParams } from './model.ts';
 import { paretoModel } from './pareto.ts';
