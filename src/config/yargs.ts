@@ -14,9 +14,9 @@ import type { Values } from './resolve.ts';
 
 function showDefault(def: OptionDef, preset?: PresetName): string | undefined {
   const p: Record<string, unknown> = preset ? PRESETS[preset] : {};
-  const v = p[def.key] ?? def.default;
+  // The preset's value wins over the catalogue's (W = 40 under fig3, not "Table III").
+  const v = p[def.key] ?? (def.defaultText ? undefined : def.default);
   if (v === undefined) return def.defaultText;
-  if (def.defaultText) return def.defaultText;
   const fmt = (x: unknown) => (x === Infinity ? 'inf' : String(x));
   return Array.isArray(v) ? v.map(fmt).join(',') : fmt(v);
 }
