@@ -13,7 +13,16 @@ import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import type { LatencySpec } from '../src/coded-backprop/index.ts';
 import { OptionError, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import { designColumns, designCsvRows, describeDesign, designSweep, type DesignScheme, type DesignSetup } from '../src/design/index.ts';
+import {
+  designColumns,
+  designCsvRows,
+  describeDesign,
+  designGammaMonteCarlo,
+  designSweep,
+  type DesignScheme,
+  type DesignSetup,
+} from '../src/design/index.ts';
+import { PAPER_MC_SETUP } from '../src/montecarlo/index.ts';
 import { checkGamma, paperClassEnergies } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
@@ -34,6 +43,9 @@ export const DESIGN_KEYS = [
   'paretoShape',
   'K',
   'gridPoints',
+  'granularity',
+  'mcTrials',
+  'seed',
   'out',
 ] as const;
 
@@ -89,6 +101,13 @@ export async function design(args: string[], log: (line: string) => void = (l) =
   const K = v.K as number;
   const gridPoints = v.gridPoints as number;
   const dir = outDir(v.out ?? 'results/design', '--out');
+  if (v.granularity === 'product') {
+    for (const key of ['classSizes', 'energies'] as const) {
+      if (given[key] !== undefined) throw new OptionError(key, 'applies to --granularity class only (product windows use the Fig. 3 matrices)');
+    }
+    if (spec.model !== 'exponential') throw new OptionError('latency', "--granularity product runs the Monte Carlo, which has the exponential model only (valid: exponential)");
+    return designProduct(scheme, tmaxes, { W, lambda: spec.lambda, K, reference, trials: v.mcTrials as number, seed: v.seed as number }, log);
+  }
 
   const setup: DesignSetup = { scheme, k, energies, W, latency: { spec, K } };
   const started = Date.now();
@@ -123,6 +142,36 @@ export async function design(args: string[], log: (line: string) => void = (l) =
     { path: `${base}.csv`, data: formatCsv(designCsvRows(scheme, rows), designColumns(L)) },
     { path: `${base}.json`, data: `${JSON.stringify(sidecar, null, 2)}\n` },
   ]);
+}
+
+/**
+ * Product windows (no formula): Γ by Monte Carlo with common random numbers at each deadline,
+ * on the Fig. 3 matrices; prints, writes nothing.
+ */
+function designProduct(
+  scheme: DesignScheme,
+  tmaxes: readonly number[],
+  o: { W: number; lambda: number; K: number; reference: number[]; trials: number; seed: number },
+  log: (line: string) => void,
+): string[] {
+  const setup = { ...PAPER_MC_SETUP, workers: o.W, lambda: o.lambda, K: o.K, gamma: o.reference };
+  log(
+    `design: ${scheme.toUpperCase()}, PRODUCT windows (no formula): Monte Carlo with common random numbers, ` +
+      `${o.trials} trials per candidate Γ, seed ${o.seed}; W = ${o.W}, λ = ${o.lambda}, K = ${o.K}`,
+  );
+  const fmt = (g: readonly number[]) => `(${g.map((x) => x.toFixed(4)).join(', ')})`;
+  const ci = (e: { mean: number; low: number; high: number }) => `${e.mean.toPrecision(4)} [${e.low.toPrecision(3)}, ${e.high.toPrecision(3)}]`;
+  for (const t of tmaxes) {
+    const started = Date.now();
+    const d = designGammaMonteCarlo(setup, { scheme, granularity: 'product' }, t, { trials: o.trials, seed: o.seed });
+    log(`${scheme.toUpperCase()} (product windows) at T_max = ${t}:`);
+    log(`  optimal Γ      ${fmt(d.gamma)}  (best on the common-random-numbers trials, ${d.evaluations} candidates)`);
+    log(`  its loss       ${ci(d.loss)}  (independent re-estimate, 95% CI)`);
+    log(`  reference Γ    ${fmt(o.reference)}  loss ${ci(d.referenceLoss)}  (same re-estimate trials)`);
+    log(`  ratio          reference / optimal = ${(d.referenceLoss.mean / d.loss.mean).toFixed(3)}`);
+    log(`  ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return [];
 }
 
 if (isMainModule(import.meta.url)) {

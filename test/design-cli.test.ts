@@ -50,6 +50,8 @@ test('bad input: errors name the flag and the valid values', async (t) => {
     [['--scheme', 'ew', '--tmax', '1', '--latency', 'weibull'], /--latency: 'weibull' is not one of exponential, shifted-exponential, pareto/],
     [['--scheme', 'ew', '--tmax', '1', '--workers', '0'], /--workers: must be ≥ 1/],
     [['--scheme', 'ew', '--tmax', '1', '--gamma', '0.5,0.5'], /--gamma: must have 3 entries \(one per class of --class-sizes\)/],
+    [['--scheme', 'ew', '--tmax', '1', '--granularity', 'product', '--class-sizes', '1,2,6'], /--class-sizes: applies to --granularity class only/],
+    [['--scheme', 'ew', '--tmax', '1', '--granularity', 'product', '--latency', 'pareto'], /--latency: --granularity product runs the Monte Carlo/],
     [['--scheme', 'ew', '--tmax', '1', '--grid-points', 'x'], /--grid-points: "x" is not a number/],
   ];
   for (const [args, re] of cases) {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import {
   designGamma,
+  designGammaMonteCarlo,
   designLoss,
   designSweep,
   minimiseOnSimplex,
@@ -12,6 +13,7 @@ import {
   type DesignProblem,
   type DesignScheme,
 } from '../src/design/index.ts';
+import { PAPER_MC_SETUP, simulate } from '../src/montecarlo/index.ts';
 import { PAPER_SETUP, expectedLoss, paperClassEnergies } from '../src/theory/index.ts';
 
 const EXP: DesignLatency = { spec: { model: 'exponential', lambda: 0.25, shift: 0, paretoScale: 1, paretoShape: 2 }, K: 1 };
@@ -77,14 +79,14 @@ test('L = 2: the optimum matches an exhaustive grid of step 1/400', (t) => {
   }
 });
 
-test('L = 3 (Fig. 3 setup): the optimum matches an exhaustive grid of step 1/60', (t) => {
+test('L = 3 (Fig. 3 setup): the optimum matches an exhaustive grid of step 1/48', (t) => {
   for (const scheme of ['now', 'ew'] as const) {
     for (const tmax of [0.5, 1, 2]) {
       const p = fig3Problem(scheme, tmax);
       const d = designGamma(p);
-      const grid = exhaustive(p, 60);
+      const grid = exhaustive(p, 48);
       t.true(d.loss <= grid.loss + 1e-12, `${scheme} t=${tmax}: optimiser ${d.loss} vs grid ${grid.loss}`);
-      t.true(grid.loss - d.loss < 2e-3 * Math.max(grid.loss, 1e-3), `${scheme} t=${tmax}: grid ${grid.loss} vs optimiser ${d.loss}`);
+      t.true(grid.loss - d.loss < 5e-3 * Math.max(grid.loss, 1e-3), `${scheme} t=${tmax}: grid ${grid.loss} vs optimiser ${d.loss}`);
       t.true(Math.abs(designLoss(p, d.gamma) - d.loss) < 1e-15);
       t.true(Math.abs(d.gamma.reduce((a, b) => a + b, 0) - 1) < 1e-9 && d.gamma.every((g) => g >= 0));
     }
@@ -110,4 +112,15 @@ test('other latency models: P_N(t) is a distribution and follows the model CDF',
   const pw = receivedAtDeadline(pareto, 5, 2); // F = 1 − 1/4
   t.true(Math.abs(pw.reduce((a, b) => a + b, 0) - 1) < 1e-12);
   t.true(Math.abs(pw[5] - 0.75 ** 5) < 1e-12);
+});
+
+test('product windows: Monte Carlo design with common random numbers beats every grid point on the same trials', (t) => {
+  const line = { scheme: 'ew', granularity: 'product' } as const;
+  const o = { trials: 16, seed: 3, gridPoints: 6, tolerance: 1 / 8 };
+  const d = designGammaMonteCarlo(PAPER_MC_SETUP, line, 1, o);
+  const crn = (g: readonly number[]) =>
+    simulate({ ...PAPER_MC_SETUP, gamma: [...g] }, [line], { trials: o.trials, seed: d.selectionSeed, times: [1] }).lines[0].byTime[0].mean;
+  t.true(Math.abs(crn(d.gamma) - d.selectionLoss) < 1e-12, 'selection loss is reproducible from the recorded seed');
+  for (const g of [...simplexGrid(3, 2), [...PAPER_MC_SETUP.gamma]]) t.true(d.selectionLoss <= crn(g) + 1e-12, `Γ ${g}`);
+  t.true(d.loss.low <= d.loss.mean && d.loss.mean <= d.loss.high);
 });

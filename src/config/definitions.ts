@@ -82,6 +82,7 @@ const defs: OptionDef[] = [
     defaultText: 'the Fig. 3 setup: 2500·(100, 20, 3.21) from σ² = 10, 1, 0.1 (3 classes only)',
     help: 'class energies E_l (expected ‖C‖² of each class; only ratios matter), comma-separated',
   },
+  { key: 'mcTrials', flag: 'trials', kind: { type: 'integer', min: 1, max: 100_000_000 }, default: 400, help: 'Monte Carlo trials per evaluated Γ (design with --granularity product: common random numbers)' },
   { key: 'gridPoints', kind: { type: 'integer', min: 1, max: 1_000_000 }, default: 300, help: 'points of the Γ optimiser’s starting grid on the simplex' },
   { key: 'design', kind: { type: 'boolean' }, default: false, help: 'also draw the codes with Γ optimised at each t (formula envelope, Monte Carlo points at --design-times) and report the crossing with MDS' },
   { key: 'designTimes', kind: { type: 'numbers', min: 0, unique: true }, default: [0.5, 1, 2], help: 'deadlines of the Monte Carlo points of the designed codes' },

@@ -6,3 +6,4 @@ export * from './gamma.ts';
 export * from './table.ts';
 export * from './fig3-design.ts';
 export * from './fig3-extras.ts';
+export * from './monte-carlo-design.ts';

@@ -20,6 +20,8 @@ export interface SimplexOptions {
   maxIterations?: number;
   /** Smallest transfer step of the polish (default 1e-7). */
   tolerance?: number;
+  /** Run the gradient stage (default true); off for piecewise-constant objectives such as a Monte Carlo with common random numbers. */
+  gradient?: boolean;
   /** Extra starting points (each projected onto Δ_L), e.g. the previous deadline's optimum. */
   extraStarts?: readonly (readonly number[])[];
 }
@@ -49,6 +51,7 @@ export function minimiseOnSimplex(f: (x: readonly number[]) => number, L: number
   const starts = opts.starts ?? 3;
   const maxIterations = opts.maxIterations ?? 60;
   const tolerance = opts.tolerance ?? 1e-7;
+  const useGradient = opts.gradient ?? true;
   let evaluations = 0;
   const F = (x: readonly number[]): number => {
     evaluations++;
@@ -77,7 +80,7 @@ export function minimiseOnSimplex(f: (x: readonly number[]) => number, L: number
   // 2–3. Local descent from each seed.
   let best = gridBest;
   for (const seed of seeds) {
-    const local = polish(F, descend(F, seed, maxIterations), 1 / n, tolerance);
+    const local = polish(F, useGradient ? descend(F, seed, maxIterations) : seed, 1 / n, tolerance);
     if (local.value < best.value) best = local;
   }
   return { x: best.x, value: best.value, gridResolution: 1 / n, gridBest, evaluations };
