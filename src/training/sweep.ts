@@ -1,6 +1,10 @@
 /**
  * The Fig. 6 sweep: plan the grid of training runs, skip the ones already complete, and run the
- * rest in parallel as child processes of experiments/train.ts (one per core by default).
+ * rest in parallel (one per core by default).
+ *
+ * Runs go to a pool of `jobs` persistent run processes (src/training/run-pool.ts), each of which
+ * loads tfjs, wasm and MNIST once for all the runs it trains; {@link nodeLauncher} (one
+ * experiments/train.ts process per run) remains for comparison.
  *
  * Grid: the baseline once per seed; every other scheme once per (T_max, seed). Run r writes
  * `<out>/runs/<name>` (name from {@link runName}) and logs its output to `<out>/logs/<name>.log`.
@@ -18,7 +22,9 @@ import { OptionError, OPTIONS, kebab } from '../config/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { isRunComplete, runName } from './run-dir.ts';
 import { optionsRecord } from './run-record.ts';
-import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
+import type { Launcher, LaunchOutcome, PlannedRun } from './launcher.ts';
+import { startRunPool } from './run-pool.ts';
+import { resolveTrainConfig, type TrainConfigInput } from './train-config.ts';
 
 /** What the sweep varies, and the train options it passes through to every run. */
 export interface SweepOptions {
@@ -29,16 +35,7 @@ export interface SweepOptions {
   common: Omit<TrainConfigInput, 'scheme' | 'tmax' | 'seed' | 'sites'>;
 }
 
-export interface PlannedRun {
-  name: string;
-  scheme: TrainingScheme;
-  tmax: number | null;
-  seed: number;
-  /** Resolved options (validated), as the child will resolve them from `args`. */
-  resolved: TrainConfig;
-  /** Flags for experiments/train.ts, without --out. */
-  args: string[];
-}
+export type { LaunchOutcome, Launcher, PlannedRun } from './launcher.ts';
 
 function flagValue(v: unknown): string {
   if (Array.isArray(v)) return v.map(flagValue).join(',');
@@ -61,6 +58,7 @@ export function planSweep(o: SweepOptions): PlannedRun[] {
     for (const tmax of o.tmaxes) for (const s of coded) cells.push([s, tmax]);
     for (const [scheme, tmax] of cells) {
       const given: TrainConfigInput = { scheme, seed, ...(tmax === null ? {} : { tmax }), ...o.common };
+      if (given.dataDir !== undefined && given.dataDir !== null) given.dataDir = resolve(String(given.dataDir));
       const resolved = resolveTrainConfig(given);
       const args: string[] = [];
       for (const [key, v] of Object.entries(given)) {
@@ -69,7 +67,7 @@ export function planSweep(o: SweepOptions): PlannedRun[] {
         if (typeof v === 'boolean') args.push(v ? `--${flag}` : `--no-${flag}`);
         else args.push(`--${flag}`, key === 'dataDir' ? resolve(String(v)) : flagValue(v));
       }
-      runs.push({ name: runName(scheme, tmax, seed), scheme, tmax, seed, resolved, args });
+      runs.push({ name: runName(scheme, tmax, seed), scheme, tmax, seed, given, resolved, args });
     }
   }
   return runs;
@@ -111,20 +109,15 @@ export function optionMismatches(dir: string, run: PlannedRun): string[] {
   return out;
 }
 
-/** Outcome of one child run. */
-export interface LaunchOutcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** Starts one run writing `dir`, its output going to `logPath`; resolves when it exits. */
-export type Launcher = (run: PlannedRun, dir: string, logPath: string) => { done: Promise<LaunchOutcome>; kill: (sig: NodeJS.Signals) => void };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The train command the default launcher runs. */
 export const TRAIN_SCRIPT = join(ROOT, 'experiments', 'train.ts');
 
-/** Runs `node --import tsx experiments/train.ts <args> --out <dir>`, output to the log file. */
+/**
+ * Runs `node --import tsx experiments/train.ts <args> --out <dir>`, output to the log file: one
+ * process per run (the sweep's default is the persistent pool of src/training/run-pool.ts).
+ */
 export const nodeLauncher: Launcher = (run, dir, logPath) => {
   const fd = openSync(logPath, 'w');
   const child = spawn(
@@ -162,6 +155,7 @@ export function readStoredResult(dir: string): StoredResult {
 export interface SweepHooks {
   /** Parallel runs (default 1). */
   jobs?: number;
+  /** How runs are started (default: a pool of `jobs` persistent run processes, closed at the end). */
   launch?: Launcher;
   onEvent?: (e: SweepEvent) => void;
   /** Aborting stops launching new runs and sends SIGINT to the running ones. */
@@ -210,8 +204,9 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
   if (todo.length === 0) return outcome;
   mkdirSync(runsDir, { recursive: true });
   mkdirSync(logsDir, { recursive: true });
-  const launch = hooks.launch ?? nodeLauncher;
   const jobs = Math.max(1, hooks.jobs ?? 1);
+  const pool = hooks.launch ? null : startRunPool(Math.min(jobs, todo.length));
+  const launch = hooks.launch ?? (pool as NonNullable<typeof pool>).launch;
   const running = new Set<{ kill: (sig: NodeJS.Signals) => void }>();
   const onAbort = () => running.forEach((r) => r.kill('SIGINT'));
   hooks.signal?.addEventListener('abort', onAbort);
@@ -241,6 +236,7 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
     await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
+    await pool?.close();
   }
   outcome.notStarted = todo.slice(next).map((t) => t.run);
   return outcome;

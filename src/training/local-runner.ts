@@ -1,0 +1,75 @@
+/**
+ * The in-process run executor: trains one configuration into one run directory, in this
+ * process, reusing what an earlier run already loaded (the tfjs backend, and the MNIST splits of
+ * the same `dataDir`/`limit`/`testLimit`/`batch`). It is the unit every long-lived executor is
+ * built from: the sweep's persistent child processes (src/training/run-host.ts) call it for each
+ * run they receive, and a queue worker (e.g. over JetStream) can call it directly.
+ *
+ * The run directory protocol is runTraining's (src/training/run-dir.ts): written into
+ * `<dir>.partial-<pid>`, renamed to `<dir>` after config.json; an aborted run removes its
+ * temporary directory. A run through this executor writes the same metrics.csv as
+ * `npm run train` with the same options (step_ms aside): every random stream is named from the
+ * run's seed, and nothing a run changes is carried to the next (tested).
+ */
+import { initBackend } from '../util/backend.ts';
+import { runTraining, type Progress, type RunMultiply, type RunResult } from './run.ts';
+import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
+import { loadTrainData, type TrainData } from './train-data.ts';
+
+/** One run for an executor: its options (as given to `npm run train`) and its directory. */
+export interface RunRequest {
+  /** Catalogue options of the run (resolved with the `dnn` preset). */
+  input: TrainConfigInput;
+  /** Final run directory (absolute, or relative to this process's cwd). */
+  dir: string;
+}
+
+export interface LocalRunHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Recorded in config.json as `argv`. */
+  argv?: readonly string[];
+  /** A real-worker multiply instead of the simulator's (see RunHooks.multiply). */
+  multiply?: RunMultiply & { runtime: string };
+}
+
+/** Trains requests one after another in this process. */
+export interface LocalRunner {
+  /**
+   * Resolves `req.input`, loads (or reuses) the data and backend, trains into `req.dir`.
+   * @throws OptionError for bad options, RunAbortedError when `hooks.signal` aborts
+   */
+  run(req: RunRequest, hooks?: LocalRunHooks): Promise<RunResult>;
+  /** The resolved configuration of a request (no I/O beyond checking dataDir). */
+  resolve(input: TrainConfigInput): TrainConfig;
+  /** Runs finished by this runner, and how many data loads they needed. */
+  readonly stats: { runs: number; dataLoads: number };
+}
+
+function dataKey(c: TrainConfig): string {
+  return JSON.stringify([c.dataDir, c.limit, c.testLimit, c.batch]);
+}
+
+/** A runner keeping the last data set loaded (runs of a sweep share one). */
+export function makeLocalRunner(): LocalRunner {
+  let cached: { key: string; data: TrainData } | null = null;
+  const stats = { runs: 0, dataLoads: 0 };
+  const resolveIt = (input: TrainConfigInput) => resolveTrainConfig(input, 'dnn');
+  return {
+    stats,
+    resolve: resolveIt,
+    async run(req, hooks = {}) {
+      const config = resolveIt(req.input);
+      const key = dataKey(config);
+      if (!cached || cached.key !== key) {
+        cached = null;
+        cached = { key, data: loadTrainData(config) };
+        stats.dataLoads++;
+      }
+      await initBackend(config.backend);
+      const res = await runTraining(config, cached.data, req.dir, hooks);
+      stats.runs++;
+      return res;
+    },
+  };
+}
