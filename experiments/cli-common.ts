@@ -3,12 +3,12 @@
  * yargs parser with the project's defaults, and flag-value parsers that throw RangeError
  * naming the flag. Library code in src/ never reads argv or exits; commands do, here.
  */
-import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { asOptionError, OptionError } from '../src/config/index.ts';
+import { asOptionError, MAX_RANGE_POINTS, OptionError, parseValue, type ValueKind } from '../src/config/index.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
 export class UsageError extends Error {
@@ -67,18 +67,19 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
     });
 }
 
-function asSingleString(value: unknown, flag: string): string {
-  if (Array.isArray(value)) throw new RangeError(`${flag}: given more than once; give it once`);
-  if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string') throw new RangeError(`${flag}: expected a value`);
-  return value;
-}
-
-function parseNumberToken(token: string, flag: string): number {
-  const s = token.trim();
-  const v = s === '' ? NaN : Number(s);
-  if (!Number.isFinite(v)) throw new RangeError(`${flag}: "${token}" is not a finite number`);
-  return v;
+/**
+ * The flag parsers below are thin wrappers over the catalogue's one value parser
+ * ({@link parseValue}), for commands whose options are not (yet) in the catalogue; their errors
+ * read `--flag: …` like the catalogue's.
+ */
+function viaCatalogue<T>(kind: ValueKind, value: unknown, flag: string): T {
+  const name = flag.replace(/^-+/, '');
+  try {
+    return parseValue(kind, value, name, name) as T;
+  } catch (err) {
+    if (err instanceof OptionError) throw new RangeError(err.flagMessage);
+    throw err;
+  }
 }
 
 /** Limits on the values of a number list. */
@@ -93,123 +94,43 @@ export interface NumberListOptions {
   length?: number;
 }
 
-/**
- * Parses a comma-separated list of numbers, e.g. `--gamma 0.35,0.35,0.30`.
- * @throws RangeError naming `flag` on an empty item, a non-number or a value out of range
- */
+/** Parses a comma-separated list of numbers, e.g. `--gamma 0.35,0.35,0.30`. */
 export function parseNumberList(value: unknown, flag: string, opts: NumberListOptions = {}): number[] {
-  const text = asSingleString(value, flag);
-  if (text.trim() === '') throw new RangeError(`${flag}: expected a comma-separated list of numbers, got nothing`);
-  const values = text.split(',').map((tok) => parseNumberToken(tok, flag));
-  checkNumbers(values, flag, opts);
-  return values;
+  return viaCatalogue({ type: 'numbers', ...opts }, value, flag);
 }
 
-function checkNumbers(values: number[], flag: string, opts: NumberListOptions): void {
-  if (opts.length !== undefined && values.length !== opts.length) {
-    throw new RangeError(`${flag}: expected ${opts.length} values, got ${values.length}`);
-  }
-  for (const v of values) {
-    if (opts.integer && !Number.isInteger(v)) throw new RangeError(`${flag}: values must be integers, got ${v}`);
-    if (opts.min !== undefined && v < opts.min) throw new RangeError(`${flag}: values must be ≥ ${opts.min}, got ${v}`);
-    if (opts.max !== undefined && v > opts.max) throw new RangeError(`${flag}: values must be ≤ ${opts.max}, got ${v}`);
-  }
-}
-
-/** Digits after the decimal point in a number's decimal text (handles 1e-3, 2.5e-2). */
-function decimalsOf(token: string): number {
-  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(token.trim());
-  if (!m) return 0;
-  const frac = m[2]?.length ?? 0;
-  const exp = m[3] ? Number(m[3]) : 0;
-  return Math.max(0, frac - exp);
-}
-
-/** Most points a range may expand to. */
-export const MAX_RANGE_POINTS = 1_000_000;
+export { MAX_RANGE_POINTS };
 
 /**
  * Parses a list of numbers where each comma-separated item is a number or an inclusive range
- * `start:stop:step`, e.g. `--times 0:5:0.05` or `--times 0.25,0.5,1,2`. Range points are
- * computed in scaled integers, so they are the exact decimals (1.7, not 1.7000000000000002).
- * @throws RangeError naming `flag` on bad syntax, step ≤ 0, stop < start or out-of-range values
+ * `start:stop:step`, e.g. `--times 0:5:0.05` or `--times 0.25,0.5,1,2` (exact decimals).
  */
 export function parseNumbersOrRanges(value: unknown, flag: string, opts: NumberListOptions = {}): number[] {
-  const text = asSingleString(value, flag);
-  if (text.trim() === '') throw new RangeError(`${flag}: expected numbers or start:stop:step ranges, got nothing`);
-  const out: number[] = [];
-  for (const item of text.split(',')) {
-    const parts = item.split(':');
-    if (parts.length === 1) {
-      out.push(parseNumberToken(item, flag));
-      continue;
-    }
-    if (parts.length !== 3) throw new RangeError(`${flag}: range "${item}" must be start:stop:step`);
-    const [start, stop, step] = parts.map((p) => parseNumberToken(p, flag));
-    if (!(step > 0)) throw new RangeError(`${flag}: range "${item}" needs a step > 0`);
-    if (stop < start) throw new RangeError(`${flag}: range "${item}" needs stop ≥ start`);
-    const d = Math.min(15, Math.max(...parts.map(decimalsOf)));
-    const scale = 10 ** d;
-    const s = Math.round(start * scale);
-    const e = Math.round(stop * scale);
-    const st = Math.round(step * scale);
-    if (st === 0) throw new RangeError(`${flag}: range "${item}" has a step too small to represent`);
-    const count = Math.floor((e - s) / st) + 1;
-    if (count > MAX_RANGE_POINTS) {
-      throw new RangeError(`${flag}: range "${item}" has ${count} points (at most ${MAX_RANGE_POINTS})`);
-    }
-    for (let i = 0; i < count; i++) out.push((s + i * st) / scale);
-  }
-  checkNumbers(out, flag, opts);
-  return out;
+  return viaCatalogue({ type: 'numbers', ranges: true, ...opts }, value, flag);
 }
 
-/** Parses one integer flag value (yargs gives NaN for non-numbers). */
+/** Parses one integer flag value. */
 export function parseInteger(value: unknown, flag: string, min = -Infinity, max = Infinity): number {
-  const v = typeof value === 'string' ? parseNumberToken(value, flag) : value;
-  if (Array.isArray(v)) throw new RangeError(`${flag}: given more than once; give it once`);
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new RangeError(`${flag}: must be an integer, got ${String(value)}`);
-  if (v < min || v > max) {
-    const range = max === Infinity ? `≥ ${min}` : min === -Infinity ? `≤ ${max}` : `in ${min}..${max}`;
-    throw new RangeError(`${flag}: must be an integer ${range}, got ${v}`);
-  }
-  return v;
+  return viaCatalogue({ type: 'integer', min: min === -Infinity ? undefined : min, max: max === Infinity ? undefined : max }, value, flag);
 }
 
-/**
- * Parses a comma-separated list of choices, e.g. `--schemes now,ew,mds`; order is kept,
- * duplicates are rejected.
- */
+/** Parses a comma-separated list of choices, e.g. `--schemes now,ew,mds` (order kept, no duplicates). */
 export function parseChoiceList<T extends string>(value: unknown, flag: string, choices: readonly T[]): T[] {
-  const text = asSingleString(value, flag);
-  const items = text.split(',').map((s) => s.trim().toLowerCase());
-  const out: T[] = [];
-  for (const item of items) {
-    if (!(choices as readonly string[]).includes(item)) {
-      throw new RangeError(`${flag}: "${item}" is not one of ${choices.join(', ')}`);
-    }
-    if ((out as string[]).includes(item)) throw new RangeError(`${flag}: "${item}" is listed twice`);
-    out.push(item as T);
-  }
-  return out;
+  return viaCatalogue({ type: 'choices', choices }, value, flag);
 }
 
 /**
- * Resolves an output directory flag to an absolute path, checking that it is not an existing
- * file. The directory itself is created by the (atomic) writers when the first file is written.
+ * Resolves an output directory flag to an absolute path after a bounded check that it is, or
+ * can be created as, a writable directory (src/util/output-dir.ts).
  */
 export function outDir(value: unknown, flag = '--out'): string {
-  const text = asSingleString(value, flag);
-  if (text.trim() === '') throw new RangeError(`${flag}: expected a directory path`);
-  const dir = resolve(text);
-  let isFile = false;
+  const text = viaCatalogue<string>({ type: 'string' }, value, flag);
   try {
-    isFile = !statSync(dir).isDirectory();
-  } catch {
-    // does not exist yet: fine
+    return checkOutputDir(text, flag.replace(/^-+/, ''));
+  } catch (err) {
+    if (err instanceof OptionError) throw new RangeError(err.flagMessage);
+    throw err;
   }
-  if (isFile) throw new RangeError(`${flag}: ${text} exists and is not a directory`);
-  return dir;
 }
 
 /**

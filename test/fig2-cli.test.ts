@@ -99,9 +99,9 @@ test('in-process: one scheme, other sizes, rows follow the flags', async (t) => 
 const BAD: Array<[string[], RegExp]> = [
   [['--gamma', '0.5,0.4,0.05'], /^--gamma: .*sum to 1/],
   [['--gamma', '0.5,0.5'], /^--gamma: .*3 entries/],
-  [['--gamma', '0.5,abc,0.5'], /^--gamma: .*not a finite number/],
+  [['--gamma', '0.5,abc,0.5'], /^--gamma: "abc" is not a number/],
   [['--gamma', '1.2,-0.2,0'], /^--gamma: .*≥ 0/],
-  [['--classes', '1,2.5,6'], /^--classes: .*integers/],
+  [['--classes', '1,2.5,6'], /^--classes: must be an integer \(got 2.5\)/],
   [['--classes', ''], /^--classes: /],
   [['--workers', '0'], /^--workers: /],
   [['--workers', 'abc'], /^--workers: /],
