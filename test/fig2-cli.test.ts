@@ -26,7 +26,7 @@ interface Run {
 
 function run(args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(TSX, [SCRIPT, ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(TSX, [SCRIPT, ...args], { cwd: ROOT, timeout: 240_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ code, stdout, stderr });
     });
