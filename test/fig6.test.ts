@@ -57,6 +57,16 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
   t.deepEqual(written.map((p) => p.slice(out.length + 1)).sort(), files.slice().sort());
   t.true(statSync(join(out, 'fig6.png')).mtimeMs > before);
   t.is(parseCsv(await readFile(join(out, 'summary.csv'), 'utf8')).length, 2);
+
+  // A sweep with a planned run missing is drawn only as PARTIAL, under other file names.
+  const plan = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as { runs: string[] };
+  t.deepEqual(plan.runs.sort(), ['baseline-seed1', 'ew-tmax1-seed1']);
+  writeFileSync(join(out, 'sweep.json'), JSON.stringify({ runs: [...plan.runs, 'now-tmax1-seed1'] }));
+  const said: string[] = [];
+  const partial = await plot6(['--out', out], (l) => said.push(l));
+  t.deepEqual(partial.map((p) => p.slice(out.length + 1)).sort(), ['fig6-partial-test.png', 'fig6-partial-test.svg', 'fig6-partial.png', 'fig6-partial.svg', 'summary-partial.csv']);
+  t.regex(said.join('\n'), /not complete \(2 of 3 runs\)/);
+  t.regex(await readFile(join(out, 'fig6-partial.svg'), 'utf8'), /PARTIAL \(2 of 3 runs\)/);
 });
 
 test('plot6 on a directory without runs names --out', async (t) => {
