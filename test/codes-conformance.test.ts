@@ -163,3 +163,112 @@ test('bad options throw errors that name the option and the valid values', (t) =
     t.is(err?.key, key, JSON.stringify(patch));
   }
 });
+
+// ---- the same suite on the c×r (inner-dimension) partition ----
+
+/** Independent reference of the c×r packets: inner indices by descending ‖A[:,t]‖²‖B[t,:]‖² (stable), floor split. */
+function referencePackets(A: Matrix, B: Matrix, K: number): number[][] {
+  const n = A.cols;
+  const score = Array.from({ length: n }, (_, t) => {
+    let sa = 0;
+    let sb = 0;
+    for (let r = 0; r < A.rows; r++) sa += A.data[r * n + t] ** 2;
+    for (let c = 0; c < B.cols; c++) sb += B.data[t * B.cols + c] ** 2;
+    return sa * sb;
+  });
+  const order = Array.from({ length: n }, (_, t) => t).sort((x, y) => score[y] - score[x] || x - y);
+  return Array.from({ length: K }, (_, k) => order.slice(Math.floor((k * n) / K), Math.floor(((k + 1) * n) / K)));
+}
+
+/** Σ over the chosen packets of A_k·B_k (m×p), computed entry by entry. */
+function packetSum(A: Matrix, B: Matrix, packets: number[][], chosen: boolean[]): Float64Array {
+  const out = new Float64Array(A.rows * B.cols);
+  packets.forEach((idx, k) => {
+    if (!chosen[k]) return;
+    for (const t of idx) for (let r = 0; r < A.rows; r++) for (let c = 0; c < B.cols; c++) out[r * B.cols + c] += A.data[r * A.cols + t] * B.data[t * B.cols + c];
+  });
+  return out;
+}
+
+function maxAbsDiff(x: ArrayLike<number>, y: ArrayLike<number>): { diff: number; scale: number } {
+  let diff = 0;
+  let scale = 0;
+  for (let e = 0; e < x.length; e++) {
+    diff = Math.max(diff, Math.abs(x[e] - y[e]));
+    scale = Math.max(scale, Math.abs(y[e]));
+  }
+  return { diff, scale };
+}
+
+/** Shapes m×n×p and packet counts K (n = 64, K = 9 and n = 100, K = 7 give uneven packets). */
+const CXR_SHAPES: [number, number, number, number][] = [
+  [20, 64, 12, 9],
+  [7, 100, 9, 7],
+  [10, 30, 10, 3],
+];
+
+for (const code of CODES) {
+  const scheme = code.name;
+  test(`cxr ${scheme}: with every worker arriving Ĉ = A·B (even and uneven packets, float64 and tensor)`, (t) => {
+    for (const [m, n, p, K] of CXR_SHAPES) {
+      const { A, B } = randomPair(m, n, p, m * n + p);
+      const opts = resolveCodedOptions({ scheme, partition: 'cxr', packets: K, tmax: Infinity, workers: scheme === 'now' || scheme === 'ew' ? 12 * K : undefined });
+      const r = codedMatMulF64(A, B, opts, new Rng(3));
+      t.is(r.stats.workersReceived, opts.workers);
+      t.is(r.stats.blocksRecovered, K, `${scheme} ${m}x${n}x${p} K=${K}`);
+      const { diff, scale } = maxAbsDiff(r.C.data, matmul(A, B).data);
+      t.true(diff <= 1e-8 * scale, `${scheme} K=${K}: max error ${diff} vs scale ${scale}`);
+      const tA = toTensor(A);
+      const tB = toTensor(B);
+      const ten = codedMatMul(tA, tB, opts, new Rng(3));
+      t.deepEqual(ten.stats.recovered, r.stats.recovered, 'both executors run the same plan');
+      const d32 = maxAbsDiff(ten.C.dataSync(), matmul(A, B).data);
+      t.true(d32.diff <= 1e-4 * d32.scale);
+      tf.dispose([tA, tB, ten.C]);
+    }
+  });
+
+  test(`cxr ${scheme}: Ĉ is exactly the sum of the packets reported recovered`, (t) => {
+    for (const [m, n, p, K] of CXR_SHAPES) {
+      const { A, B } = randomPair(m, n, p, 3 * m + n);
+      const packets = referencePackets(A, B, K);
+      for (const tmax of [0.3, 1, 2]) {
+        const opts = resolveCodedOptions({ scheme, partition: 'cxr', packets: K, tmax, measureError: true });
+        for (let seed = 0; seed < 4; seed++) {
+          const r = codedMatMulF64(A, B, opts, new Rng(seed));
+          const expected = packetSum(A, B, packets, r.stats.recovered);
+          const { diff, scale } = maxAbsDiff(r.C.data, expected);
+          t.true(diff <= 1e-8 * Math.max(scale, 1e-300) || (scale === 0 && diff === 0), `${scheme} K=${K} t=${tmax} seed ${seed}: ${diff}`);
+          t.is(r.stats.blocksRecovered, r.stats.recovered.filter(Boolean).length);
+          t.is(r.stats.classRecovered.reduce((a, b) => a + b, 0), r.stats.blocksRecovered);
+          if (scheme === 'mds') t.true(r.stats.blocksRecovered === 0 || r.stats.blocksRecovered === K, 'MatDot: C or nothing');
+          if (scheme !== 'mds') t.deepEqual(r.stats.cxr?.packetDetermined, r.stats.recovered, 'stacked codes: Ĉ holds exactly the determined packets');
+        }
+      }
+    }
+  });
+}
+
+test('cxr: bad options are clear errors naming the option', (t) => {
+  const { A, B } = randomPair(5, 6, 5, 1);
+  const cases: [CodedMatMulOptions, string, RegExp][] = [
+    [{ scheme: 'ew', tmax: 1, partition: 'colrow' }, 'partition', /rxc, cxr/],
+    [{ scheme: 'ew', tmax: 1, partition: 'cxr', granularity: 'product' }, 'granularity', /product granularity has no meaning/],
+    [{ scheme: 'ew', tmax: 1, partition: 'cxr', packetClasses: [0, 1, 2] }, 'packetClasses', /K = 9/],
+    [{ scheme: 'ew', tmax: 1, partition: 'cxr', packets: 4, packetClasses: [0, 2, 2, 2] }, 'packetClasses', /every class used/],
+    [{ scheme: 'mds', tmax: 1, partition: 'cxr', workers: 16 }, 'workers', /2K − 1 = 17/],
+    [{ scheme: 'uncoded', tmax: 1, partition: 'cxr', packets: 4, workers: 5 }, 'workers', /K = 4/],
+    [{ scheme: 'ew', tmax: 1, partition: 'cxr', gamma: [0.5, 0.5] }, 'gamma', /3 packet classes/],
+    [{ scheme: 'ew', tmax: 1, partition: 'cxr', packets: 0 }, 'packets', /positive integer/],
+  ];
+  for (const [o, key, pattern] of cases) {
+    const err = t.throws<OptionError>(() => resolveCodedOptions(o), { instanceOf: OptionError });
+    t.is(err?.key, key, JSON.stringify(o));
+    t.regex(err?.message ?? '', pattern, JSON.stringify(o));
+  }
+  // K larger than the inner dimension: known only when the matrices are seen
+  const opts = resolveCodedOptions({ scheme: 'ew', tmax: 1, partition: 'cxr', packets: 9 });
+  const err = t.throws<OptionError>(() => codedMatMulF64(A, B, opts, new Rng(1)), { instanceOf: OptionError });
+  t.is(err?.key, 'packets');
+  t.regex(err?.message ?? '', /inner dimension of at least K \(got 6\)/);
+});

@@ -11,6 +11,7 @@ import type { ResolvedCodedOptions } from './options.ts';
 import type { BlockLayout } from './partition.ts';
 import { layoutFor, planCall, statsOf } from './plan.ts';
 import type { CodedMatMulStats } from './types.ts';
+import { cxrMatMulF64 } from './cxr/execute-f64.ts';
 
 /** Σ_k w[k]·X_k over equally long arrays, skipping zero weights. */
 export function combine(weights: ArrayLike<number>, items: ArrayLike<number>[], length: number): Float64Array {
@@ -46,6 +47,7 @@ export function layoutOf(A: Matrix, B: Matrix, opts: ResolvedCodedOptions): Bloc
  * the workers received before T_max determine (decoded from their products), zeros elsewhere.
  */
 export function codedMatMulF64(A: Matrix, B: Matrix, opts: ResolvedCodedOptions, rng: Rng): { C: Matrix; stats: CodedMatMulStats } {
+  if (opts.partition === 'cxr') return cxrMatMulF64(A, B, opts, rng);
   if (A.cols !== B.rows) throw new RangeError(`codedMatMul: inner dimensions differ (${A.rows}×${A.cols} · ${B.rows}×${B.cols})`);
   const layout = layoutOf(A, B, opts);
   const plan = planCall(layout, opts, rng);

@@ -18,6 +18,7 @@ import { padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
 import { type CallPlan, layoutFor, planCall, statsOf } from './plan.ts';
 import type { CodedMatMulStats } from './types.ts';
+import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
 
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
@@ -144,6 +145,7 @@ export function codedMatMul(
   opts: ResolvedCodedOptions,
   rng: Rng,
 ): { C: tf.Tensor2D; stats: CodedMatMulStats } {
+  if (opts.partition === 'cxr') return cxrMatMulTensor(A, B, opts, rng);
   const [m, M] = A.shape;
   const [Mb, p] = B.shape;
   if (M !== Mb) throw new RangeError(`codedMatMul: inner dimensions differ (${A.shape.join('×')} · ${B.shape.join('×')})`);

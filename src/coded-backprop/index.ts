@@ -13,6 +13,7 @@ export { CODES, SCHEME_NAMES, getCode } from './codes/registry.ts';
 export { LATENCY_DEFS, LATENCY_MODELS, getLatencyModel, makeLatency } from './latency.ts';
 export type { LatencyModel, LatencyModelDef, LatencyName, LatencySpec } from './latency.ts';
 export { blockLevels, paperClassTable, classSizesOf } from './partition.ts';
-export type { CodedMatMulStats, Granularity, Ordering, SchemeName } from './types.ts';
+export type { CodedMatMulStats, Granularity, Ordering, Partition, SchemeName } from './types.ts';
+export { PARTITIONS, DEFAULT_PACKETS } from './cxr/options.ts';
 export { makeCodedMultiply } from './coded-multiply.ts';
 export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';

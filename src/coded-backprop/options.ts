@@ -7,7 +7,10 @@ import type { Code, GridShape } from './codes/code.ts';
 import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
 import { LATENCY_MODELS, type LatencyModel, type LatencySpec, makeLatency } from './latency.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
-import type { Granularity, Ordering, SchemeName } from './types.ts';
+import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
+import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
+import type { PacketCode } from './codes/code.ts';
+import type { PacketShape } from './cxr/packets.ts';
 import { OptionError } from '../util/option-error.ts';
 import { PRESETS } from '../util/presets.ts';
 
@@ -16,8 +19,10 @@ export const ORDERINGS: readonly Ordering[] = ['l2', 'mean-abs', 'none'];
 /** Γ of the paper's DNN experiment (DESIGN §6); the `dnn` preset's. */
 export const DNN_GAMMA: readonly number[] = PRESETS.dnn.gamma;
 
-export interface CodedMatMulOptions {
+export interface CodedMatMulOptions extends PacketOptions {
   scheme: SchemeName | string;
+  /** rxc (row blocks of A × column blocks of B, default) or cxr (inner-dimension packets, cxr/). */
+  partition?: Partition | string;
   /** Deadline T_max (> 0; Infinity waits for every worker). */
   tmax: number;
   granularity?: Granularity | string;
@@ -57,6 +62,9 @@ export interface ResolvedCodedOptions {
   K: number;
   measureError: boolean;
   tolerance: number;
+  partition: Partition;
+  /** partition cxr only: the packet code and the packet shape (`grid` then is unused). */
+  cxr?: { packetCode: PacketCode; shape: PacketShape };
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -92,8 +100,10 @@ export function checkGamma(gamma: number[], name = 'gamma'): number[] {
 /** Validates and completes the options; throws RangeError/TypeError naming the option. */
 export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions {
   const code = getCode(String(o.scheme));
+  const partition = oneOf('partition', o.partition ?? 'rxc', PARTITIONS);
   const tmax = positive('tmax', o.tmax, true);
   const granularity = oneOf('granularity', o.granularity ?? 'class', GRANULARITIES);
+  const cxr = partition === 'cxr' ? resolvePacketShape(o, code, granularity) : undefined;
   const ordering = oneOf('ordering', o.ordering ?? 'l2', ORDERINGS);
   const N = positiveInt('rowBlocks', o.rowBlocks ?? 3);
   const P = positiveInt('colBlocks', o.colBlocks ?? 3);
@@ -110,9 +120,11 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   }
   const classSizes = classSizesOf(classTable ?? paperClassTable(blockLevels(N, levels), blockLevels(P, levels), levels));
   const grid = { N, P, levels, classSizes, classTable };
-  const gamma = checkGamma(o.gamma ?? (code.usesWindows && granularity === 'class' ? defaultGamma(classSizes.length) : defaultGamma(levels)));
-  const workers = positiveInt('workers', o.workers ?? code.defaultWorkers(grid));
-  code.check({ workers, granularity, gamma }, grid);
+  const gammaLength = cxr ? cxr.shape.classSizes.length : code.usesWindows && granularity === 'class' ? classSizes.length : levels;
+  const gamma = checkGamma(o.gamma ?? defaultGamma(gammaLength));
+  const workers = positiveInt('workers', o.workers ?? (cxr ? cxr.packetCode.defaultWorkers(cxr.shape) : code.defaultWorkers(grid)));
+  if (cxr) cxr.packetCode.check({ workers, granularity, gamma }, cxr.shape);
+  else code.check({ workers, granularity, gamma }, grid);
   const lat = o.latency ?? {};
   const latencySpec: LatencySpec = {
     model: oneOf('latency', lat.model ?? 'exponential', LATENCY_MODELS),
@@ -122,7 +134,7 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     paretoShape: positive('paretoShape', lat.paretoShape ?? 2),
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
-  const K = positive('K', o.K ?? (N * P) / workers);
+  const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
   return {
     code,
@@ -138,6 +150,8 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     K,
     measureError: o.measureError ?? false,
     tolerance,
+    partition,
+    ...(cxr ? { cxr } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ export interface CallPlan {
 
 /** The block layout of A: m×M and B: M×p (row-major data) under the options' ordering and grid. */
 export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLike<number>, p: number, opts: ResolvedCodedOptions): BlockLayout {
+  if (opts.partition === 'cxr') throw new RangeError('r×c block layout asked for partition cxr options (use the cxr/ executors)');
   return makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), {
     rowBlocks: opts.grid.N,
     colBlocks: opts.grid.P,

@@ -7,6 +7,9 @@
 /** Registered code names (see codes/registry.ts). */
 export type SchemeName = 'uncoded' | 'rep' | 'mds' | 'now' | 'ew';
 
+/** How A·B is cut: rxc = row blocks of A × column blocks of B; cxr = inner-dimension packets (cxr/). */
+export type Partition = 'rxc' | 'cxr';
+
 /** UEP window granularity: windows over C-block classes, or independent A-level × B-level windows (eq. 5). */
 export type Granularity = 'class' | 'product';
 
@@ -36,4 +39,6 @@ export interface CodedMatMulStats {
    * with C computed exactly (float64 path) or by one exact product (tensor path).
    */
   decodeRelError?: number;
+  /** Partition cxr only (then "blocks" are the K packets): packets determined one by one, and whether the sum of the others was determined. */
+  cxr?: { packetDetermined: boolean[]; restSum: boolean };
 }

@@ -8,6 +8,7 @@
 import type { Rng } from '../../util/rng.ts';
 import type { BlockLayout } from '../partition.ts';
 import type { Granularity, SchemeName } from '../types.ts';
+import type { PacketLayout, PacketShape } from '../cxr/packets.ts';
 
 export interface Term {
   /** Coefficients on the A row blocks, length N. */
@@ -48,6 +49,22 @@ export interface Code {
   check(params: CodeParams, grid: GridShape): void;
   /** One task per worker (length params.workers); random coefficients from rng. */
   encode(layout: BlockLayout, params: CodeParams, rng: Rng): WorkerTask[];
+  /** The same code on the c×r partition's K packets (cxr/); absent: the code rejects partition cxr. */
+  readonly packets?: PacketCode;
+}
+
+/**
+ * A code on the c×r partition's packets. Its tasks use the same Term form with K-long a and b
+ * over the packets: a term returns (Σ_k a[k]·A_k)(Σ_l b[l]·B_l) (blocks zero-padded to one width),
+ * so its coefficient row over the K² products A_k·B_l is coefficientRow(task, K, K); packet k is
+ * the diagonal unknown k·K + k, and C is the sum of the diagonal.
+ */
+export interface PacketCode {
+  defaultWorkers(shape: PacketShape): number;
+  /** Throws OptionError naming the option when params do not fit. */
+  check(params: CodeParams, shape: PacketShape): void;
+  /** One task per worker (length params.workers). */
+  encode(layout: PacketLayout, params: CodeParams, rng: Rng): WorkerTask[];
 }
 
 /** Coefficient row g = Σ_s a_s ⊗ b_s of a task, length N·P, index i·P + j. */

@@ -8,6 +8,7 @@
  */
 import type { Code } from './code.ts';
 import { OptionError } from '../../util/option-error.ts';
+import { cxrMatDot } from '../cxr/matdot.ts';
 
 /** Evaluation points of the polynomial code for W workers. */
 export function mdsPoints(workers: number): Float64Array {
@@ -16,6 +17,7 @@ export function mdsPoints(workers: number): Float64Array {
 
 export const mds: Code = {
   name: 'mds',
+  packets: cxrMatDot,
   summary: 'polynomial code: any N·P results give the whole product, fewer give nothing',
   usesWindows: false,
   defaultWorkers: () => 15,

@@ -1,9 +1,11 @@
 /** Block repetition: every A_i·B_j on r = W/(N·P) workers; a block is recovered if any copy arrives. */
 import { type Code, singleBlockTask } from './code.ts';
 import { OptionError } from '../../util/option-error.ts';
+import { cxrRepetition } from '../cxr/codes.ts';
 
 export const repetition: Code = {
   name: 'rep',
+  packets: cxrRepetition,
   summary: 'every block product on r = W/(N·P) workers (paper: r = 2, W = 18)',
   usesWindows: false,
   defaultWorkers: ({ N, P }) => 2 * N * P,

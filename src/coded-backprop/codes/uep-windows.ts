@@ -14,6 +14,7 @@ import type { Rng } from '../../util/rng.ts';
 import type { BlockLayout } from '../partition.ts';
 import type { Code, CodeParams, GridShape, Term, WorkerTask } from './code.ts';
 import { OptionError } from '../../util/option-error.ts';
+import { cxrEw, cxrNow } from '../cxr/codes.ts';
 
 type WindowKind = 'now' | 'ew';
 
@@ -67,6 +68,7 @@ function uepCode(kind: WindowKind): Code {
         ? 'non-overlapping-window UEP random linear code: a window covers one class'
         : 'expanding-window UEP random linear code: a window covers a class and all more important ones',
     usesWindows: true,
+    packets: kind === 'now' ? cxrNow : cxrEw,
     defaultWorkers: () => 15,
     check: (params, grid) => checkUep(name, params, grid),
     encode(layout, { workers, granularity, gamma }, rng) {
