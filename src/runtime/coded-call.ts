@@ -1,0 +1,144 @@
+/**
+ * One coded product on a real runtime. The server (this process) plans the call exactly as the
+ * simulator does — the same code coefficients and the same worker times, drawn from the same rng
+ * in the same order — encodes each worker's W_A, W_B, hands them to the runtime and decodes only
+ * what arrived by the wall-clock deadline (zeros elsewhere).
+ *
+ * Straggling (`timing.straggle`):
+ *   'model' — worker w's reply is held until dispatch + times[w] × timeUnitMs, where times are the
+ *             plan's draws (the ones `sim` compares with T_max); the deadline is T_max × timeUnitMs.
+ *             So for the same seed, sim and the real runtime see the same draws and, outside a
+ *             guard band around T_max sized by compute and transport time, the same received set.
+ *   'none'    — no injected delay; the deadline is `deadlineMs`; stragglers are whatever the
+ *             machine and network do.
+ */
+import type { PaddedBlocks } from '../coded-backprop/blocks.ts';
+import { padBlocks, scatterBlocks } from '../coded-backprop/blocks.ts';
+import { coefficientRow } from '../coded-backprop/codes/code.ts';
+import { decodeReceived } from '../coded-backprop/decode.ts';
+import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
+import { type CallPlan, layoutFor, planCall, statsOf } from '../coded-backprop/plan.ts';
+import type { CodedMatMulStats } from '../coded-backprop/types.ts';
+import type { Rng } from '../util/rng.ts';
+import type { Arrival, CallOutcome, Runtime, WorkerJob } from './runtime.ts';
+
+export const STRAGGLE_MODES = ['model', 'none'] as const;
+export type StraggleMode = (typeof STRAGGLE_MODES)[number];
+
+/** How the wall clock relates to the model's time. */
+export interface RealTiming {
+  straggle: StraggleMode;
+  /** Milliseconds per unit of model time (straggle 'model'). */
+  timeUnitMs: number;
+  /** Deadline in ms (straggle 'none'). */
+  deadlineMs: number;
+}
+
+/**
+ * Worker w's task: W_A = [Σ_i a_1[i]·A_i, …, Σ_i a_t[i]·A_i] (U × tM) and
+ * W_B = [Σ_j b_1[j]·B_j; …; Σ_j b_t[j]·B_j] (tM × Q), from the padded float32 blocks.
+ */
+export function encodeJob(plan: CallPlan, w: number, blocks: PaddedBlocks<Float32Array>, delayMs: number): WorkerJob {
+  const { U, M, Q } = blocks;
+  const terms = plan.tasks[w].terms;
+  const K = terms.length * M;
+  const wa = new Float32Array(U * K);
+  const wb = new Float32Array(K * Q);
+  terms.forEach(({ a, b }, s) => {
+    for (let i = 0; i < a.length; i++) {
+      const c = a[i];
+      if (c === 0) continue;
+      const Ai = blocks.a[i];
+      for (let u = 0; u < U; u++) {
+        const dst = u * K + s * M;
+        const src = u * M;
+        for (let k = 0; k < M; k++) wa[dst + k] += c * Ai[src + k];
+      }
+    }
+    for (let j = 0; j < b.length; j++) {
+      const c = b[j];
+      if (c === 0) continue;
+      const Bj = blocks.b[j];
+      const base = s * M * Q;
+      for (let e = 0; e < M * Q; e++) wb[base + e] += c * Bj[e];
+    }
+  });
+  return { worker: w, U, K, Q, wa, wb, delayMs };
+}
+
+/** The plan with its received set replaced by the workers that arrived (in arrival order). */
+export function planFromArrivals(plan: CallPlan, arrived: readonly Arrival[], opts: ResolvedCodedOptions): CallPlan {
+  const received = arrived.map((a) => a.worker);
+  const coef = received.map((w) => coefficientRow(plan.tasks[w], plan.layout.N, plan.layout.P));
+  const decode = decodeReceived(coef, plan.layout.N * plan.layout.P, opts.tolerance);
+  return { ...plan, received, coef, decode };
+}
+
+/** Ĉ (m×p, original order) from the arrived products (U×Q each) and the decode of `real`. */
+export function decodeInto(real: CallPlan, arrived: readonly Arrival[], U: number, Q: number, out: Float32Array, p: number): void {
+  const R = arrived.length;
+  const { determined, matrix } = real.decode;
+  const block = new Float64Array(U * Q);
+  scatterBlocks(
+    (b) => {
+      if (!determined[b]) return null;
+      block.fill(0);
+      for (let r = 0; r < R; r++) {
+        const d = matrix[b * R + r];
+        if (d === 0) continue;
+        const x = arrived[r].product;
+        for (let e = 0; e < x.length; e++) block[e] += d * x[e];
+      }
+      return block;
+    },
+    real.layout,
+    Q,
+    out,
+    p,
+  );
+}
+
+/** Result of one real coded product. */
+export interface RealProduct {
+  /** Ĉ: m×p row-major float32. */
+  C: Float32Array;
+  stats: CodedMatMulStats;
+  /** The plan as the simulator drew it (its `received` is sim's decision). */
+  simPlan: CallPlan;
+  /** The plan decoded from what arrived. */
+  realPlan: CallPlan;
+  outcome: CallOutcome;
+}
+
+/** Wall-clock deadline (ms) of a call under `timing`. */
+export function deadlineOf(opts: ResolvedCodedOptions, timing: RealTiming): number {
+  return timing.straggle === 'model' ? opts.tmax * timing.timeUnitMs : timing.deadlineMs;
+}
+
+/**
+ * Coded approximate product A·B on a real runtime. a: m×M and b: M×p row-major;
+ * `tag` identifies the call within the run (step and product index).
+ */
+export async function codedMatMulOn(
+  runtime: Runtime,
+  a: ArrayLike<number>,
+  m: number,
+  M: number,
+  b: ArrayLike<number>,
+  p: number,
+  opts: ResolvedCodedOptions,
+  rng: Rng,
+  timing: RealTiming,
+  tag: { step: number; product: number },
+): Promise<RealProduct> {
+  if (a.length !== m * M || b.length % M !== 0 || b.length / M !== p) throw new RangeError(`codedMatMulOn: shapes ${m}×${M} · ${b.length / M}×${p} do not match the data`);
+  const layout = layoutFor(a, m, M, b, p, opts);
+  const simPlan = planCall(layout, opts, rng);
+  const blocks = padBlocks(a, M, b, p, layout, Float32Array);
+  const jobs = simPlan.tasks.map((_, w) => encodeJob(simPlan, w, blocks, timing.straggle === 'model' ? simPlan.times[w] * timing.timeUnitMs : 0));
+  const outcome = await runtime.call({ step: tag.step, product: tag.product, jobs, deadlineMs: deadlineOf(opts, timing) });
+  const realPlan = planFromArrivals(simPlan, outcome.arrived, opts);
+  const C = new Float32Array(m * p);
+  if (outcome.arrived.length > 0) decodeInto(realPlan, outcome.arrived, blocks.U, blocks.Q, C, p);
+  return { C, stats: statsOf(realPlan), simPlan, realPlan, outcome };
+}

@@ -1,0 +1,89 @@
+/**
+ * A fixed pool of worker threads, each running a {@link TaskLoop}, started once and kept (never
+ * per call). Logical worker w is pinned to thread w mod n: tasks are interchangeable, and with
+ * injected delays a thread holds many replies at once on timers. Used by the `threads` runtime
+ * and by a NATS worker process (`--concurrency n`).
+ */
+import { Worker } from 'node:worker_threads';
+import type { TaskLoopCounters } from './task-loop.ts';
+
+/** Parent → thread. */
+export type ToThread =
+  | { type: 'task'; bytes: Uint8Array; replyTo: string }
+  | { type: 'cancel'; run: number; step: number; product: number }
+  | { type: 'counters' }
+  | { type: 'close' };
+
+/** Thread → parent. */
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'reply'; bytes: Uint8Array; replyTo: string }
+  | { type: 'counters'; counters: TaskLoopCounters; pending: number };
+
+/** Worker threads do not inherit tsx's module hooks: register tsx's ESM loader, then import. */
+function bootstrap(): string {
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./thread-worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+export class ThreadPool {
+  private readonly threads: Worker[];
+  private onReplyHandler: (bytes: Uint8Array, replyTo: string) => void = () => {};
+  private readonly waiting: ((c: { counters: TaskLoopCounters; pending: number }) => void)[][];
+  /** Resolves once every thread has started. */
+  readonly ready: Promise<void>;
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`threads: must be an integer ≥ 1, got ${String(size)}`);
+    this.threads = Array.from({ length: size }, () => new Worker(bootstrap(), { eval: true }));
+    this.waiting = this.threads.map(() => []);
+    this.ready = Promise.all(
+      this.threads.map(
+        (t, i) =>
+          new Promise<void>((resolve, reject) => {
+            t.once('error', reject);
+            t.on('message', (m: FromThread) => {
+              if (m.type === 'ready') resolve();
+              else if (m.type === 'reply') this.onReplyHandler(m.bytes, m.replyTo);
+              else this.waiting[i].shift()?.(m);
+            });
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  /** Sets the handler of every reply (bytes and the `replyTo` its task came with). */
+  onReply(handler: (bytes: Uint8Array, replyTo: string) => void): void {
+    this.onReplyHandler = handler;
+  }
+
+  /** Sends a task to the thread of logical worker `worker`; the bytes' buffer is transferred. */
+  submit(bytes: Uint8Array, worker: number, replyTo = ''): void {
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const own = whole ? bytes : bytes.slice();
+    this.threads[worker % this.size].postMessage({ type: 'task', bytes: own, replyTo } satisfies ToThread, [own.buffer as ArrayBuffer]);
+  }
+
+  /** Tells every thread that a call is over. */
+  cancel(tag: { run: number; step: number; product: number }): void {
+    for (const t of this.threads) t.postMessage({ type: 'cancel', run: tag.run, step: tag.step, product: tag.product } satisfies ToThread);
+  }
+
+  /** Every thread's counters and the number of tasks it has queued or held. */
+  async counters(): Promise<{ counters: TaskLoopCounters; pending: number }[]> {
+    return Promise.all(
+      this.threads.map(
+        (t, i) =>
+          new Promise<{ counters: TaskLoopCounters; pending: number }>((resolve) => {
+            this.waiting[i].push(resolve);
+            t.postMessage({ type: 'counters' } satisfies ToThread);
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+}
