@@ -18,7 +18,10 @@ import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, ty
 import { confidenceInterval } from '../src/util/stats.ts';
 import { BACKENDS, type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
-import { EXECUTORS, type Executor, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
+import { EXECUTORS, type Executor, type MatmulTrialsResult, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
+import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
+import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
+import type { Runtime } from '../src/runtime/runtime.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, parseInteger, parseNumberList, reportBackend, runCommand } from './cli-common.ts';
 
 const FIG3_WORKERS = 40;
@@ -45,6 +48,7 @@ export async function matmul(args: string[]): Promise<void> {
     .option('pareto-shape', { type: 'number', default: 2, describe: 'Pareto shape α' })
     .option('executor', { type: 'string', default: 'f64', choices: EXECUTORS, describe: 'f64: exact float64 JS reference; tensor: the tfjs float32 path used in training' })
     .option('backend', { type: 'string', default: 'auto', choices: BACKENDS, describe: 'tfjs backend for --executor tensor' })
+    .options(RUNTIME_CLI_OPTIONS)
     .parseSync();
 
   const variances = parseNumberList(argv.variances, '--variances', { min: 0 });
@@ -72,6 +76,7 @@ export async function matmul(args: string[]): Promise<void> {
     latency: { model: argv.latency as never, lambda: argv.lambda, shift: argv.shift, paretoScale: argv['pareto-scale'], paretoShape: argv['pareto-shape'] },
     K: argv.K,
   });
+  const runtimeOpts = resolveRuntimeOptions(argv);
   const executor = argv.executor as Executor;
   const backend = executor === 'tensor' ? await initBackend(argv.backend as BackendChoice) : FLOAT64_BACKEND;
 
@@ -82,9 +87,26 @@ export async function matmul(args: string[]): Promise<void> {
   );
   const t0 = Date.now();
   const tty = process.stderr.isTTY;
-  const r = runMatmulTrials(spec, opts, trials, executor, new Rng(seed), (done) =>
-    process.stderr.write(tty ? `\r  ${done}/${trials} trials` : `  ${done}/${trials} trials\n`),
-  );
+  const progress = (done: number) => process.stderr.write(tty ? `\r  ${done}/${trials} trials` : `  ${done}/${trials} trials\n`);
+  let r: MatmulTrialsResult;
+  if (runtimeOpts.runtime === 'sim') {
+    r = runMatmulTrials(spec, opts, trials, executor, new Rng(seed), progress);
+  } else {
+    // real workers: products computed by the runtime in float32, decoded on this thread (--executor is not used)
+    console.log(describeRuntime(runtimeOpts, opts.tmax));
+    const runtime = (await startRuntime(runtimeOpts)) as Runtime;
+    try {
+      const real = await runRealMatmulTrials(spec, opts, trials, runtime, runtimeOpts.timing, new Rng(seed), progress);
+      const c = real.counters;
+      console.log(
+        `runtime: ${real.meanCallMs.toFixed(1)} ms per product; replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}; ` +
+          `received/lost differs from sim for ${real.disagreements} of ${real.draws} worker draws (those near T_max)`,
+      );
+      r = real;
+    } finally {
+      await runtime.close();
+    }
+  }
   if (tty) process.stderr.write(`\r${' '.repeat(30)}\r`);
   const hw = confidenceInterval(r.loss, 1.96).halfWidth;
   console.log(`trials: ${trials} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

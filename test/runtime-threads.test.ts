@@ -35,7 +35,7 @@ test.serial('every worker arrives: the threads result is the float64 reference (
 
 test.serial('injected straggling: received sets equal sim outside a guard band sized from measured overhead', async (t) => {
   const opts = resolveCodedOptions({ scheme: 'mds', tmax: 1, workers: 40, K: 1, latency: { model: 'exponential', lambda: 0.25 } });
-  const unit = 20;
+  const unit = 40;
   const rng = new Rng(11);
   // warm-up with the same shapes (first calls pay for compilation)
   for (let i = 0; i < 3; i++) {
@@ -53,16 +53,18 @@ test.serial('injected straggling: received sets equal sim outside a guard band s
   }
   await new Promise((r) => setTimeout(r, 100)); // late replies
   const deadline = opts.tmax * unit;
+  // measured compute + transport time: how far past its injected delay any reply (in time or
+  // late) reached the server, and how late the deadline timer itself ran
+  let overhead = 0;
+  for (const c of calls) {
+    overhead = Math.max(overhead, c.elapsed - deadline);
+    for (const row of replies.filter((x) => x.step === c.step)) overhead = Math.max(overhead, (row.repliedMs as number) - row.dispatchedMs - c.times[row.worker] * unit);
+  }
+  const band = 2 * overhead + 1;
+  const widest = band;
   let inBand = 0;
   let draws = 0;
-  let widest = 0;
   for (const c of calls) {
-    // this call's measured compute + transport time: how far past its injected delay any reply
-    // (in time or late) reached the server, and how late the deadline timer itself ran
-    let overhead = c.elapsed < deadline ? 0 : c.elapsed - deadline;
-    for (const row of replies.filter((x) => x.step === c.step)) overhead = Math.max(overhead, (row.repliedMs as number) - row.dispatchedMs - c.times[row.worker] * unit);
-    const band = 1.5 * overhead + 1;
-    widest = Math.max(widest, band);
     for (let w = 0; w < c.times.length; w++) {
       const time = c.times[w] * unit;
       draws++;
@@ -71,9 +73,9 @@ test.serial('injected straggling: received sets equal sim outside a guard band s
       else t.is(c.real.has(w), c.sim.has(w), `step ${c.step} worker ${w}: time ${time.toFixed(2)} ms, band ${band.toFixed(2)} ms`);
     }
   }
-  t.log(`guard bands up to ${widest.toFixed(1)} ms; ${inBand} of ${draws} draws inside their call's band`);
+  t.log(`guard band ${widest.toFixed(1)} ms below the ${deadline} ms deadline; ${inBand} of ${draws} draws inside it`);
   t.true(calls.some((c) => c.real.size > 0) && calls.some((c) => c.real.size < 40), 'both arrivals and stragglers occur');
-  t.true(inBand < draws / 3, 'the bands hold a minority of the draws');
+  t.true(draws - inBand > draws / 2, 'most draws are outside the band, where the check applies');
 });
 
 test.serial('tasks not started by the deadline are cancelled, late replies are dropped, nothing is left behind', async (t) => {

@@ -9,14 +9,14 @@ const tag = { run: 7, step: 3, product: 2, worker: 5 };
 test('task and reply round-trip, also from an unaligned buffer', (t) => {
   const wa = Float32Array.from({ length: 6 }, (_, i) => i + 0.5);
   const wb = Float32Array.from({ length: 12 }, (_, i) => -i);
-  const bytes = encodeTask({ tag, U: 2, K: 3, Q: 4, wa, wb, delayMs: 12.5, deadlineEpochMs: 1e12 });
+  const bytes = encodeTask({ tag, U: 2, K: 3, Q: 4, wa, wb, delayMs: 12.5, deadlineEpochMs: 1e12, sentEpochMs: 5e11 });
   t.is(bytes.byteLength, HEADER_BYTES + 4 * 18);
   const shifted = new Uint8Array(bytes.byteLength + 1);
   shifted.set(bytes, 1);
   for (const b of [bytes, shifted.subarray(1)]) {
     const d = decodeTask(b);
     t.deepEqual(d.tag, tag);
-    t.deepEqual([d.U, d.K, d.Q, d.delayMs, d.deadlineEpochMs], [2, 3, 4, 12.5, 1e12]);
+    t.deepEqual([d.U, d.K, d.Q, d.delayMs, d.deadlineEpochMs, d.sentEpochMs], [2, 3, 4, 12.5, 1e12, 5e11]);
     t.deepEqual([...d.wa], [...wa]);
     t.deepEqual([...d.wb], [...wb]);
   }

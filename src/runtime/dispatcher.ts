@@ -109,10 +109,11 @@ export class Dispatcher implements Runtime {
         },
       };
       this.open.set(k, call);
-      const deadlineEpochMs = Date.now() + (Number.isFinite(spec.deadlineMs) ? spec.deadlineMs : 1e12);
+      const sentEpochMs = performance.timeOrigin + start;
+      const deadlineEpochMs = sentEpochMs + (Number.isFinite(spec.deadlineMs) ? spec.deadlineMs : 1e12);
       for (const j of spec.jobs) {
         const tag = { run: this.run, step: spec.step, product: spec.product, worker: j.worker };
-        const bytes = encodeTask({ tag, U: j.U, K: j.K, Q: j.Q, wa: j.wa, wb: j.wb, delayMs: j.delayMs, deadlineEpochMs });
+        const bytes = encodeTask({ tag, U: j.U, K: j.K, Q: j.Q, wa: j.wa, wb: j.wb, delayMs: j.delayMs, deadlineEpochMs, sentEpochMs });
         this.dispatched.set(`${k}/${j.worker}`, performance.now() - this.origin);
         this.counts.tasks++;
         this.transport.send(bytes, j.worker);

@@ -1,7 +1,7 @@
 /**
  * The worker side of every real runtime (a worker thread, or a NATS worker process): a queue of
- * received tasks, computed one at a time, each reply held until receipt + the task's injected
- * delay (a timer, not a busy wait, so one worker serves many logical workers at once).
+ * received tasks, computed one at a time, each reply held until dispatch (or receipt) + the
+ * task's injected delay (a timer, not a busy wait, so one worker serves many logical workers at once).
  *
  * Cancellation: a task not started by its deadline (the server's wall clock, sent with the
  * task) or whose call was cancelled (`cancel(run, step, product)`, sent by the server at the
@@ -28,6 +28,12 @@ export interface TaskLoopCounters {
 export interface TaskLoopOptions {
   /** A held reply is dropped when its release would come this long after the deadline (default 1000 ms). */
   holdGraceMs?: number;
+  /**
+   * What the injected delay counts from: 'dispatch' — the server's clock at dispatch, sent with the
+   * task (only where server and worker share one clock: threads of one process); 'receipt'
+   * (default) — this worker's clock when the task arrived, never earlier than dispatch.
+   */
+  holdFrom?: 'dispatch' | 'receipt';
   /** Wall clock in ms since the epoch (default: performance.timeOrigin + performance.now(), sub-ms). */
   now?: () => number;
 }
@@ -54,6 +60,7 @@ export class TaskLoop<R = void> {
   private scheduled = false;
   private closed = false;
   private readonly holdGraceMs: number;
+  private readonly holdFrom: 'dispatch' | 'receipt';
   private readonly now: () => number;
 
   constructor(
@@ -61,6 +68,7 @@ export class TaskLoop<R = void> {
     opts: TaskLoopOptions = {},
   ) {
     this.holdGraceMs = opts.holdGraceMs ?? 1000;
+    this.holdFrom = opts.holdFrom ?? 'receipt';
     this.now = opts.now ?? (() => performance.timeOrigin + performance.now());
   }
 
@@ -131,7 +139,7 @@ export class TaskLoop<R = void> {
     const t0 = performance.now();
     const product = multiplyTask(task.wa, task.wb, task.U, task.K, task.Q);
     const reply = encodeReply({ tag: task.tag, U: task.U, Q: task.Q, product, computeMs: performance.now() - t0 });
-    const release = item.receivedAt + task.delayMs;
+    const release = (this.holdFrom === 'dispatch' ? task.sentEpochMs : item.receivedAt) + task.delayMs;
     const wait = release - this.now();
     if (wait <= 0) {
       this.deliver(reply, item.replyTo);

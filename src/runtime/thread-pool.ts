@@ -20,6 +20,12 @@ export type FromThread =
   | { type: 'reply'; bytes: Uint8Array; replyTo: string }
   | { type: 'counters'; counters: TaskLoopCounters; pending: number };
 
+/** What every thread is started with. */
+export interface ThreadData {
+  /** See TaskLoopOptions.holdFrom. */
+  holdFrom: 'dispatch' | 'receipt';
+}
+
 /** Worker threads do not inherit tsx's module hooks: register tsx's ESM loader, then import. */
 function bootstrap(): string {
   const tsxApi = import.meta.resolve('tsx/esm/api');
@@ -34,9 +40,14 @@ export class ThreadPool {
   /** Resolves once every thread has started. */
   readonly ready: Promise<void>;
 
-  constructor(readonly size: number) {
+  /** @param holdFrom 'dispatch' when the server is this process (same clock), else 'receipt' */
+  constructor(
+    readonly size: number,
+    holdFrom: ThreadData['holdFrom'],
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`threads: must be an integer ≥ 1, got ${String(size)}`);
-    this.threads = Array.from({ length: size }, () => new Worker(bootstrap(), { eval: true }));
+    const workerData: ThreadData = { holdFrom };
+    this.threads = Array.from({ length: size }, () => new Worker(bootstrap(), { eval: true, workerData }));
     this.waiting = this.threads.map(() => []);
     this.ready = Promise.all(
       this.threads.map(

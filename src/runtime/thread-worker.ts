@@ -2,15 +2,19 @@
  * Entry of a worker thread: a {@link TaskLoop} fed by the parent's messages (see thread-pool.ts
  * for the protocol). Replies go back to the parent with the opaque `replyTo` they came with.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { TaskLoop } from './task-loop.ts';
-import type { FromThread, ToThread } from './thread-pool.ts';
+import type { FromThread, ThreadData, ToThread } from './thread-pool.ts';
 
 const port = parentPort;
 if (!port) throw new Error('thread-worker.ts must run in a worker thread');
-const loop = new TaskLoop<string>((bytes, replyTo) => {
-  port.postMessage({ type: 'reply', bytes, replyTo } satisfies FromThread, [bytes.buffer as ArrayBuffer]);
-});
+const { holdFrom } = workerData as ThreadData;
+const loop = new TaskLoop<string>(
+  (bytes, replyTo) => {
+    port.postMessage({ type: 'reply', bytes, replyTo } satisfies FromThread, [bytes.buffer as ArrayBuffer]);
+  },
+  { holdFrom },
+);
 port.on('message', (m: ToThread) => {
   if (m.type === 'task') loop.submit(m.bytes, m.replyTo);
   else if (m.type === 'cancel') loop.cancel(m);

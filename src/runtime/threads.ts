@@ -20,7 +20,7 @@ export interface ThreadsOptions {
 
 /** Starts the pool and returns the runtime once every thread is up. */
 export async function startThreadsRuntime(opts: ThreadsOptions): Promise<Runtime> {
-  const pool = new ThreadPool(opts.threads);
+  const pool = new ThreadPool(opts.threads, 'dispatch');
   await pool.ready;
   const transport: Transport = {
     maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,

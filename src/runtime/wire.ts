@@ -1,18 +1,18 @@
 /**
  * The wire format of real workers: one task (W_A, W_B of a code's worker) and one reply (W_A·W_B),
- * each a fixed 64-byte little-endian header followed by raw float32 data (no JSON). The header is a
+ * each a fixed 72-byte little-endian header followed by raw float32 data (no JSON). The header is a
  * multiple of 4 bytes, so the data is 4-aligned whenever the message starts aligned; a received
  * message that is not aligned in its buffer is copied before it is viewed as Float32Array.
  *
  * Task  header: magic 'UEPT', version, kind=1, run, step, product, worker, dtype=1 (float32),
- *               rows U, inner K, cols Q, (pad), delayMs f64, deadlineEpochMs f64
+ *               rows U, inner K, cols Q, (pad), delayMs f64, deadlineEpochMs f64, sentEpochMs f64
  *       data:   W_A (U×K row-major) then W_B (K×Q row-major), float32.
  * Reply header: magic, version, kind=2, run, step, product, worker, dtype, rows U, cols Q, (pad×2),
  *               computeMs f64, (pad f64 ×2)
  *       data:   W_A·W_B (U×Q row-major), float32.
  */
 
-export const HEADER_BYTES = 64;
+export const HEADER_BYTES = 72;
 const MAGIC = 0x54504555; // 'UEPT' little-endian
 const VERSION = 1;
 const KIND_TASK = 1;
@@ -43,6 +43,8 @@ export interface TaskMessage {
   delayMs: number;
   /** Server's wall-clock deadline (ms since the epoch); a task not started by then is skipped. */
   deadlineEpochMs: number;
+  /** Server's wall clock at dispatch (ms since the epoch). */
+  sentEpochMs: number;
 }
 
 /** A decoded reply: the product W_A·W_B, U×Q row-major float32. */
@@ -110,6 +112,7 @@ export function encodeTask(t: TaskMessage): Uint8Array {
   v.setUint32(40, t.Q, true);
   v.setFloat64(48, t.delayMs, true);
   v.setFloat64(56, t.deadlineEpochMs, true);
+  v.setFloat64(64, t.sentEpochMs, true);
   const data = new Float32Array(out.buffer, HEADER_BYTES, t.U * t.K + t.K * t.Q);
   data.set(t.wa, 0);
   data.set(t.wb, t.U * t.K);
@@ -133,6 +136,7 @@ export function decodeTask(bytes: Uint8Array): TaskMessage {
     wb: floats(bytes, HEADER_BYTES + 4 * U * K, K * Q),
     delayMs: v.getFloat64(48, true),
     deadlineEpochMs: v.getFloat64(56, true),
+    sentEpochMs: v.getFloat64(64, true),
   };
 }
 

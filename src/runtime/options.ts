@@ -1,0 +1,67 @@
+/**
+ * Options of the real runtimes, defined once: the yargs option table the commands add
+ * (`matmul`, later `train`, `fig6`, `bench`), their validation, and starting the chosen runtime.
+ */
+import { availableParallelism } from 'node:os';
+import { type RealTiming, STRAGGLE_MODES, type StraggleMode } from './coded-call.ts';
+import type { Runtime } from './runtime.ts';
+import { startThreadsRuntime } from './threads.ts';
+
+export const RUNTIMES = ['sim', 'threads'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** Milliseconds per unit of model time by default: the Fig. 3 deadline T_max = 1 is 20 ms. */
+export const DEFAULT_TIME_UNIT_MS = 20;
+
+/** yargs option table of the runtime flags (kebab-case keys, as on the command line). */
+export const RUNTIME_CLI_OPTIONS = {
+  runtime: { type: 'string', default: 'sim', choices: RUNTIMES, describe: 'who computes the workers\' products: sim (simulated times, the reference), threads (worker threads, wall-clock deadline)' },
+  straggle: { type: 'string', default: 'model', choices: STRAGGLE_MODES, describe: 'real runtimes: model = inject the latency model\'s draws as delays (deadline T_max × time unit); none = no injection, deadline --deadline-ms' },
+  'time-unit-ms': { type: 'number', default: DEFAULT_TIME_UNIT_MS, describe: 'real runtimes, --straggle model: wall-clock milliseconds per unit of model time' },
+  'deadline-ms': { type: 'number', describe: 'real runtimes, --straggle none: wall-clock deadline of each product in ms' },
+  threads: { type: 'number', describe: 'runtime threads: number of worker threads (default: available parallelism)' },
+} as const;
+
+/** Resolved runtime options. */
+export interface RuntimeOptions {
+  runtime: RuntimeName;
+  timing: RealTiming;
+  threads: number;
+}
+
+function positive(flag: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`${flag}: must be a positive number of milliseconds (got ${String(v)})`);
+  return v;
+}
+
+/** Validates the parsed flags; RangeError naming the flag and its valid values otherwise. */
+export function resolveRuntimeOptions(argv: Record<string, unknown>): RuntimeOptions {
+  const runtime = argv.runtime ?? 'sim';
+  if (!(RUNTIMES as readonly unknown[]).includes(runtime)) throw new RangeError(`--runtime: '${String(runtime)}' is not one of ${RUNTIMES.join(', ')}`);
+  const straggle = argv.straggle ?? 'model';
+  if (!(STRAGGLE_MODES as readonly unknown[]).includes(straggle)) throw new RangeError(`--straggle: '${String(straggle)}' is not one of ${STRAGGLE_MODES.join(', ')}`);
+  const timeUnitMs = positive('--time-unit-ms', argv['time-unit-ms'] ?? DEFAULT_TIME_UNIT_MS);
+  let deadlineMs = NaN;
+  if (straggle === 'none' && runtime !== 'sim') {
+    if (argv['deadline-ms'] === undefined) throw new RangeError('--deadline-ms: required with --straggle none (the wall-clock deadline of each product)');
+    deadlineMs = positive('--deadline-ms', argv['deadline-ms']);
+  }
+  const threads = argv.threads ?? Math.max(1, availableParallelism());
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads: must be an integer ≥ 1 (got ${String(threads)})`);
+  return { runtime: runtime as RuntimeName, timing: { straggle: straggle as StraggleMode, timeUnitMs, deadlineMs }, threads };
+}
+
+/** Starts the chosen real runtime (undefined for `sim`). The caller closes it. */
+export async function startRuntime(o: RuntimeOptions): Promise<Runtime | undefined> {
+  if (o.runtime === 'sim') return undefined;
+  return startThreadsRuntime({ threads: o.threads });
+}
+
+/** One line saying how the wall clock maps to the model, for a command's header. */
+export function describeRuntime(o: RuntimeOptions, tmax: number): string {
+  if (o.runtime === 'sim') return 'runtime: sim (simulated worker times)';
+  const where = `${o.threads} worker thread${o.threads === 1 ? '' : 's'}`;
+  return o.timing.straggle === 'model'
+    ? `runtime: ${o.runtime} (${where}), injected delays = model draws × ${o.timing.timeUnitMs} ms, deadline T_max × ${o.timing.timeUnitMs} ms = ${tmax * o.timing.timeUnitMs} ms`
+    : `runtime: ${o.runtime} (${where}), no injected delay, deadline ${o.timing.deadlineMs} ms`;
+}
