@@ -5,9 +5,10 @@
 import { availableParallelism } from 'node:os';
 import { type RealTiming, STRAGGLE_MODES, type StraggleMode } from './coded-call.ts';
 import type { Runtime } from './runtime.ts';
+import { DEFAULT_SERVER, type NatsConnectOptions, startNatsRuntime } from './nats.ts';
 import { startThreadsRuntime } from './threads.ts';
 
-export const RUNTIMES = ['sim', 'threads'] as const;
+export const RUNTIMES = ['sim', 'threads', 'nats'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 /** Milliseconds per unit of model time by default: the Fig. 3 deadline T_max = 1 is 20 ms. */
@@ -15,11 +16,15 @@ export const DEFAULT_TIME_UNIT_MS = 20;
 
 /** yargs option table of the runtime flags (kebab-case keys, as on the command line). */
 export const RUNTIME_CLI_OPTIONS = {
-  runtime: { type: 'string', default: 'sim', choices: RUNTIMES, describe: 'who computes the workers\' products: sim (simulated times, the reference), threads (worker threads, wall-clock deadline)' },
+  runtime: { type: 'string', default: 'sim', choices: RUNTIMES, describe: 'who computes the workers\' products: sim (simulated times, the reference), threads (worker threads here), nats (worker processes reached through a NATS server: npm run worker)' },
   straggle: { type: 'string', default: 'model', choices: STRAGGLE_MODES, describe: 'real runtimes: model = inject the latency model\'s draws as delays (deadline T_max × time unit); none = no injection, deadline --deadline-ms' },
   'time-unit-ms': { type: 'number', default: DEFAULT_TIME_UNIT_MS, describe: 'real runtimes, --straggle model: wall-clock milliseconds per unit of model time' },
   'deadline-ms': { type: 'number', describe: 'real runtimes, --straggle none: wall-clock deadline of each product in ms' },
   threads: { type: 'number', describe: 'runtime threads: number of worker threads (default: available parallelism)' },
+  server: { type: 'string', default: DEFAULT_SERVER, describe: 'runtime nats: NATS server URL' },
+  token: { type: 'string', describe: 'runtime nats: auth token' },
+  user: { type: 'string', describe: 'runtime nats: user (with --pass)' },
+  pass: { type: 'string', describe: 'runtime nats: password (with --user)' },
 } as const;
 
 /** Resolved runtime options. */
@@ -27,6 +32,8 @@ export interface RuntimeOptions {
   runtime: RuntimeName;
   timing: RealTiming;
   threads: number;
+  /** NATS connection (runtime nats). */
+  nats: NatsConnectOptions;
 }
 
 function positive(flag: string, v: unknown): number {
@@ -48,19 +55,35 @@ export function resolveRuntimeOptions(argv: Record<string, unknown>): RuntimeOpt
   }
   const threads = argv.threads ?? Math.max(1, availableParallelism());
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads: must be an integer ≥ 1 (got ${String(threads)})`);
-  return { runtime: runtime as RuntimeName, timing: { straggle: straggle as StraggleMode, timeUnitMs, deadlineMs }, threads };
+  const str = (flag: string) => {
+    const v = argv[flag];
+    if (v !== undefined && typeof v !== 'string') throw new RangeError(`--${flag}: expected one string`);
+    return v;
+  };
+  const server = str('server') ?? DEFAULT_SERVER;
+  if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(server)) throw new RangeError(`--server: '${server}' is not a NATS URL (e.g. ${DEFAULT_SERVER})`);
+  const user = str('user');
+  const pass = str('pass');
+  if ((user === undefined) !== (pass === undefined)) throw new RangeError('--user and --pass: give both or neither');
+  return {
+    runtime: runtime as RuntimeName,
+    timing: { straggle: straggle as StraggleMode, timeUnitMs, deadlineMs },
+    threads,
+    nats: { server, token: str('token'), user, pass },
+  };
 }
 
 /** Starts the chosen real runtime (undefined for `sim`). The caller closes it. */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime | undefined> {
   if (o.runtime === 'sim') return undefined;
+  if (o.runtime === 'nats') return startNatsRuntime(o.nats);
   return startThreadsRuntime({ threads: o.threads });
 }
 
 /** One line saying how the wall clock maps to the model, for a command's header. */
 export function describeRuntime(o: RuntimeOptions, tmax: number): string {
   if (o.runtime === 'sim') return 'runtime: sim (simulated worker times)';
-  const where = `${o.threads} worker thread${o.threads === 1 ? '' : 's'}`;
+  const where = o.runtime === 'nats' ? `workers at ${o.nats.server}` : `${o.threads} worker thread${o.threads === 1 ? '' : 's'}`;
   return o.timing.straggle === 'model'
     ? `runtime: ${o.runtime} (${where}), injected delays = model draws × ${o.timing.timeUnitMs} ms, deadline T_max × ${o.timing.timeUnitMs} ms = ${tmax * o.timing.timeUnitMs} ms`
     : `runtime: ${o.runtime} (${where}), no injected delay, deadline ${o.timing.deadlineMs} ms`;

@@ -69,10 +69,16 @@ export class ThreadPool {
     this.onReplyHandler = handler;
   }
 
-  /** Sends a task to the thread of logical worker `worker`; the bytes' buffer is transferred. */
-  submit(bytes: Uint8Array, worker: number, replyTo = ''): void {
+  /**
+   * Sends a task to the thread of logical worker `worker`. With `owned` (the caller made the
+   * bytes and will not touch them again) their buffer is transferred; otherwise they are copied
+   * (a message from a client library may be a view into its read buffer: transferring that
+   * buffer would detach it under the library).
+   */
+  submit(bytes: Uint8Array, worker: number, replyTo = '', owned = false): void {
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    const own = whole ? bytes : bytes.slice();
+    // new Uint8Array(x) copies even for a Node Buffer (whose slice() is a view)
+    const own = owned && whole ? bytes : new Uint8Array(bytes);
     this.threads[worker % this.size].postMessage({ type: 'task', bytes: own, replyTo } satisfies ToThread, [own.buffer as ArrayBuffer]);
   }
 

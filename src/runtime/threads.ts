@@ -24,7 +24,7 @@ export async function startThreadsRuntime(opts: ThreadsOptions): Promise<Runtime
   await pool.ready;
   const transport: Transport = {
     maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-    send: (bytes, worker) => pool.submit(bytes, worker),
+    send: (bytes, worker) => pool.submit(bytes, worker, '', true),
     cancel: (tag) => pool.cancel(tag),
     onReply: (handler) => pool.onReply((bytes) => handler(bytes)),
     close: () => pool.close(),

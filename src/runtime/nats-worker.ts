@@ -1,0 +1,63 @@
+/**
+ * A worker process of the `nats` runtime: it takes tasks from the queue group, computes them on
+ * `concurrency` worker threads (a {@link ThreadPool}; injected delays count from receipt, since
+ * this machine's clock need not be the server's) and publishes each reply to the task's reply
+ * subject. Cancel messages reach every thread. The connection reconnects for ever, so a worker
+ * survives a server restart and rejoins by itself.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats, DEFAULT_PREFIX, decodeCancel, type NatsConnectOptions } from './nats.ts';
+import { ThreadPool } from './thread-pool.ts';
+
+export interface NatsWorkerOptions extends NatsConnectOptions {
+  /** Worker threads in this process (≥ 1). */
+  concurrency: number;
+}
+
+export interface NatsWorker {
+  connection: NatsConnection;
+  /** Tasks received and replies published so far. */
+  counts(): { tasks: number; replies: number };
+  close(): Promise<void>;
+}
+
+export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorker> {
+  const pool = new ThreadPool(o.concurrency, 'receipt');
+  await pool.ready;
+  const nc = await connectNats({ ...o, name: o.name ?? 'uep-worker' });
+  const prefix = o.prefix ?? DEFAULT_PREFIX;
+  let tasks = 0;
+  let replies = 0;
+  let next = 0;
+  pool.onReply((bytes, replyTo) => {
+    try {
+      nc.publish(replyTo, bytes);
+      replies++;
+    } catch {
+      // disconnected beyond buffering, or the reply is over the max payload: the server sees a straggler
+    }
+  });
+  nc.subscribe(`${prefix}.task`, {
+    queue: `${prefix}-workers`,
+    callback: (_err, msg) => {
+      if (!msg.reply) return;
+      tasks++;
+      pool.submit(msg.data, next++, msg.reply);
+    },
+  });
+  nc.subscribe(`${prefix}.cancel`, {
+    callback: (_err, msg) => {
+      const c = decodeCancel(msg.data);
+      if (c) pool.cancel(c);
+    },
+  });
+  await nc.flush();
+  return {
+    connection: nc,
+    counts: () => ({ tasks, replies }),
+    async close() {
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The `nats` runtime: worker processes on any number of machines, reached through a NATS server
+ * with core (at-most-once) request/reply — a lost message is simply a straggler.
+ *
+ * Subjects (prefix default 'uep'):
+ *   <prefix>.task          tasks; workers subscribe in the queue group '<prefix>-workers', so each
+ *                          task goes to one worker process (the W logical workers are spread over
+ *                          the processes by the queue group);
+ *   <prefix>.cancel        12 bytes (run, step, product, uint32 LE): the call is over;
+ *   <prefix>.reply.<run>   the reply subject of every task of one run: the server sees every
+ *                          reply, also late ones, and counts them.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Dispatcher, type Transport } from './dispatcher.ts';
+import { newRunTag } from './run-tag.ts';
+import type { Runtime } from './runtime.ts';
+
+/** How to reach the NATS server. */
+export interface NatsConnectOptions {
+  /** e.g. nats://127.0.0.1:4222 */
+  server: string;
+  token?: string;
+  user?: string;
+  pass?: string;
+  /** Subject prefix (default 'uep'). */
+  prefix?: string;
+  /** Connection name shown by the server. */
+  name?: string;
+}
+
+export const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
+export const DEFAULT_PREFIX = 'uep';
+
+/** Connects with reconnection for ever (250 ms apart); a clear error when the server is not there. */
+export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: o.server,
+      token: o.token,
+      user: o.user,
+      pass: o.pass,
+      name: o.name,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      timeout: 5000,
+    });
+  } catch (err) {
+    throw new Error(`--server: cannot connect to the NATS server at ${o.server} (${(err as Error).message}); start one with \`nats-server -p 4222\` or give --server`);
+  }
+}
+
+/** Encodes a cancel message. */
+export function cancelBytes(run: number, step: number, product: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, run >>> 0, true);
+  v.setUint32(4, step >>> 0, true);
+  v.setUint32(8, product >>> 0, true);
+  return out;
+}
+
+/** Decodes a cancel message (undefined when it is not 12 bytes). */
+export function decodeCancel(b: Uint8Array): { run: number; step: number; product: number } | undefined {
+  if (b.byteLength !== 12) return undefined;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { run: v.getUint32(0, true), step: v.getUint32(4, true), product: v.getUint32(8, true) };
+}
+
+/** Connects to the server and returns the runtime (the parameter-server side). */
+export async function startNatsRuntime(o: NatsConnectOptions): Promise<Runtime & { connection: NatsConnection }> {
+  const nc = await connectNats({ ...o, name: o.name ?? 'uep-server' });
+  const prefix = o.prefix ?? DEFAULT_PREFIX;
+  const run = newRunTag();
+  const replySubject = `${prefix}.reply.${run}`;
+  let handler: (b: Uint8Array) => void = () => {};
+  nc.subscribe(replySubject, { callback: (_err, msg) => handler(msg.data) });
+  const publish = (subject: string, data: Uint8Array, reply?: string) => {
+    try {
+      nc.publish(subject, data, reply ? { reply } : undefined);
+    } catch {
+      // closed or disconnected beyond buffering: the task is a straggler
+    }
+  };
+  const transport: Transport = {
+    maxPayload: nc.info?.max_payload ?? 1024 * 1024,
+    send: (bytes) => publish(`${prefix}.task`, bytes, replySubject),
+    cancel: (tag) => publish(`${prefix}.cancel`, cancelBytes(tag.run, tag.step, tag.product)),
+    onReply: (h) => (handler = h),
+    close: async () => {
+      if (!nc.isClosed()) await nc.close();
+    },
+  };
+  await nc.flush();
+  const d = new Dispatcher('nats', transport, run);
+  return Object.assign(d, { connection: nc });
+}
