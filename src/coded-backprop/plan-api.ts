@@ -22,3 +22,7 @@ export type { PacketLayout, PacketShape } from './cxr/packets.ts';
 export { matDotThreshold } from './cxr/matdot.ts';
 export { packetLayoutFor, planPackets, packetStats } from './cxr/plan.ts';
 export { padPackets, packetWorkerProduct } from './cxr/execute-f64.ts';
+// real runtimes (src/runtime): plan a call as sim does, then decode what arrived by the wall clock
+export { layoutFor, planCall, statsOf, withReceived } from './plan.ts';
+export type { CallPlan } from './plan.ts';
+export { scatterBlocks, worstBlockError } from './blocks.ts';

@@ -47,6 +47,17 @@ export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: R
   return { layout, tasks, coef, times, received, decode };
 }
 
+/**
+ * Real-runtime hook: the plan with its received set replaced by the workers whose products
+ * actually arrived (a runtime's wall-clock decision, in arrival order): coefficient rows and
+ * decoding of exactly those workers. Tasks, layout and the drawn times are kept.
+ */
+export function withReceived(plan: CallPlan, received: number[], opts: ResolvedCodedOptions): CallPlan {
+  const coef = received.map((w) => coefficientRow(plan.tasks[w], plan.layout.N, plan.layout.P));
+  const decode = decodeReceived(coef, plan.layout.N * plan.layout.P, opts.tolerance);
+  return { ...plan, received, coef, decode };
+}
+
 /** Per-call statistics of a plan (decode error is filled in by the executor on request). */
 export function statsOf(plan: CallPlan): CodedMatMulStats {
   const { layout, decode } = plan;

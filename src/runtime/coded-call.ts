@@ -12,13 +12,18 @@
  *   'none'    — no injected delay; the deadline is `deadlineMs`; stragglers are whatever the
  *             machine and network do.
  */
-import type { PaddedBlocks } from '../coded-backprop/blocks.ts';
-import { padBlocks, scatterBlocks } from '../coded-backprop/blocks.ts';
-import { coefficientRow } from '../coded-backprop/codes/code.ts';
-import { decodeReceived } from '../coded-backprop/decode.ts';
-import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
-import { type CallPlan, layoutFor, planCall, statsOf } from '../coded-backprop/plan.ts';
-import type { CodedMatMulStats } from '../coded-backprop/types.ts';
+import type { CodedMatMulStats } from '../coded-backprop/index.ts';
+import {
+  type CallPlan,
+  layoutFor,
+  type PaddedBlocks,
+  padBlocks,
+  planCall,
+  type ResolvedCodedOptions,
+  scatterBlocks,
+  statsOf,
+  withReceived,
+} from '../coded-backprop/plan-api.ts';
 import type { Rng } from '../util/rng.ts';
 import type { Arrival, CallOutcome, Runtime, WorkerJob } from './runtime.ts';
 
@@ -64,14 +69,6 @@ export function encodeJob(plan: CallPlan, w: number, blocks: PaddedBlocks<Float3
     }
   });
   return { worker: w, U, K, Q, wa, wb, delayMs };
-}
-
-/** The plan with its received set replaced by the workers that arrived (in arrival order). */
-export function planFromArrivals(plan: CallPlan, arrived: readonly Arrival[], opts: ResolvedCodedOptions): CallPlan {
-  const received = arrived.map((a) => a.worker);
-  const coef = received.map((w) => coefficientRow(plan.tasks[w], plan.layout.N, plan.layout.P));
-  const decode = decodeReceived(coef, plan.layout.N * plan.layout.P, opts.tolerance);
-  return { ...plan, received, coef, decode };
 }
 
 /** Ĉ (m×p, original order) from the arrived products (U×Q each) and the decode of `real`. */
@@ -137,7 +134,7 @@ export async function codedMatMulOn(
   const blocks = padBlocks(a, M, b, p, layout, Float32Array);
   const jobs = simPlan.tasks.map((_, w) => encodeJob(simPlan, w, blocks, timing.straggle === 'model' ? simPlan.times[w] * timing.timeUnitMs : 0));
   const outcome = await runtime.call({ step: tag.step, product: tag.product, jobs, deadlineMs: deadlineOf(opts, timing) });
-  const realPlan = planFromArrivals(simPlan, outcome.arrived, opts);
+  const realPlan = withReceived(simPlan, outcome.arrived.map((a) => a.worker), opts);
   const C = new Float32Array(m * p);
   if (outcome.arrived.length > 0) decodeInto(realPlan, outcome.arrived, blocks.U, blocks.Q, C, p);
   return { C, stats: statsOf(realPlan), simPlan, realPlan, outcome };

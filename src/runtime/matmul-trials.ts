@@ -4,12 +4,13 @@
  * A, B and then the plan from the rng exactly as the simulator does, so the same seed gives the
  * same matrices, code coefficients and worker draws; only who arrives is decided by the wall clock.
  */
-import { worstBlockError } from '../coded-backprop/blocks.ts';
+import { worstBlockError } from '../coded-backprop/plan-api.ts';
 import { matmul } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import type { ResolvedCodedOptions } from '../coded-backprop/options.ts';
-import { MeanAccumulator } from '../montecarlo/stats.ts';
-import { type BlockGaussianSpec, drawBlockGaussian, expectedEnergy } from '../workloads/block-gaussian.ts';
+import type { ResolvedCodedOptions } from '../coded-backprop/index.ts';
+import { MeanAccumulator } from '../util/stats.ts';
+import { totalEnergy } from '../theory/index.ts';
+import { type BlockGaussianSpec, drawBlockGaussian } from '../workloads/block-gaussian.ts';
 import type { MatmulTrialsResult } from '../workloads/matmul-trials.ts';
 import { codedMatMulOn, type RealTiming } from './coded-call.ts';
 import type { Runtime, RuntimeCounters } from './runtime.ts';
@@ -41,7 +42,7 @@ export async function runRealMatmulTrials(
   rng: Rng,
   onProgress?: (done: number) => void,
 ): Promise<RealMatmulTrialsResult> {
-  const energy = expectedEnergy(spec);
+  const energy = totalEnergy(spec);
   const acc = new MeanAccumulator(3);
   const classSum = new Array<number>(opts.grid.classSizes.length).fill(0);
   let disagreements = 0;
