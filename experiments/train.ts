@@ -25,6 +25,8 @@ import {
 } from '../src/training/index.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
+import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
+import { realRunMultiply } from '../src/runtime/training.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 const KEYS = [...TRAIN_KEYS, 'out', 'progressEvery'];
@@ -44,7 +46,9 @@ export interface TrainIo {
  */
 export async function trainCommand(args: string[], io: TrainIo = {}): Promise<RunResult> {
   const out = io.stdout ?? process.stdout;
-  const argv = withOptions(commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args), KEYS, 'dnn').parseSync();
+  const argv = withOptions(commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
+    .options(RUNTIME_CLI_OPTIONS)
+    .parseSync();
 
   // 1. Resolve and check every option, then load the data (errors name the flag or the file),
   // before anything is written.
@@ -53,6 +57,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const cmd = resolveValues(['out', 'progressEvery'], { out: outFlag, progressEvery: pe });
   const progressEvery = cmd.progressEvery as number;
   const { config: run, data } = prepareRun(trainGiven, 'dnn');
+  const runtimeOpts = resolveRuntimeOptions(argv);
   const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
 
   // 3. Train.
@@ -99,8 +104,16 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
+  // real workers (--runtime threads|nats): started before training, closed after it
+  const runtime = await startRuntime(runtimeOpts);
+  if (runtime) out.write(`${describeRuntime(runtimeOpts, run.tmax ?? NaN)}\n`);
   try {
-    const res = await runTraining(run, data, dir, { onProgress, signal: controller.signal, argv: args });
+    const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;
+    const res = await runTraining(run, data, dir, { onProgress, signal: controller.signal, argv: args, multiply });
+    if (runtime) {
+      const c = runtime.counters();
+      out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}\n`);
+    }
     out.write(
       `final test accuracy: ${res.finalTestAccuracy.toFixed(4)} (${res.iterations} iterations, ` +
         `${res.msPerStep.toFixed(2)} ms/step, ${res.wallSeconds.toFixed(1)} s)\n`,
@@ -108,6 +121,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
     out.write(`wrote ${relative(process.cwd(), join(dir, 'metrics.csv'))}\nwrote ${relative(process.cwd(), join(dir, 'config.json'))}\n`);
     return res;
   } finally {
+    await runtime?.close();
     if (handle) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

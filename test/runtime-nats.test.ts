@@ -87,7 +87,8 @@ test.serial('nats: with a token, only workers that have it join', async (t) => {
 });
 
 function spawnWorker(url: string): ChildProcess {
-  return spawn('node_modules/.bin/tsx', ['experiments/worker.ts', '--server', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // node itself (not the tsx wrapper), so that SIGKILL kills the worker and leaves no orphan
+  return spawn(process.execPath, ['--import', 'tsx', 'experiments/worker.ts', '--server', url], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 async function connected(p: ChildProcess): Promise<void> {

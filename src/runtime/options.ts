@@ -11,8 +11,11 @@ import { startThreadsRuntime } from './threads.ts';
 export const RUNTIMES = ['sim', 'threads', 'nats'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
-/** Milliseconds per unit of model time by default: the Fig. 3 deadline T_max = 1 is 20 ms. */
-export const DEFAULT_TIME_UNIT_MS = 20;
+/**
+ * Milliseconds per unit of model time by default: the Fig. 3 deadline T_max = 1 is 50 ms, the DNN
+ * deadline T_max = 0.5 is 25 ms (well above a training task's compute and transport time).
+ */
+export const DEFAULT_TIME_UNIT_MS = 50;
 
 /** yargs option table of the runtime flags (kebab-case keys, as on the command line). */
 export const RUNTIME_CLI_OPTIONS = {

@@ -4,19 +4,18 @@
  * index of the site in PRODUCT_SITES, worker), plus the per-step bookkeeping of the sim adapter
  * (makeCodedMultiply's StepStats) and the step's wall-clock time and late/rejected counts.
  *
+ * `perSite` replaces the options at the sites it names, as in makeCodedMultiply.
  * The plan (code coefficients, worker draws) is drawn from `rng` synchronously when a call
  * starts, so calls started in a fixed order draw the same numbers as the sim adapter even when
  * two products of a layer are in flight together.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedCodedOptions, StepStats } from '../coded-backprop/index.ts';
-import { PRODUCT_SITES, type ProductSite } from '../model/backprop.ts';
+import { type AsyncMultiply, PRODUCT_SITES, type ProductSite, type SiteKey, siteKey } from '../model/backprop.ts';
 import type { Rng } from '../util/rng.ts';
 import { codedMatMulOn, type RealTiming } from './coded-call.ts';
 import type { Runtime } from './runtime.ts';
 
-/** a: m×n, b: n×p → (an approximation of) a·b, m×p; the caller owns the returned tensor. */
-export type AsyncMultiply = (a: tf.Tensor2D, b: tf.Tensor2D, site: ProductSite) => Promise<tf.Tensor2D>;
 
 /** StepStats plus what the runtime saw during the step. */
 export interface RealStepStats extends StepStats {
@@ -48,8 +47,15 @@ function rejectedTotal(rt: Runtime): number {
  * The async multiply of `resolved` on `runtime`; one step tag per takeStepStats(), from
  * `firstStep` (a second multiply on the same runtime must start past the first one's steps).
  */
-export function makeRealMultiply(resolved: ResolvedCodedOptions, rng: Rng, runtime: Runtime, timing: RealTiming, firstStep = 0): RealMultiply {
-  const L = resolved.grid.classSizes.length;
+export function makeRealMultiply(
+  resolved: ResolvedCodedOptions,
+  rng: Rng,
+  runtime: Runtime,
+  timing: RealTiming,
+  firstStep = 0,
+  perSite: Partial<Record<SiteKey, ResolvedCodedOptions>> = {},
+): RealMultiply {
+  const L = Math.max(resolved.grid.classSizes.length, ...Object.values(perSite).map((o) => o.grid.classSizes.length));
   let step = firstStep;
   let first = NaN;
   let last = NaN;
@@ -61,7 +67,8 @@ export function makeRealMultiply(resolved: ResolvedCodedOptions, rng: Rng, runti
     const [Mb, p] = b.shape;
     if (M !== Mb) throw new RangeError(`multiply: inner dimensions differ (${a.shape.join('×')} · ${b.shape.join('×')})`);
     if (Number.isNaN(first)) first = performance.now();
-    const r = await codedMatMulOn(runtime, a.dataSync(), m, M, b.dataSync(), p, resolved, rng, timing, { step, product: siteIndex(site) });
+    const opts = perSite[siteKey(site)] ?? resolved;
+    const r = await codedMatMulOn(runtime, a.dataSync(), m, M, b.dataSync(), p, opts, rng, timing, { step, product: siteIndex(site) });
     last = performance.now();
     acc.workers_received += r.stats.workersReceived;
     acc.blocks_recovered += r.stats.blocksRecovered;
