@@ -22,6 +22,7 @@ import { EXECUTORS, type Executor, type MatmulTrialsResult, runMatmulTrials } fr
 import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
+import { recordTrace } from '../src/runtime/trace.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, parseInteger, parseNumberList, reportBackend, runCommand } from './cli-common.ts';
 
 const FIG3_WORKERS = 40;
@@ -95,6 +96,7 @@ export async function matmul(args: string[]): Promise<void> {
     // real workers: products computed by the runtime in float32, decoded on this thread (--executor is not used)
     console.log(describeRuntime(runtimeOpts, opts.tmax));
     const runtime = (await startRuntime(runtimeOpts)) as Runtime;
+    const trace = runtimeOpts.trace ? recordTrace(runtime) : undefined;
     try {
       const real = await runRealMatmulTrials(spec, opts, trials, runtime, runtimeOpts.timing, new Rng(seed), progress);
       const c = real.counters;
@@ -103,6 +105,10 @@ export async function matmul(args: string[]): Promise<void> {
           `received/lost differs from sim for ${real.disagreements} of ${real.draws} worker draws (those near T_max)`,
       );
       r = real;
+      if (trace && runtimeOpts.trace) {
+        await trace.write(runtimeOpts.trace);
+        console.log(`wrote ${runtimeOpts.trace} (arrival trace, ${trace.rows.length} rows)`);
+      }
     } finally {
       await runtime.close();
     }

@@ -26,6 +26,7 @@ import {
 import { initBackend } from '../src/util/backend.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
+import { recordTrace } from '../src/runtime/trace.ts';
 import { realRunMultiply } from '../src/runtime/training.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
@@ -107,12 +108,17 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   // real workers (--runtime threads|nats): started before training, closed after it
   const runtime = await startRuntime(runtimeOpts);
   if (runtime) out.write(`${describeRuntime(runtimeOpts, run.tmax ?? NaN)}\n`);
+  const trace = runtime && runtimeOpts.trace ? recordTrace(runtime) : undefined;
   try {
     const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;
     const res = await runTraining(run, data, dir, { onProgress, signal: controller.signal, argv: args, multiply });
     if (runtime) {
       const c = runtime.counters();
       out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}\n`);
+      if (trace && runtimeOpts.trace) {
+        await trace.write(runtimeOpts.trace);
+        out.write(`wrote ${runtimeOpts.trace} (arrival trace)\n`);
+      }
     }
     out.write(
       `final test accuracy: ${res.finalTestAccuracy.toFixed(4)} (${res.iterations} iterations, ` +

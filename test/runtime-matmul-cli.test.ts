@@ -1,9 +1,27 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseCsv } from '../src/util/csv.ts';
+import { useTempDir } from './helpers/io.ts';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
+const tempDir = useTempDir('runtime-matmul-');
+
+test('matmul --runtime threads --trace: one row per task (plus late replies), in-time rows match the count', async (t) => {
+  const file = join(tempDir(), 'trace.csv');
+  const { stdout } = await run(TSX, ['experiments/matmul.ts', '--runtime', 'threads', '--threads', '1', '--scheme', 'mds', '--trials', '4', '--trace', file]);
+  const rows = parseCsv(await readFile(file, 'utf8'));
+  t.deepEqual(Object.keys(rows[0]), ['step', 'product', 'worker', 'dispatched_ms', 'replied_ms', 'in_time']);
+  const inTime = Number(/replies in time (\d+) of 160, late (\d+)/.exec(stdout)?.[1]);
+  const late = Number(/replies in time \d+ of 160, late (\d+)/.exec(stdout)?.[1]);
+  t.is(rows.filter((r) => r.in_time === 1).length, inTime);
+  t.true(rows.length >= 160 && rows.length <= 160 + late);
+  for (const r of rows.filter((x) => x.in_time === 1)) t.true((r.replied_ms as number) >= (r.dispatched_ms as number));
+  t.deepEqual([...new Set(rows.map((r) => r.step))].sort(), [0, 1, 2, 3]);
+});
 
 test('npm run matmul -- --runtime threads: MDS at t = 1 on worker threads agrees with Theorem 1 (≈ 0.46) within the CI', async (t) => {
   const { stdout } = await run(TSX, ['experiments/matmul.ts', '--runtime', 'threads', '--threads', '2', '--time-unit-ms', '250', '--scheme', 'mds', '--tmax', '1', '--trials', '100', '--seed', '3']);
@@ -23,6 +41,7 @@ test('npm run matmul -- --runtime threads: MDS at t = 1 on worker threads agrees
 test('matmul: runtime flags are checked and named', async (t) => {
   for (const [args, pattern] of [
     [['--runtime', 'mpi'], /runtime.*sim.*threads.*nats/],
+    [['--trace', 'x.csv'], /--trace: only real runtimes/],
     [['--runtime', 'threads', '--straggle', 'none'], /--deadline-ms: required with --straggle none/],
     [['--runtime', 'threads', '--time-unit-ms', '0'], /--time-unit-ms: must be a positive/],
     [['--runtime', 'nats', '--server', 'http://x'], /--server: 'http:\/\/x' is not a NATS URL/],

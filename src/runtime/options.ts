@@ -28,6 +28,7 @@ export const RUNTIME_CLI_OPTIONS = {
   token: { type: 'string', describe: 'runtime nats: auth token' },
   user: { type: 'string', describe: 'runtime nats: user (with --pass)' },
   pass: { type: 'string', describe: 'runtime nats: password (with --user)' },
+  trace: { type: 'string', describe: 'real runtimes: write the arrival trace (CSV: step, product, worker, dispatched_ms, replied_ms, in_time) to this file' },
 } as const;
 
 /** Resolved runtime options. */
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   threads: number;
   /** NATS connection (runtime nats). */
   nats: NatsConnectOptions;
+  /** Where to write the arrival trace (real runtimes), if anywhere. */
+  trace?: string;
 }
 
 function positive(flag: string, v: unknown): number {
@@ -68,7 +71,11 @@ export function resolveRuntimeOptions(argv: Record<string, unknown>): RuntimeOpt
   const user = str('user');
   const pass = str('pass');
   if ((user === undefined) !== (pass === undefined)) throw new RangeError('--user and --pass: give both or neither');
+  const trace = str('trace');
+  if (trace !== undefined && runtime === 'sim') throw new RangeError('--trace: only real runtimes (--runtime threads|nats) have arrival traces');
+  if (trace === '') throw new RangeError('--trace: give a file name');
   return {
+    trace,
     runtime: runtime as RuntimeName,
     timing: { straggle: straggle as StraggleMode, timeUnitMs, deadlineMs },
     threads,
