@@ -40,6 +40,8 @@ export interface LocalRunner {
    * @throws OptionError for bad options, RunAbortedError when `hooks.signal` aborts
    */
   run(req: RunRequest, hooks?: LocalRunHooks): Promise<RunResult>;
+  /** Loads (or keeps) the data of `input` and the backend, so that its run starts training at once. */
+  preload(input: TrainConfigInput): Promise<void>;
   /** The resolved configuration of a request (no I/O beyond checking dataDir). */
   resolve(input: TrainConfigInput): TrainConfig;
   /** Runs finished by this runner, and how many data loads they needed. */
@@ -55,19 +57,26 @@ export function makeLocalRunner(): LocalRunner {
   let cached: { key: string; data: TrainData } | null = null;
   const stats = { runs: 0, dataLoads: 0 };
   const resolveIt = (input: TrainConfigInput) => resolveTrainConfig(input, 'dnn');
+  const load = async (config: TrainConfig): Promise<TrainData> => {
+    const key = dataKey(config);
+    if (!cached || cached.key !== key) {
+      cached = null;
+      cached = { key, data: loadTrainData(config) };
+      stats.dataLoads++;
+    }
+    await initBackend(config.backend);
+    return cached.data;
+  };
   return {
     stats,
     resolve: resolveIt,
+    async preload(input) {
+      await load(resolveIt(input));
+    },
     async run(req, hooks = {}) {
       const config = resolveIt(req.input);
-      const key = dataKey(config);
-      if (!cached || cached.key !== key) {
-        cached = null;
-        cached = { key, data: loadTrainData(config) };
-        stats.dataLoads++;
-      }
-      await initBackend(config.backend);
-      const res = await runTraining(config, cached.data, req.dir, hooks);
+      const data = await load(config);
+      const res = await runTraining(config, data, req.dir, hooks);
       stats.runs++;
       return res;
     },

@@ -1,0 +1,115 @@
+/**
+ * Training-step benchmark as a library: several training runs (one per scheme) trained
+ * concurrently in this process through runTraining, so their steps interleave (runTraining
+ * yields every 10 iterations) and machine noise hits them alike; each run's step times are the
+ * trainer's own (metrics.csv step_ms, result.msPerStep). Also the fixed costs of one run in a
+ * long-lived executor (wall time minus steps and evaluations), of loading the data, and of
+ * starting a run process.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TrainingScheme } from '../coded-backprop/index.ts';
+import { runTraining, type RunResult } from '../training/run.ts';
+import { makeLocalRunner } from '../training/local-runner.ts';
+import { startRunPool } from '../training/run-pool.ts';
+import { planSweep } from '../training/sweep.ts';
+import { resolveTrainConfig, type TrainConfigInput } from '../training/train-config.ts';
+import { loadTrainData } from '../training/train-data.ts';
+import { initBackend } from '../util/backend.ts';
+import { parseCsv } from '../util/csv.ts';
+
+export interface StepBenchRow {
+  scheme: TrainingScheme;
+  /** Mean step_ms over the first `head` steps, and over the whole run. */
+  headMs: number;
+  wholeMs: number;
+  iterations: number;
+  evalMs: number;
+  evaluations: number;
+  finalTestAccuracy: number;
+}
+
+export interface StepBenchOptions {
+  schemes: readonly TrainingScheme[];
+  /** Options shared by every run (tmax, seed, epochs, limit, evalEvery…). */
+  common: TrainConfigInput;
+  /** Steps of the "first steps" mean (the issue's 300). */
+  head: number;
+}
+
+/** Trains one run per scheme concurrently (interleaved) and returns their step statistics. */
+export async function interleavedSteps(o: StepBenchOptions): Promise<StepBenchRow[]> {
+  const tmp = await mkdtemp(join(tmpdir(), 'bench-steps-'));
+  try {
+    const configs = o.schemes.map((scheme) => resolveTrainConfig({ ...o.common, scheme }));
+    await initBackend(configs[0].backend);
+    const data = loadTrainData(configs[0]);
+    const results: RunResult[] = await Promise.all(configs.map((c) => runTraining(c, data, join(tmp, c.scheme))));
+    const rows: StepBenchRow[] = [];
+    for (let i = 0; i < configs.length; i++) {
+      const csv = parseCsv(await readFile(join(tmp, configs[i].scheme, 'metrics.csv'), 'utf8'));
+      const ms = csv.map((r) => r.step_ms as number);
+      const head = ms.slice(0, o.head);
+      rows.push({
+        scheme: configs[i].scheme,
+        headMs: head.reduce((a, b) => a + b, 0) / head.length,
+        wholeMs: results[i].msPerStep,
+        iterations: results[i].iterations,
+        evalMs: results[i].evalMs,
+        evaluations: csv.filter((r) => r.test_acc !== null).length,
+        finalTestAccuracy: results[i].finalTestAccuracy,
+      });
+    }
+    return rows;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface FixedCosts {
+  /** One run in a long-lived executor (data and backend loaded): wall, steps, evaluations, rest (ms). */
+  run: { wallMs: number; stepsMs: number; evalMs: number; restMs: number; iterations: number };
+  /** Loading the run's MNIST splits (once per run process and data set). */
+  dataLoadMs: number;
+  /** Starting a run process (tsx, tfjs, wasm, MNIST): first tiny run in a new process minus the second (ms). */
+  processStartMs: number;
+}
+
+/** Measures the fixed costs of a run of `input` in this process, and of a run process start. */
+export async function fixedCosts(input: TrainConfigInput): Promise<FixedCosts> {
+  const tmp = await mkdtemp(join(tmpdir(), 'bench-fixed-'));
+  try {
+    const runner = makeLocalRunner();
+    await runner.run({ input: { ...input, epochs: 1, limit: 64, testLimit: 64 }, dir: join(tmp, 'warm') }); // backend warm
+    const l0 = performance.now();
+    await runner.preload(input); // as in a sweep, where every run shares the data
+    const dataLoadMs = performance.now() - l0;
+    const t0 = performance.now();
+    const r = await runner.run({ input, dir: join(tmp, 'run') });
+    const wallMs = performance.now() - t0;
+    const stepsMs = r.msPerStep * r.iterations;
+
+    // Process start: same tiny run twice in one fresh run process.
+    const plan = planSweep({ schemes: ['baseline'], tmaxes: [], seeds: [1, 2], common: { epochs: 1, limit: 64, testLimit: 64 } });
+    const pool = startRunPool(1);
+    const times: number[] = [];
+    try {
+      for (const p of plan) {
+        const s = performance.now();
+        const out = await pool.launch(p, join(tmp, p.name), join(tmp, `${p.name}.log`)).done;
+        if (out.code !== 0) throw new Error(`bench run ${p.name} failed: ${await readFile(join(tmp, `${p.name}.log`), 'utf8')}`);
+        times.push(performance.now() - s);
+      }
+    } finally {
+      await pool.close();
+    }
+    return {
+      run: { wallMs, stepsMs, evalMs: r.evalMs, restMs: wallMs - stepsMs - r.evalMs, iterations: r.iterations },
+      dataLoadMs,
+      processStartMs: times[0] - times[1],
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
