@@ -19,6 +19,7 @@ import { Rng, streamSeed } from '../util/rng.ts';
 import { minibatches, batchesPerEpoch } from '../data/batches.ts';
 import type { MnistSplit } from '../data/mnist.ts';
 import { Mlp, MNIST_MLP_SIZES, type LayerSizes, type MlpArrays } from './mlp.ts';
+import { TestEvaluator } from './test-evaluator.ts';
 import { sgdStep, sgdStepAsync, type AsyncMultiply, type Multiply, type StepOutcome } from './backprop.ts';
 
 /** One iteration's log line. Extra fields from `extraFields` are merged in. */
@@ -95,7 +96,7 @@ export async function train(
   const perEpoch = batchesPerEpoch(trainSet.count, cfg.batch);
   const shuffleRng = new Rng(streamSeed(cfg.seed, 'shuffle'));
   const model = Mlp.init(new Rng(streamSeed(cfg.seed, 'init')), sizes);
-  const testX = tf.tensor2d(testSet.images.subarray(0, testSet.count * testSet.dim), [testSet.count, testSet.dim]);
+  const evaluator = new TestEvaluator(testSet);
   const step = (images: Float32Array, labels: ArrayLike<number>): StepOutcome | Promise<StepOutcome> =>
     'sync' in multiply ? sgdStep(model, images, labels, cfg.lr, multiply.sync) : sgdStepAsync(model, images, labels, cfg.lr, multiply.async);
   let iteration = 0;
@@ -115,7 +116,7 @@ export async function train(
         let test_acc: number | undefined;
         if (lastOfEpoch || (cfg.evalEvery > 0 && iteration % cfg.evalEvery === 0)) {
           const e0 = performance.now();
-          test_acc = model.accuracy(testX, testSet.labels);
+          test_acc = evaluator.accuracy(model);
           evalMs += performance.now() - e0;
           testAccuracy = test_acc;
         }
@@ -137,6 +138,6 @@ export async function train(
     };
   } finally {
     model.dispose();
-    testX.dispose();
+    evaluator.dispose();
   }
 }
