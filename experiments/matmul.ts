@@ -23,6 +23,7 @@ import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import { recordTrace } from '../src/runtime/trace.ts';
+import { cxrMatmul } from './matmul-cxr.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, parseInteger, parseNumberList, reportBackend, runCommand } from './cli-common.ts';
 
 const FIG3_WORKERS = 40;
@@ -50,7 +51,11 @@ export async function matmul(args: string[]): Promise<void> {
     .option('executor', { type: 'string', default: 'f64', choices: EXECUTORS, describe: 'f64: exact float64 JS reference; tensor: the tfjs float32 path used in training' })
     .option('backend', { type: 'string', default: 'auto', choices: BACKENDS, describe: 'tfjs backend for --executor tensor' })
     .options(RUNTIME_CLI_OPTIONS)
+    .option('partition', { type: 'string', default: 'rxc', choices: ['rxc', 'cxr'], describe: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k (A U×M, B M×Q, --variances per packet class)' })
+    .option('packets', { type: 'number', default: 9, describe: 'c×r: number of packets K' })
+    .option('packet-classes', { type: 'string', describe: 'c×r: class of each packet, comma-separated (default: 3 equal groups)' })
     .parseSync();
+  if (argv.partition === 'cxr') return cxrMatmul(argv);
 
   const variances = parseNumberList(argv.variances, '--variances', { min: 0 });
   const S = variances.length;

@@ -6,7 +6,7 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { GRANULARITIES, LATENCY_MODELS, ORDERINGS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { DEFAULT_PACKETS, GRANULARITIES, LATENCY_MODELS, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { BACKENDS } from '../util/backend.ts';
 import { PRESETS } from '../util/presets.ts';
 import type { ValueKind } from './value-kinds.ts';
@@ -86,6 +86,10 @@ const defs: OptionDef[] = [
   { key: 'gridPoints', kind: { type: 'integer', min: 1, max: 1_000_000 }, default: 300, help: 'points of the Γ optimiser’s starting grid on the simplex' },
   { key: 'design', kind: { type: 'boolean' }, default: false, help: 'also draw the codes with Γ optimised at each t (formula envelope, Monte Carlo points at --design-times) and report the crossing with MDS' },
   { key: 'designTimes', kind: { type: 'numbers', min: 0, unique: true }, default: [0.5, 1, 2], help: 'deadlines of the Monte Carlo points of the designed codes' },
+  // c×r partition (issue 9; src/coded-backprop/cxr)
+  { key: 'partition', kind: { type: 'choice', choices: PARTITIONS }, default: 'rxc', help: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k, C = Σ_k A_k·B_k' },
+  { key: 'packets', kind: { type: 'integer', min: 1 }, default: DEFAULT_PACKETS, help: 'c×r: number of packets K (at most the inner dimension)' },
+  { key: 'packetClasses', kind: { type: 'numbers', integer: true, min: 0 }, defaultText: '3 equal groups, most important first', help: 'c×r: class of each packet (K entries, classes 0..L−1 each used), comma-separated' },
   // sweeps and output
   { key: 'out', kind: { type: 'string' }, help: 'output directory' },
   { key: 'jobs', kind: { type: 'integer', min: 1, max: 256 }, default: availableParallelism(), defaultText: 'number of cores', help: 'trainings run at once' },

@@ -4,3 +4,4 @@ export * from './received.ts';
 export * from './decoding.ts';
 export * from './expected-loss.ts';
 export * from './setup.ts';
+export * from './cxr.ts';
