@@ -29,7 +29,8 @@ export function codedRecord(c: ResolvedCodedOptions): Record<string, unknown> {
     gamma: c.gamma,
     ordering: c.ordering,
     latency: c.latencySpec,
-    grid: { N: c.grid.N, P: c.grid.P, levels: c.grid.levels, classSizes: c.grid.classSizes },
+    partition: c.partition,
+    grid: c.cxr ? { packets: c.cxr.shape.K, classOf: c.cxr.shape.classOf, classSizes: c.cxr.shape.classSizes } : { N: c.grid.N, P: c.grid.P, levels: c.grid.levels, classSizes: c.grid.classSizes },
     tolerance: c.tolerance,
   };
 }

@@ -15,7 +15,7 @@ import type { BackendChoice } from '../util/backend.ts';
 /** The catalogue options a training run takes. */
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
-  'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend',
+  'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -90,6 +90,8 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     workers: (v.workers as number | null) ?? undefined,
     gamma: scheme === 'now' || scheme === 'ew' ? (v.gamma as number[]) : undefined,
     latency: { lambda: v.lambda as number },
+    partition: v.partition as string,
+    packets: v.packets as number,
   };
   const coded = resolveCodedOptions(codedInput);
   const sites: Partial<Record<SiteKey, ResolvedCodedOptions>> = {};
