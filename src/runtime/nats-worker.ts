@@ -23,8 +23,15 @@ export interface NatsWorker {
 
 export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorker> {
   const pool = new ThreadPool(o.concurrency, 'receipt');
-  await pool.ready;
-  const nc = await connectNats({ ...o, name: o.name ?? 'uep-worker' });
+  let nc: NatsConnection;
+  try {
+    await pool.ready;
+    nc = await connectNats({ ...o, name: o.name ?? 'uep-worker' });
+  } catch (err) {
+    // no connection (wrong server, refused credentials): stop the threads, or they keep the process alive
+    await pool.close();
+    throw err;
+  }
   const prefix = o.prefix ?? DEFAULT_PREFIX;
   let tasks = 0;
   let replies = 0;
