@@ -1,20 +1,12 @@
 /**
- * The Monte Carlo on several threads. Chunks (engine.ts, CHUNK_TRIALS trials each, with their
+ * The Monte Carlo on several threads. Chunks (run.ts, CHUNK_TRIALS trials each, with their
  * own random streams) are handed out to worker threads one at a time and merged in chunk
  * order, so the result is bit-for-bit the one {@link simulate} gives in one thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  chunkFromState,
-  finishRun,
-  planRun,
-  simulate,
-  type ChunkState,
-  type ChunkStats,
-  type SimulationOptions,
-  type SimulationResult,
-} from './engine.ts';
+import { chunkFromState, type ChunkState, type ChunkStats } from './chunks.ts';
+import { finishRun, planRun, simulate, type SimulationOptions, type SimulationResult } from './run.ts';
 import type { LineSpec, MonteCarloSetup } from './setup.ts';
 import type { ChunkRequest } from './worker.ts';
 

@@ -3,7 +3,9 @@
  * runs the chunks the main thread sends, replying with each chunk's statistics.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TrialRunner, chunkState, type RunPlan } from './engine.ts';
+import { chunkState } from './chunks.ts';
+import type { RunPlan } from './run.ts';
+import { TrialRunner } from './trial.ts';
 
 /** A chunk to run, or null to stop. */
 export type ChunkRequest = { chunk: number; count: number } | null;

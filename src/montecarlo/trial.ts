@@ -17,12 +17,8 @@
  * This gives the loss as a step function of the number received (Fig. 4) and, through the sorted
  * times, of the deadline t (Fig. 3: the loss at t counts the workers with T_w < t). Every value is
  * divided by E‖C‖² (known exactly), so each estimate is a plain mean over i.i.d. trials.
- *
- * Randomness: trials run in fixed chunks of CHUNK_TRIALS; chunk c has its own streams, seeded
- * from (seed, c): one for the data (A, B, worker times, shared by all lines of a trial: common
- * random numbers) and one per line for its code coefficients (seeded from the line's key, so a
- * line's numbers do not depend on which other lines run). Per-chunk means are merged in chunk
- * order, so results depend only on (setup, lines, trials, seed) — not on the number of threads.
+ * Here: the trial loop (TrialRunner) and a chunk of trials; run.ts plans a run and its random
+ * streams, diagnostics.ts counts what the trials record, chunks.ts carries a chunk between threads.
  */
 import {
   coefficientRow,
@@ -36,99 +32,12 @@ import {
   type ResolvedCodedOptions,
 } from '../coded-backprop/plan-api.ts';
 import { matmulAddInto, type Matrix } from '../util/matrix.ts';
-import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
-
-export { streamSeed };
+import { MeanAccumulator } from '../util/stats.ts';
+import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
+import type { ChunkStats } from './chunks.ts';
+import { emptyDiagnostics, recordDiagnostics, type TrialOutcome } from './diagnostics.ts';
 import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
-import { MeanAccumulator, type AccumulatorState, type MeanEstimate } from '../util/stats.ts';
-
-/** Trials per randomness chunk (fixed: changing it changes the numbers). */
-export const CHUNK_TRIALS = 250;
-
-/** Thresholds of relative decode error ‖Ĉ_b − C_b‖/‖C_b‖ that the diagnostics count. */
-export const ERROR_THRESHOLDS = [1e-9, 1e-6, 1e-3, 1] as const;
-
-/** What happened in one trial (values normalised by E‖C‖²). */
-export interface TrialOutcome {
-  /** Arrival times sorted ascending (length W). */
-  sortedTimes: Float64Array;
-  /** Workers in order of arrival (arrivalOrder[k] arrived k-th). */
-  arrivalOrder: Int32Array;
-  /** ‖C‖² / E‖C‖² of this trial. */
-  energy: number;
-  /** Per line: normalised loss after k = 0..W arrivals (length W + 1). */
-  lossAfter: Float64Array[];
-  /** Per line: number of arrivals after which every block was decoded, or −1 if never. */
-  fullAt: number[];
-  /** Per line: the relative decode error ‖Ĉ_b − C_b‖/‖C_b‖ of each block (NaN if never decoded). */
-  relError: Float64Array[];
-  /** Per line: the decode residual ‖d_b·G − e_b‖∞ of each decoded block (NaN if never). */
-  residual: Float64Array[];
-}
-
-/** Decoding diagnostics of one line over all trials. */
-export interface LineDiagnostics {
-  trials: number;
-  /** fullAt[k] = trials in which all blocks were first decoded after exactly k arrivals; fullAt[W + 1] = never. */
-  fullAt: number[];
-  /**
-   * Trials in which the first N·P results did not decode every block (for MDS any N·P results
-   * determine them; a block also waits while its decode would be numerically unstable).
-   */
-  notFullAtNP: number;
-  /** Decoded blocks in total. */
-  blocksDecoded: number;
-  /** Largest relative decode error of a decoded block. */
-  maxRelError: number;
-  /** errorsAbove[i] = decoded blocks with relative error > ERROR_THRESHOLDS[i]. */
-  errorsAbove: number[];
-  /** Trials whose loss went up at some arrival (a decoded block worse than the zero estimate). */
-  nonMonotoneTrials: number;
-  /** Largest decode residual ‖d_b·G − e_b‖∞ of a decoded block. */
-  maxResidual: number;
-  /** Largest normalised loss of one trial after all W results (a catastrophic decode shows here). */
-  maxFinalLoss: number;
-  /** Trials with a decoded block worse than no estimate (relative decode error > 1). */
-  catastrophicTrials: number;
-}
-
-/** Result of one line. */
-export interface LineResult {
-  line: LineSpec;
-  /** Normalised loss after N = 0..W results. */
-  byReceived: MeanEstimate[];
-  /** Normalised loss at each deadline of `times` (empty without times). */
-  byTime: MeanEstimate[];
-  diagnostics: LineDiagnostics;
-}
-
-/** Result of {@link simulate}. */
-export interface SimulationResult {
-  setup: MonteCarloSetup;
-  trials: number;
-  seed: number;
-  times: number[];
-  /** E‖C‖² used to normalise. */
-  expectedEnergy: number;
-  /** Mean of ‖C‖²/E‖C‖² over the trials (≈ 1: a check of the normaliser). */
-  energy: MeanEstimate;
-  lines: LineResult[];
-}
-
-/** Options of {@link simulate}. */
-export interface SimulationOptions {
-  /** Number of trials n ≥ 1. */
-  trials: number;
-  /** Seed (any integer). */
-  seed: number;
-  /** Deadlines at which to estimate the loss (any order; may be empty). */
-  times?: readonly number[];
-  /** Compute every worker's product, not only those a decode vector uses (same numbers, slower). */
-  allProducts?: boolean;
-  /** Called after every chunk with (trials done, trials). */
-  onProgress?: (done: number, total: number) => void;
-}
 
 /** Options of a {@link TrialRunner}. */
 export interface RunnerOptions {
@@ -363,179 +272,8 @@ export class TrialRunner {
   }
 }
 
-/** Statistics of one chunk. */
-export interface ChunkStats {
-  energy: MeanAccumulator;
-  byReceived: MeanAccumulator[];
-  byTime: MeanAccumulator[];
-  diagnostics: LineDiagnostics[];
-}
-
 function sum(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
   return s;
-}
-
-function emptyDiagnostics(W: number): LineDiagnostics {
-  return {
-    trials: 0,
-    fullAt: new Array<number>(W + 2).fill(0),
-    notFullAtNP: 0,
-    blocksDecoded: 0,
-    maxRelError: 0,
-    errorsAbove: ERROR_THRESHOLDS.map(() => 0),
-    nonMonotoneTrials: 0,
-    maxResidual: 0,
-    maxFinalLoss: 0,
-    catastrophicTrials: 0,
-  };
-}
-
-function recordDiagnostics(d: LineDiagnostics, o: TrialOutcome, li: number, NP: number): void {
-  const W = o.sortedTimes.length;
-  d.trials++;
-  const full = o.fullAt[li];
-  d.fullAt[full < 0 ? W + 1 : full]++;
-  if (full < 0 || full > NP) d.notFullAtNP++;
-  let catastrophic = false;
-  for (const e of o.relError[li]) {
-    if (Number.isNaN(e)) continue;
-    if (e > 1) catastrophic = true;
-    d.blocksDecoded++;
-    if (e > d.maxRelError) d.maxRelError = e;
-    ERROR_THRESHOLDS.forEach((th, i) => {
-      if (e > th) d.errorsAbove[i]++;
-    });
-  }
-  for (const r of o.residual[li]) if (r > d.maxResidual) d.maxResidual = r;
-  if (catastrophic) d.catastrophicTrials++;
-  const lossAfter = o.lossAfter[li];
-  d.maxFinalLoss = Math.max(d.maxFinalLoss, lossAfter[lossAfter.length - 1]);
-  for (let k = 1; k < lossAfter.length; k++) {
-    if (lossAfter[k] > lossAfter[k - 1]) {
-      d.nonMonotoneTrials++;
-      break;
-    }
-  }
-}
-
-function mergeDiagnostics(into: LineDiagnostics, from: LineDiagnostics): void {
-  into.trials += from.trials;
-  from.fullAt.forEach((v, i) => (into.fullAt[i] += v));
-  into.notFullAtNP += from.notFullAtNP;
-  into.blocksDecoded += from.blocksDecoded;
-  into.maxRelError = Math.max(into.maxRelError, from.maxRelError);
-  from.errorsAbove.forEach((v, i) => (into.errorsAbove[i] += v));
-  into.nonMonotoneTrials += from.nonMonotoneTrials;
-  into.maxResidual = Math.max(into.maxResidual, from.maxResidual);
-  into.maxFinalLoss = Math.max(into.maxFinalLoss, from.maxFinalLoss);
-  into.catastrophicTrials += from.catastrophicTrials;
-}
-
-/** Serialisable form of {@link ChunkStats} (to pass between threads). */
-export interface ChunkState {
-  energy: AccumulatorState;
-  byReceived: AccumulatorState[];
-  byTime: AccumulatorState[];
-  diagnostics: LineDiagnostics[];
-}
-
-export function chunkState(s: ChunkStats): ChunkState {
-  return {
-    energy: s.energy.state(),
-    byReceived: s.byReceived.map((a) => a.state()),
-    byTime: s.byTime.map((a) => a.state()),
-    diagnostics: s.diagnostics,
-  };
-}
-
-export function chunkFromState(s: ChunkState): ChunkStats {
-  return {
-    energy: MeanAccumulator.fromState(s.energy),
-    byReceived: s.byReceived.map((a) => MeanAccumulator.fromState(a)),
-    byTime: s.byTime.map((a) => MeanAccumulator.fromState(a)),
-    diagnostics: s.diagnostics,
-  };
-}
-
-/** The work of one run: validated inputs and the chunk sizes. */
-export interface RunPlan {
-  setup: MonteCarloSetup;
-  lines: LineSpec[];
-  trials: number;
-  seed: number;
-  times: number[];
-  runner: RunnerOptions;
-  /** Trials in chunk c. */
-  chunkSizes: number[];
-}
-
-/** Validates the options and splits the trials into chunks. */
-export function planRun(setup: MonteCarloSetup, lines: readonly LineSpec[], options: SimulationOptions): RunPlan {
-  const { trials, seed } = options;
-  if (typeof trials !== 'number' || !Number.isInteger(trials) || trials < 1) {
-    throw new RangeError(`trials: must be an integer ≥ 1, got ${String(trials)}`);
-  }
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new RangeError(`seed: must be an integer, got ${String(seed)}`);
-  const times = [...(options.times ?? [])];
-  times.forEach((t, i) => {
-    if (typeof t !== 'number' || Number.isNaN(t)) throw new RangeError(`times: entry ${i + 1} is not a number`);
-  });
-  const runner: RunnerOptions = { allProducts: options.allProducts ?? false };
-  // Validates setup and lines.
-  void new TrialRunner(setup, lines, runner);
-  const chunks = Math.ceil(trials / CHUNK_TRIALS);
-  const chunkSizes = Array.from({ length: chunks }, (_, c) => Math.min(CHUNK_TRIALS, trials - c * CHUNK_TRIALS));
-  return { setup, lines: [...lines], trials, seed, times, runner, chunkSizes };
-}
-
-/** Merges per-chunk statistics in chunk order into the result. */
-export function finishRun(plan: RunPlan, chunks: readonly ChunkStats[]): SimulationResult {
-  const { setup, lines, times } = plan;
-  const L = lines.length;
-  const W = setup.workers;
-  const energy = new MeanAccumulator(1);
-  const byReceived = Array.from({ length: L }, () => new MeanAccumulator(W + 1));
-  const byTime = Array.from({ length: L }, () => new MeanAccumulator(times.length));
-  const diagnostics = Array.from({ length: L }, () => emptyDiagnostics(W));
-  for (const s of chunks) {
-    energy.merge(s.energy);
-    for (let li = 0; li < L; li++) {
-      byReceived[li].merge(s.byReceived[li]);
-      byTime[li].merge(s.byTime[li]);
-      mergeDiagnostics(diagnostics[li], s.diagnostics[li]);
-    }
-  }
-  return {
-    setup,
-    trials: plan.trials,
-    seed: plan.seed,
-    times,
-    expectedEnergy: expectedEnergy(setup),
-    energy: energy.estimate(0),
-    lines: lines.map((line, li) => ({
-      line,
-      byReceived: byReceived[li].estimates(),
-      byTime: byTime[li].estimates(),
-      diagnostics: diagnostics[li],
-    })),
-  };
-}
-
-/**
- * The Monte Carlo in this thread: `trials` trials of every line, estimates of the normalised
- * loss after each number received (0..W) and at each deadline in `times`.
- */
-export function simulate(setup: MonteCarloSetup, lines: readonly LineSpec[], options: SimulationOptions): SimulationResult {
-  const plan = planRun(setup, lines, options);
-  const runner = new TrialRunner(plan.setup, plan.lines, plan.runner);
-  const chunks: ChunkStats[] = [];
-  let done = 0;
-  plan.chunkSizes.forEach((count, c) => {
-    chunks.push(runner.runChunk(plan.seed, c, count, plan.times));
-    done += count;
-    options.onProgress?.(done, plan.trials);
-  });
-  return finishRun(plan, chunks);
 }
