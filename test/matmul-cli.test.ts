@@ -2,6 +2,7 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import { DEFAULT_PRECISION_TOLERANCE } from '../src/coded-backprop/precision.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 import { runMatmulTrials } from '../src/workloads/matmul-trials.ts';
@@ -42,11 +43,13 @@ test('the tensor executor agrees with the float64 reference in distribution (EW,
   const opts = resolveCodedOptions({ scheme: 'ew', tmax: 1, workers: 40, K: 1, gamma: [0.35, 0.35, 0.3], latency: { lambda: 0.25 } });
   const f64 = runMatmulTrials(FIG3, opts, 400, 'f64', new Rng(5));
   const ten = runMatmulTrials(FIG3, opts, 400, 'tensor', new Rng(5));
-  // same seed, same draws: the two executors see identical matrices and received sets
-  t.deepEqual(ten.classRecovered, f64.classRecovered);
+  // same seed, same draws: the two executors see identical matrices and received sets, so they
+  // determine the same blocks; float32 withholds some low blocks for precision (float64 none here)
+  const determined = (r: typeof f64) => r.classRecovered.map((c, l) => c + r.classWithheld[l]);
+  t.deepEqual(determined(ten), determined(f64));
+  t.deepEqual(f64.classWithheld, [0, 0, 0]);
   t.true(Math.abs(ten.loss.mean - f64.loss.mean) < 1e-3);
-  // float32: the low-energy LL block is decoded from combinations that include the HH block,
-  // whose norm is 100× larger, so rounding of ~6e-8 shows as ~1e-3 of LL's own norm
-  t.true(ten.worstDecodeError < 1e-2, `worst float32 decode error ${ten.worstDecodeError}`);
-  t.true(f64.worstDecodeError < 1e-9, `worst float64 decode error ${f64.worstDecodeError}`);
+  // every recovered block, measured against its own norm: float32 within 10× the precision tolerance
+  ten.classWorstRelError.forEach((e, l) => t.true(e <= 10 * DEFAULT_PRECISION_TOLERANCE, `float32 class ${l + 1}: ${e}`));
+  f64.classWorstRelError.forEach((e, l) => t.true(e < 1e-9, `float64 class ${l + 1}: ${e}`));
 });

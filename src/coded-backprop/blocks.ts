@@ -123,3 +123,38 @@ export function worstBlockError(
   }
   return worst;
 }
+
+/**
+ * Per class: max over the blocks with recovered[b] of ‖Ĉ_b − C_b‖_F / ‖C_b‖_F, against the exact
+ * block's own Frobenius norm (Infinity for a nonzero error on a zero block; 0 for a class with no
+ * recovered block). Ĉ and C are m×p row-major in original order.
+ */
+export function classRelErrors(
+  approx: ArrayLike<number>,
+  exact: ArrayLike<number>,
+  layout: BlockLayout,
+  p: number,
+  recovered: readonly boolean[],
+): number[] {
+  const { rows, cols, N, P } = layout;
+  const worst = new Array<number>(layout.classSizes.length).fill(0);
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < P; j++) {
+      const blk = i * P + j;
+      if (!recovered[blk]) continue;
+      let num = 0;
+      let den = 0;
+      for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
+        for (let l = cols.bounds[j]; l < cols.bounds[j + 1]; l++) {
+          const e = rows.order[k] * p + cols.order[l];
+          num += (approx[e] - exact[e]) ** 2;
+          den += exact[e] ** 2;
+        }
+      }
+      const rel = den > 0 ? Math.sqrt(num / den) : num > 0 ? Infinity : 0;
+      const c = layout.blockClass[blk];
+      worst[c] = Math.max(worst[c], rel);
+    }
+  }
+  return worst;
+}

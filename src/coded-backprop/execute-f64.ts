@@ -5,11 +5,12 @@
  */
 import { type Matrix, matmul, matmulAddInto, zeros } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import { type PaddedBlocks, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
+import { classRelErrors, type PaddedBlocks, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { WorkerTask } from './codes/code.ts';
 import type { ResolvedCodedOptions } from './options.ts';
 import type { BlockLayout } from './partition.ts';
-import { layoutFor, planCall, statsOf } from './plan.ts';
+import { layoutFor, planCall, statsOf, withhold } from './plan.ts';
+import { checkPrecision, DEFAULT_PRECISION_TOLERANCE, maxAbs, UNIT_ROUNDOFF } from './precision.ts';
 import type { CodedMatMulStats } from './types.ts';
 import { cxrMatMulF64 } from './cxr/execute-f64.ts';
 
@@ -55,15 +56,34 @@ export function codedMatMulF64(A: Matrix, B: Matrix, opts: ResolvedCodedOptions,
   const products = plan.received.map((w) => workerProduct(plan.tasks[w], blocks));
   const R = products.length;
   const { determined, matrix } = plan.decode;
+  const UQ = blocks.U * blocks.Q;
+  // The same precision check as the tensor path, with float64's unit roundoff (precision.ts).
+  const partNorm = products.map((x) => Math.sqrt(x.reduce((s, v) => s + v * v, 0)));
+  const coefMax = plan.coef.map(maxAbs);
+  const withheld = new Array<boolean>(layout.N * layout.P).fill(false);
   const C = zeros(A.rows, B.cols);
   scatterBlocks(
-    (b) => (determined[b] ? combine(matrix.subarray(b * R, (b + 1) * R), products, blocks.U * blocks.Q) : null),
+    (b) => {
+      if (!determined[b]) return null;
+      const d = matrix.subarray(b * R, (b + 1) * R);
+      const block = combine(d, products, UQ);
+      const norm = Math.sqrt(block.reduce((s, v) => s + v * v, 0));
+      if (!checkPrecision(d, coefMax, partNorm, norm, UNIT_ROUNDOFF.float64, DEFAULT_PRECISION_TOLERANCE).accepted) {
+        withheld[b] = true;
+        return null;
+      }
+      return block;
+    },
     layout,
     blocks.Q,
     C.data,
     B.cols,
   );
-  const stats = statsOf(plan);
-  if (opts.measureError) stats.decodeRelError = worstBlockError(C.data, matmul(A, B).data, layout, B.cols, (b) => determined[b]);
+  const stats = withhold(statsOf(plan), withheld);
+  if (opts.measureError) {
+    const exact = matmul(A, B).data;
+    stats.decodeRelError = worstBlockError(C.data, exact, layout, B.cols, (b) => stats.recovered[b]);
+    stats.classRelError = classRelErrors(C.data, exact, layout, B.cols, stats.recovered);
+  }
   return { C, stats };
 }

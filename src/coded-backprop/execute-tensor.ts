@@ -8,15 +8,19 @@
  *     that share a block summed; for class-granularity windows, uncoded and repetition exactly
  *     the code's task);
  *   products: one matrix product per block group for the parts of every received worker;
- *   decoding: on the downloaded parts with the decode vectors of the float64 decoder, written
- *     straight into Ĉ in the original row and column order.
+ *   decoding: on the downloaded parts with the decode vectors of the float64 decoder, accumulated
+ *     in float64 and written straight into Ĉ in the original row and column order. A determined
+ *     block is kept only if its float32 rounding bound passes the precision check (precision.ts:
+ *     amplification · 2⁻²⁴ · largest contributing part ≤ tolerance · ‖Ĉ_b‖); otherwise it is
+ *     withheld (zero) and counted in the stats as withheld, apart from the undetermined blocks.
  * Workers that miss the deadline are not computed: their results could not change Ĉ.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
-import { padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
+import { classRelErrors, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { type CallPlan, layoutFor, planCall, statsOf } from './plan.ts';
+import { type CallPlan, layoutFor, planCall, statsOf, withhold } from './plan.ts';
+import { checkPrecision, DEFAULT_PRECISION_TOLERANCE, maxAbs, UNIT_ROUNDOFF } from './precision.ts';
 import type { CodedMatMulStats } from './types.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
 
@@ -30,9 +34,18 @@ import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
  *   B side (U > Q): part (w, i) = A_i·B̃_wi with B̃_wi = Σ_j g_w[i,j]·B_j.
  * One matrix product per group computes the parts of every received worker that touch it (no
  * work on blocks outside a window); the worker's product is the sum of its parts. Decoding,
- * Ĉ_b = Σ_w d_bw·(Σ parts of w), runs on the downloaded parts while undoing the order.
+ * Ĉ_b = Σ_w d_bw·(Σ parts of w), runs in float64 on the downloaded parts while undoing the order.
+ * @returns withheld[b]: block b was determined but failed the precision check (left at zero)
  */
-function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number, plan: CallPlan, out: Float32Array): void {
+function computeAndDecode(
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  p: number,
+  plan: CallPlan,
+  out: Float32Array,
+  tolerance: number,
+): boolean[] {
   const { layout, received, coef, decode } = plan;
   const { N, P } = layout;
   const blocks = padBlocks(a, M, b, p, layout, Float32Array);
@@ -87,21 +100,39 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
     prod.dispose();
     return data;
   });
-  const block = new Float32Array(UQ);
+  // ‖R_r‖ bound: the sum of the norms of the parts result r is computed from; max|g_r|.
+  const partNorm = new Float64Array(R);
+  for (let r = 0; r < R; r++) {
+    for (let group = 0; group < groups; group++) {
+      const k = slot[r][group];
+      if (k < 0) continue;
+      const part = results[group] as Float32Array;
+      partNorm[r] += aSide ? norm(part, k * UQ, UQ, 1, UQ) : norm(part, k * Q, Q, users[group].length * Q, U);
+    }
+  }
+  const coefMax = coef.map(maxAbs);
+  const withheld = new Array<boolean>(N * P).fill(false);
+  const block = new Float64Array(UQ);
   scatterBlocks(
     (blk) => {
       if (!decode.determined[blk]) return null;
       block.fill(0);
+      const dRow = decode.matrix.subarray(blk * R, (blk + 1) * R);
       for (let r = 0; r < R; r++) {
-        const d = decode.matrix[blk * R + r];
+        const d = dRow[r];
         if (d === 0) continue;
         for (let group = 0; group < groups; group++) {
           const k = slot[r][group];
           if (k < 0) continue;
           const part = results[group] as Float32Array;
-          if (aSide) axpy32(block, part.subarray(k * UQ, (k + 1) * UQ), d);
+          if (aSide) axpy64(block, part, k * UQ, UQ, d);
           else axpyFromStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
         }
+      }
+      const check = checkPrecision(dRow, coefMax, partNorm, norm(block, 0, UQ, 1, UQ), UNIT_ROUNDOFF.float32, tolerance);
+      if (!check.accepted) {
+        withheld[blk] = true;
+        return null;
       }
       return block;
     },
@@ -110,6 +141,28 @@ function computeAndDecode(a: Float32Array, b: Float32Array, M: number, p: number
     out,
     p,
   );
+  return withheld;
+}
+
+/** Frobenius norm of `rows` runs of `cols` entries starting at base, base + stride, … */
+function norm(x: ArrayLike<number>, base: number, cols: number, stride: number, rows: number): number {
+  // contiguous (stride 1, rows = length): one run
+  if (stride === 1) {
+    let s = 0;
+    for (let e = base; e < base + rows; e++) s += x[e] * x[e];
+    return Math.sqrt(s);
+  }
+  let s = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = base + r * stride;
+    for (let q = 0; q < cols; q++) s += x[o + q] * x[o + q];
+  }
+  return Math.sqrt(s);
+}
+
+/** dst += c·src[base .. base + length) (float64 accumulation of float32 parts). */
+function axpy64(dst: Float64Array, src: Float32Array, base: number, length: number, c: number): void {
+  for (let e = 0; e < length; e++) dst[e] += c * src[base + e];
 }
 
 /** dst += c·src over the whole of src (monomorphic float32 hot loop). */
@@ -126,8 +179,8 @@ function axpyStrided(dst: Float32Array, base: number, stride: number, src: Float
   }
 }
 
-/** dst[r·cols + q] += c·src[base + r·stride + q] for a rows×cols dst. */
-function axpyFromStrided(dst: Float32Array, src: Float32Array, base: number, stride: number, rows: number, cols: number, c: number): void {
+/** dst[r·cols + q] += c·src[base + r·stride + q] for a rows×cols dst (float64 accumulation). */
+function axpyFromStrided(dst: Float64Array, src: Float32Array, base: number, stride: number, rows: number, cols: number, c: number): void {
   for (let r = 0; r < rows; r++) {
     const s = base + r * stride;
     const d = r * cols;
@@ -153,14 +206,14 @@ export function codedMatMul(
   const b = B.dataSync() as Float32Array;
   const layout = layoutFor(a, m, M, b, p, opts);
   const plan = planCall(layout, opts, rng);
-  const stats = statsOf(plan);
   const c = new Float32Array(m * p);
-  if (plan.received.length > 0) {
-    computeAndDecode(a, b, M, p, plan, c);
-  }
+  const withheld = plan.received.length > 0 ? computeAndDecode(a, b, M, p, plan, c, DEFAULT_PRECISION_TOLERANCE) : [];
+  const stats = withhold(statsOf(plan), withheld);
   if (opts.measureError) {
     const exact = tf.tidy(() => tf.matMul(A, B));
-    stats.decodeRelError = worstBlockError(c, exact.dataSync(), layout, p, (blk) => plan.decode.determined[blk]);
+    const data = exact.dataSync();
+    stats.decodeRelError = worstBlockError(c, data, layout, p, (blk) => stats.recovered[blk]);
+    stats.classRelError = classRelErrors(c, data, layout, p, stats.recovered);
     exact.dispose();
   }
   return { C: tf.tensor2d(c, [m, p]), stats };

@@ -74,5 +74,23 @@ export function statsOf(plan: CallPlan): CodedMatMulStats {
     blockClass: [...layout.blockClass],
     classSizes: [...layout.classSizes],
     classRecovered,
+    blocksWithheld: 0,
+    classWithheld: new Array<number>(layout.classSizes.length).fill(0),
   };
+}
+
+/**
+ * Moves the blocks an executor withheld for precision (determined, but their decode could carry
+ * too much rounding) from recovered to withheld. Returns `stats`, updated in place.
+ */
+export function withhold(stats: CodedMatMulStats, withheld: readonly boolean[]): CodedMatMulStats {
+  withheld.forEach((w, b) => {
+    if (!w || !stats.recovered[b]) return;
+    stats.recovered[b] = false;
+    stats.blocksRecovered--;
+    stats.classRecovered[stats.blockClass[b]]--;
+    stats.blocksWithheld++;
+    stats.classWithheld[stats.blockClass[b]]++;
+  });
+  return stats;
 }

@@ -24,8 +24,15 @@ export interface CodedMatMulStats {
   workersReceived: number;
   /** Number of C blocks (N·P). */
   blocksTotal: number;
-  /** C blocks recovered by the decoder. */
+  /** C blocks recovered by the decoder (determined by the received set and precise enough). */
   blocksRecovered: number;
+  /**
+   * C blocks the received set determines but the executor withheld (left at zero) because their
+   * decode could carry too much rounding for their own size (precision.ts); not in blocksRecovered.
+   */
+  blocksWithheld: number;
+  /** Withheld blocks per class. */
+  classWithheld: number[];
   /** For each C block (row-major i·P + j, in sorted block order): recovered or not. */
   recovered: boolean[];
   /** Class of each C block (same indexing as `recovered`). */
@@ -39,6 +46,11 @@ export interface CodedMatMulStats {
    * with C computed exactly (float64 path) or by one exact product (tensor path).
    */
   decodeRelError?: number;
+  /**
+   * Only when requested: per class, max over its recovered blocks of ‖Ĉ_b − C_b‖_F / ‖C_b‖_F
+   * against the exact block's own norm (no floor; 0 for a class with no recovered block).
+   */
+  classRelError?: number[];
   /** Partition cxr only (then "blocks" are the K packets): packets determined one by one, and whether the sum of the others was determined. */
   cxr?: { packetDetermined: boolean[]; restSum: boolean };
 }

@@ -22,8 +22,12 @@ export interface MatmulTrialsResult {
   /** Mean number of recovered blocks per class. */
   classRecovered: number[];
   classSizes: number[];
-  /** Max relative Frobenius error of any recovered block over all trials. */
+  /** Mean number of blocks per class determined but withheld for precision (precision.ts). */
+  classWithheld: number[];
+  /** Max relative Frobenius error of any recovered block over all trials (floored, see worstBlockError). */
   worstDecodeError: number;
+  /** Per class: max over trials and recovered blocks of ‖Ĉ_b − C_b‖_F / ‖C_b‖_F (the exact block's own norm). */
+  classWorstRelError: number[];
 }
 
 /** ‖X − Y‖²_F for two equally long arrays. */
@@ -50,6 +54,8 @@ export function runMatmulTrials(
   const acc = new MeanAccumulator(2);
   const L = opts.grid.classSizes.length;
   const classSum = new Array<number>(L).fill(0);
+  const withheldSum = new Array<number>(L).fill(0);
+  const classWorst = new Array<number>(L).fill(0);
   let worst = 0;
   let lastReport = Date.now();
   const measured = { ...opts, measureError: true };
@@ -70,7 +76,12 @@ export function runMatmulTrials(
     }
     acc.add([squaredDistance(approx, exact) / energy, stats.workersReceived]);
     stats.classRecovered.forEach((c, l) => (classSum[l] += c));
-    worst = Math.max(worst, stats.decodeRelError ?? 0);
+    stats.classWithheld.forEach((c, l) => (withheldSum[l] += c));
+    if (stats.decodeRelError === undefined || stats.classRelError === undefined) {
+      throw new Error('runMatmulTrials: the executor did not measure the decode error it was asked for');
+    }
+    worst = Math.max(worst, stats.decodeRelError);
+    stats.classRelError.forEach((e, l) => (classWorst[l] = Math.max(classWorst[l], e)));
     if (onProgress && Date.now() - lastReport > 500) {
       lastReport = Date.now();
       onProgress(trial + 1);
@@ -82,6 +93,8 @@ export function runMatmulTrials(
     workersReceived: acc.estimate(1),
     classRecovered: classSum.map((s) => s / trials),
     classSizes: [...opts.grid.classSizes],
+    classWithheld: withheldSum.map((s) => s / trials),
     worstDecodeError: worst,
+    classWorstRelError: classWorst,
   };
 }

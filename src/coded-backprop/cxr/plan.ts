@@ -55,6 +55,9 @@ export function packetStats(plan: PacketPlan): CodedMatMulStats {
     blockClass: [...layout.classOf],
     classSizes: [...layout.classSizes],
     classRecovered,
+    // the c×r path has no precision check yet (precision.ts): nothing is withheld
+    blocksWithheld: 0,
+    classWithheld: new Array<number>(layout.classSizes.length).fill(0),
     cxr: { packetDetermined: [...decode.packetDetermined], restSum: decode.restSum },
   };
 }
