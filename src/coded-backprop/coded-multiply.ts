@@ -9,7 +9,8 @@
  * calls made since it was last called (normally the step's six products) and resets them:
  *   workers_received — workers whose product arrived before T_max, summed over the products
  *                      (at most 6·W per step: 54 uncoded, 108 rep, 90 MDS/NOW/EW);
- *   blocks_recovered — C blocks the decoder recovered, summed over the products (at most 6·9 = 54).
+ *   blocks_recovered — C blocks the decoder recovered, summed over the products (at most 6·9 = 54);
+ *   blocks_withheld  — C blocks determined but withheld for float32 precision (precision.ts).
  * The scheme 'baseline' is the exact product (tf.matMul), no engine, and has no stats.
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
@@ -26,6 +27,12 @@ export type TrainingScheme = 'baseline' | SchemeName;
 export interface StepStats {
   workers_received: number;
   blocks_recovered: number;
+  /**
+   * C blocks the received results determined but the tensor path withheld for float32 precision
+   * (left at zero; precision.ts), summed over the products; not in blocks_recovered. Exactly zero
+   * blocks (e.g. gradients of always-blank pixels) decoded from combinations with others land here.
+   */
+  blocks_withheld: number;
   /** Number of multiply calls these sums are over (6 per step). */
   products: number;
   /** Blocks recovered per class, summed over the products (class 0 = most important). */
@@ -62,6 +69,7 @@ export function makeCodedMultiply(
     const { C, stats } = codedMatMul(a, b, perSite[siteKey(site)] ?? resolved, rng);
     acc.workers_received += stats.workersReceived;
     acc.blocks_recovered += stats.blocksRecovered;
+    acc.blocks_withheld += stats.blocksWithheld;
     acc.products += 1;
     stats.classRecovered.forEach((n, l) => (acc.class_recovered[l] += n));
     return C;
@@ -77,5 +85,5 @@ export function makeCodedMultiply(
 }
 
 function empty(classes: number): StepStats {
-  return { workers_received: 0, blocks_recovered: 0, products: 0, class_recovered: new Array<number>(classes).fill(0) };
+  return { workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(classes).fill(0) };
 }
