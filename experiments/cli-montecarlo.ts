@@ -16,6 +16,7 @@ import {
 import type { Ordering } from '../src/coded-backprop/index.ts';
 import type { McFigureRun } from '../src/figures/run.ts';
 import { outDir, parseChoiceList, parseInteger, parseNumberList } from './cli-common.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
 
 /** Largest number of trials a command accepts. */
 export const MAX_TRIALS = 100_000_000;
@@ -119,7 +120,7 @@ export function parseCommonFlags(
     K: '--K',
   });
   const lines = linesFor(schemes, granularities);
-  const dir = outDir(argv.out, '--out');
+  const dir = checkOutputDir(outDir(argv.out, '--out'));
   const run: McFigureRun = {
     setup,
     lines,

@@ -22,6 +22,7 @@ import {
   reportWritten,
   runCommand,
 } from './cli-common.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
 
 /** Panel labels; the MDS curves of all classes coincide, which the label says. */
 export const SCHEME_LABELS: Record<Scheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (all classes coincide)' };
@@ -69,7 +70,7 @@ export async function fig2(args: string[], log: (line: string) => void = (l) => 
   const gamma = parseNumberList(argv.gamma, '--gamma');
   checkGamma(gamma, k.length, '--gamma', `one per class of --classes ${k.join(',')}`);
   const schemes = parseChoiceList(argv.schemes, '--schemes', SCHEMES);
-  const dir = outDir(argv.out, '--out');
+  const dir = checkOutputDir(outDir(argv.out, '--out'));
   log(`backend: ${FLOAT64_BACKEND}`);
 
   const csvRows: Row[] = [];
