@@ -67,6 +67,9 @@ export function lossChart(o: LossChartOptions) {
   // Room for the full legend labels (vega-lite truncates at 160 px by default).
   const config = (spec as { config?: Record<string, Record<string, unknown>> }).config;
   if (config) config.legend = { ...config.legend, labelLimit: 320, titleLimit: 320 };
+  // Long subtitles centred over the plot overflowed on both sides, widening the canvas into an
+  // empty left and right margin: start them at the plot's left edge, over plot and legend.
+  if (config) config.title = { ...config.title, anchor: 'start' };
   if (o.interpolate) {
     for (const layer of (spec as { layer?: { mark?: { type?: string; interpolate?: string } }[] }).layer ?? []) {
       if (layer.mark?.type === 'line') layer.mark.interpolate = o.interpolate;

@@ -6,6 +6,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFilesAtomic, type FileToWrite } from '../util/atomic-write.ts';
+import { installTextWidth } from './text-width.ts';
 
 export type { TopLevelSpec };
 
@@ -14,6 +15,7 @@ export const CHART_FONT = 'DejaVu Sans';
 
 /** Renders a vega-lite spec to SVG markup. */
 export async function specToSvg(spec: TopLevelSpec): Promise<string> {
+  installTextWidth();
   const vgSpec = compile(spec).spec;
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
   try {
