@@ -80,14 +80,18 @@ for (const { scheme, granularity } of CONFIGS) {
           const f64 = codedMatMulF64(A, B, opts, new Rng(seed));
           const expected = recoveredEntries(f64.stats.recovered, m, p);
           t.is(checkEntries(t, f64.C.data, exact, 1e-9, `${label} f64 ${m}x${n}x${p}`), expected);
-          t.true((f64.stats.decodeRelError ?? 0) < 1e-8);
+          t.not(f64.stats.decodeRelError, undefined, 'the error was measured');
+          t.true(f64.stats.decodeRelError! < 1e-8);
           const tA = toTensor(A);
           const tB = toTensor(B);
           const ten = codedMatMul(tA, tB, opts, new Rng(seed));
-          t.deepEqual(ten.stats.recovered, f64.stats.recovered, 'both executors run the same plan');
+          // both executors run the same plan: they determine the same blocks (float32 may withhold some for precision)
+          const determined = (st: typeof f64.stats) => st.recovered.map((r, b) => r || st.withheld[b]);
+          t.deepEqual(determined(ten.stats), determined(f64.stats), 'both executors run the same plan');
           const c = ten.C.dataSync();
-          t.is(checkEntries(t, c, exact, tol32, `${label} tensor ${m}x${n}x${p}`), expected);
-          t.true((ten.stats.decodeRelError ?? 0) < tol32 * 10);
+          t.is(checkEntries(t, c, exact, tol32, `${label} tensor ${m}x${n}x${p}`), recoveredEntries(ten.stats.recovered, m, p));
+          t.not(ten.stats.decodeRelError, undefined, 'the error was measured');
+          t.true(ten.stats.decodeRelError! < tol32 * 10);
           tf.dispose([tA, tB, ten.C]);
         }
       }

@@ -13,6 +13,7 @@ import {
 } from '../experiments/cli-common.ts';
 import { fig2 } from '../experiments/fig2.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { decodePng, nonBackgroundPixels } from './helpers/png.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -54,9 +55,11 @@ test('default run writes the CSV, SVG and PNG', async (t) => {
     const ew9 = rows.filter((row) => row.scheme === 'ew' && row.received === 9).map((row) => row.probability as number);
     t.is(ew9.length, 3);
     t.true(rows.every((row) => typeof row.probability === 'number' && row.probability >= 0 && row.probability <= 1));
-    const png = await readFile(join(out, 'fig2.png'));
-    t.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-    t.true((await readFile(join(out, 'fig2.svg'), 'utf8')).includes('<svg'));
+    // the PNG is the three panels at 2× (width ≈ 2·(3·280 + axes + legend)), and drawn on
+    const img = decodePng(await readFile(join(out, 'fig2.png')));
+    t.true(img.width > 1600 && img.width < 3000 && img.height > 500 && img.height < 900, `${img.width}×${img.height}`);
+    t.true(nonBackgroundPixels(img) > 0.03 * img.width * img.height, 'lines, axes and text cover the picture');
+    t.regex(r.stdout, /^backend: /, 'the backend line comes first');
     t.deepEqual((await readdir(out)).sort(), ['fig2.csv', 'fig2.png', 'fig2.svg']);
     for (const f of ['fig2.csv', 'fig2.svg', 'fig2.png']) t.true(r.stdout.includes(f), `stdout names ${f}`);
   });
@@ -120,6 +123,27 @@ for (const [args, re] of BAD) {
     });
   });
 }
+
+test('--help prints the usage only: no backend line above it', async (t) => {
+  const r = await run(['--help']);
+  t.is(r.code, 0, r.stderr);
+  t.notRegex(r.stdout, /backend:/);
+  t.regex(r.stdout, /--classes/);
+});
+
+test('in-process: an empty class (--classes 1,0,6) is rejected, naming the flag', async (t) => {
+  const err = await t.throwsAsync(fig2(['--classes', '1,0,6', '--out', join(tmpdir(), 'fig2-never')], () => {}));
+  t.regex(err!.message, /^--classes: every class needs at least 1 block, got 0 at position 2/);
+});
+
+test('--out under /proc or /sys is refused at once with one line, no stack trace', async (t) => {
+  for (const out of ['/proc/fig2-out', '/sys/fig2-out']) {
+    const r = await run(['--out', out]);
+    t.is(r.code, 1, out);
+    t.regex(r.stderr, /^error: --out: /, out);
+    t.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
 
 test('in-process: --out naming an existing file is rejected', async (t) => {
   await withTmp(async (dir) => {

@@ -8,6 +8,7 @@ import { isUserError } from '../experiments/cli-common.ts';
 import { fig3 } from '../experiments/fig3.ts';
 import { fig4 } from '../experiments/fig4.ts';
 import { parseCsv, type CsvRow } from '../src/util/csv.ts';
+import { decodePng, emptyRightColumns, nonBackgroundPixels } from './helpers/png.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -36,12 +37,12 @@ async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
+/** The PNG has the chart's size at 2× (620×380 plot + axes, titles, legend), is drawn on, and has no wide empty margin. */
 async function checkPictures(t: import('ava').ExecutionContext, out: string, name: string): Promise<void> {
-  const png = await readFile(join(out, `${name}.png`));
-  t.deepEqual([...png.subarray(0, 8)], PNG);
-  t.true((await readFile(join(out, `${name}.svg`), 'utf8')).includes('<svg'));
+  const img = decodePng(await readFile(join(out, `${name}.png`)));
+  t.true(img.width > 1600 && img.width < 2600 && img.height > 800 && img.height < 1200, `${name}: ${img.width}×${img.height}`);
+  t.true(nonBackgroundPixels(img) > 0.03 * img.width * img.height, `${name}: lines, points and text cover the picture`);
+  t.true(emptyRightColumns(img) < 0.05 * img.width, `${name}: empty right margin ${emptyRightColumns(img)} px of ${img.width}`);
 }
 
 function count(rows: CsvRow[], method: string): number {

@@ -214,16 +214,15 @@ test('classEnergies and classSizesFromTable on a custom table', (t) => {
   close(t, E, [12, 2 * 2 * 1 + 2 * 1 * 3 + 2 * 1 * 1], 1e-12, 'E');
 });
 
-test('W = 100, L = 6 give finite values in reasonable time', (t) => {
+test('W = 100, L = 6 give finite values in [0, 1], non-increasing in t', (t) => {
   const k = [1, 2, 3, 4, 5, 6];
   const g = [0.3, 0.2, 0.15, 0.15, 0.1, 0.1];
   const E = [100, 50, 20, 10, 5, 1];
-  const start = Date.now();
   for (const sc of SCHEMES) {
     const c = expectedLossCurve(sc, k, g, E, { W: 100, lambda: 0.5, K: 1 }, [0.1, 1, 10]);
     t.true(c.every((x) => Number.isFinite(x) && x >= 0 && x <= 1), `${sc}: ${c}`);
+    t.true(c[0] >= c[1] && c[1] >= c[2], `${sc}: the loss falls as the deadline grows: ${c}`);
   }
-  t.true(Date.now() - start < 5000);
 });
 
 test('bad inputs throw RangeError naming the option', (t) => {

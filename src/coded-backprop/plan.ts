@@ -75,6 +75,7 @@ export function statsOf(plan: CallPlan): CodedMatMulStats {
     classSizes: [...layout.classSizes],
     classRecovered,
     blocksWithheld: 0,
+    withheld: new Array<boolean>(layout.N * layout.P).fill(false),
     classWithheld: new Array<number>(layout.classSizes.length).fill(0),
   };
 }
@@ -87,6 +88,7 @@ export function withhold(stats: CodedMatMulStats, withheld: readonly boolean[]):
   withheld.forEach((w, b) => {
     if (!w || !stats.recovered[b]) return;
     stats.recovered[b] = false;
+    stats.withheld[b] = true;
     stats.blocksRecovered--;
     stats.classRecovered[stats.blockClass[b]]--;
     stats.blocksWithheld++;

@@ -33,6 +33,8 @@ export interface CodedMatMulStats {
   blocksWithheld: number;
   /** Withheld blocks per class. */
   classWithheld: number[];
+  /** For each C block (same indexing as `recovered`): determined but withheld for precision. */
+  withheld: boolean[];
   /** For each C block (row-major i·P + j, in sorted block order): recovered or not. */
   recovered: boolean[];
   /** Class of each C block (same indexing as `recovered`). */
