@@ -62,8 +62,9 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw asOptionError(err);
-      throw new UsageError(`${msg} (see --help)`);
+      // yargs' own parse errors (YError: e.g. a flag without its value) are usage errors, not crashes
+      if (err && err.name !== 'YError') throw asOptionError(err);
+      throw new UsageError(`${msg ?? err?.message} (see --help)`);
     });
 }
 

@@ -6,6 +6,11 @@ import { DEFAULT_PRECISION_TOLERANCE } from '../src/coded-backprop/precision.ts'
 import { initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 import { runMatmulTrials } from '../src/workloads/matmul-trials.ts';
+import { parseCsv } from '../src/util/csv.ts';
+import { matmul } from '../experiments/matmul.ts';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
@@ -32,10 +37,38 @@ test('bad flags exit non-zero and name the flag', async (t) => {
     [['--gamma', '0.5,0.6,0.1'], /gamma.*sum to 1/],
     [['--scheme', 'ldpc'], /scheme.*uncoded.*rep.*mds.*now.*ew/],
     [['--scheme', 'mds', '--workers', '5'], /workers.*9/],
+    [['--tmax', 'abc'], /^error: --tmax: "abc" is not a number/],
+    [['--M', 'abc'], /^error: --M: /],
+    [['--tmax'], /^error: Not enough arguments following: tmax/],
+    [['--out', '/proc/matmul-out'], /^error: --out: .*proc/],
   ] as [string[], RegExp][]) {
     const err = await t.throwsAsync(run(TSX, ['experiments/matmul.ts', '--trials', '5', ...args]));
-    t.regex((err as unknown as { stderr: string }).stderr, pattern, args.join(' '));
+    const stderr = (err as unknown as { stderr: string }).stderr;
+    t.regex(stderr, pattern, args.join(' '));
+    t.is(stderr.trim().split('\n').length, 1, `one line, no stack trace: ${stderr}`);
     t.is((err as unknown as { code: number }).code, 1);
+  }
+});
+
+test('--out writes one CSV row per class with the seed, recovered and withheld means and the worst error per class', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'matmul-out-'));
+  try {
+    const lines: string[] = [];
+    const written = await matmul(['--scheme', 'now', '--trials', '50', '--seed', '4', '--out', dir], (l) => lines.push(l));
+    t.deepEqual(written, [join(dir, 'matmul.csv')]);
+    const rows = parseCsv(await readFile(written[0], 'utf8'));
+    t.is(rows.length, 3);
+    t.deepEqual(rows.map((r) => r.class), [1, 2, 3]);
+    t.deepEqual(rows.map((r) => r.class_size), [1, 2, 6]);
+    for (const r of rows) {
+      t.is(r.seed, 4);
+      t.is(r.trials, 50);
+      t.true((r.recovered_mean as number) >= 0 && (r.recovered_mean as number) <= (r.class_size as number));
+      t.true((r.worst_rel_error as number) < 1e-9, 'float64 decodes to rounding');
+    }
+    t.regex(lines.join('\n'), /worst relative decode error per class/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

@@ -25,4 +25,4 @@ export { padPackets, packetWorkerProduct } from './cxr/execute-f64.ts';
 // real runtimes (src/runtime): plan a call as sim does, then decode what arrived by the wall clock
 export { layoutFor, planCall, statsOf, withReceived } from './plan.ts';
 export type { CallPlan } from './plan.ts';
-export { scatterBlocks, worstBlockError } from './blocks.ts';
+export { classRelErrors, scatterBlocks, worstBlockError } from './blocks.ts';

@@ -4,7 +4,7 @@
  * A, B and then the plan from the rng exactly as the simulator does, so the same seed gives the
  * same matrices, code coefficients and worker draws; only who arrives is decided by the wall clock.
  */
-import { worstBlockError } from '../coded-backprop/plan-api.ts';
+import { classRelErrors, worstBlockError } from '../coded-backprop/plan-api.ts';
 import { matmul } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
 import type { ResolvedCodedOptions } from '../coded-backprop/index.ts';
@@ -45,6 +45,8 @@ export async function runRealMatmulTrials(
   const energy = totalEnergy(spec);
   const acc = new MeanAccumulator(3);
   const classSum = new Array<number>(opts.grid.classSizes.length).fill(0);
+  const withheldSum = new Array<number>(opts.grid.classSizes.length).fill(0);
+  const classWorst = new Array<number>(opts.grid.classSizes.length).fill(0);
   let disagreements = 0;
   let worst = 0;
   let lastReport = Date.now();
@@ -59,6 +61,8 @@ export async function runRealMatmulTrials(
     const { determined } = r.realPlan.decode;
     worst = Math.max(worst, worstBlockError(r.C, exact, r.realPlan.layout, B.cols, (b) => determined[b]));
     r.stats.classRecovered.forEach((c, l) => (classSum[l] += c));
+    r.stats.classWithheld.forEach((c, l) => (withheldSum[l] += c));
+    classRelErrors(r.C, exact, r.realPlan.layout, B.cols, r.stats.recovered).forEach((e, l) => (classWorst[l] = Math.max(classWorst[l], e)));
     if (onProgress && Date.now() - lastReport > 500) {
       lastReport = Date.now();
       onProgress(trial + 1);
@@ -71,6 +75,8 @@ export async function runRealMatmulTrials(
     classRecovered: classSum.map((s) => s / trials),
     classSizes: [...opts.grid.classSizes],
     worstDecodeError: worst,
+    classWithheld: withheldSum.map((s) => s / trials),
+    classWorstRelError: classWorst,
     disagreements,
     draws: trials * opts.workers,
     meanCallMs: acc.estimate(2).mean,

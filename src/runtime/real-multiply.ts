@@ -61,7 +61,7 @@ export function makeRealMultiply(
   let last = NaN;
   let late0 = runtime.counters().late;
   let rejected0 = rejectedTotal(runtime);
-  let acc = { workers_received: 0, blocks_recovered: 0, products: 0, class_recovered: new Array<number>(L).fill(0) };
+  let acc = { workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(L).fill(0) };
   const multiply: AsyncMultiply = async (a, b, site) => {
     const [m, M] = a.shape;
     const [Mb, p] = b.shape;
@@ -73,6 +73,7 @@ export function makeRealMultiply(
     acc.workers_received += r.stats.workersReceived;
     acc.blocks_recovered += r.stats.blocksRecovered;
     acc.products += 1;
+    acc.blocks_withheld += r.stats.blocksWithheld;
     r.stats.classRecovered.forEach((n, l) => (acc.class_recovered[l] += n));
     return tf.tensor2d(r.C, [m, p]);
   };
@@ -86,7 +87,7 @@ export function makeRealMultiply(
       rejected0 = rej;
       first = NaN;
       step++;
-      acc = { workers_received: 0, blocks_recovered: 0, products: 0, class_recovered: new Array<number>(L).fill(0) };
+      acc = { workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(L).fill(0) };
       return out;
     },
   };
