@@ -57,6 +57,7 @@ export function packetStats(plan: PacketPlan): CodedMatMulStats {
     classRecovered,
     // the c×r path has no precision check yet (precision.ts): nothing is withheld
     blocksWithheld: 0,
+    withheld: new Array<boolean>(layout.K).fill(false),
     classWithheld: new Array<number>(layout.classSizes.length).fill(0),
     cxr: { packetDetermined: [...decode.packetDetermined], restSum: decode.restSum },
   };
