@@ -21,7 +21,7 @@ interface Run {
 
 function run(script: string, args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(TSX, [join(ROOT, 'experiments', script), ...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(TSX, [join(ROOT, 'experiments', script), ...args], { cwd: ROOT, timeout: 300_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ code, stdout, stderr });
     });
