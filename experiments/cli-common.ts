@@ -62,8 +62,10 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
+      const mapped = err ? asOptionError(err) : undefined;
+      if (mapped instanceof OptionError) throw mapped; // a value the catalogue's coercer rejected
       // yargs' own parse errors (YError: e.g. a flag without its value) are usage errors, not crashes
-      if (err && err.name !== 'YError') throw asOptionError(err);
+      if (err && err.name !== 'YError') throw mapped;
       throw new UsageError(`${msg ?? err?.message} (see --help)`);
     });
 }
