@@ -20,7 +20,7 @@ import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import { recordTrace } from '../src/runtime/trace.ts';
-import { cxrMatmul } from './matmul-cxr.ts';
+import { cxrMatmul, type CxrMatmulArgs } from './matmul-cxr.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, parseChoiceList, parseInteger, parseNumberList, runCommand } from './cli-common.ts';
 
 /** Options from the catalogue (src/config), with the Fig. 3 preset (W = 40, λ = 0.25, K = 1, Γ = (.35, .35, .30)). */
@@ -55,9 +55,27 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     .option('packets', { type: 'number', default: 9, describe: 'c×r: number of packets K' })
     .option('packet-classes', { type: 'string', describe: 'c×r: class of each packet, comma-separated (default: 3 equal groups)' })
     .parseSync();
-  if (argv.partition === 'cxr') return cxrMatmul(argv);
   const given = valuesFromArgv(argv as Record<string, unknown>, MATMUL_KEYS);
   const v = resolveValues(MATMUL_KEYS, { ...given, tmax: given.tmax ?? FIG3_READING_T }, 'fig3');
+  if (argv.partition === 'cxr') {
+    cxrMatmul({
+      ...(argv as unknown as CxrMatmulArgs),
+      scheme: v.scheme as string,
+      granularity: v.granularity as string,
+      workers: (v.workers as number | null) ?? undefined,
+      lambda: v.lambda as number,
+      K: v.K as number,
+      tmax: v.tmax as number,
+      seed: v.seed as number,
+      gamma: (v.gamma as number[]).join(','),
+      ordering: v.ordering as string,
+      latency: v.latency as string,
+      shift: v.shift as number,
+      'pareto-scale': v.paretoScale as number,
+      'pareto-shape': v.paretoShape as number,
+    });
+    return [];
+  }
 
   const variances = parseNumberList(argv.variances, '--variances', { min: 0 });
   if (!variances.some((x) => x > 0)) throw new RangeError('--variances: at least one variance must be > 0');
