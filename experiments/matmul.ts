@@ -62,7 +62,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
       ...(argv as unknown as CxrMatmulArgs),
       scheme: v.scheme as string,
       granularity: v.granularity as string,
-      workers: (v.workers as number | null) ?? undefined,
+      workers: given.workers !== undefined || (v.scheme !== 'uncoded' && v.scheme !== 'rep') ? ((v.workers as number | null) ?? undefined) : undefined,
       lambda: v.lambda as number,
       K: v.K as number,
       tmax: v.tmax as number,
