@@ -7,3 +7,4 @@ export * from './table.ts';
 export * from './fig3-design.ts';
 export * from './fig3-extras.ts';
 export * from './monte-carlo-design.ts';
+export * from './energy.ts';
