@@ -83,6 +83,7 @@ const defs: OptionDef[] = [
     help: 'class energies E_l (expected ‖C‖² of each class; only ratios matter), comma-separated',
   },
   { key: 'mcTrials', flag: 'trials', kind: { type: 'integer', min: 1, max: 100_000_000 }, default: 400, help: 'Monte Carlo trials per evaluated Γ (design with --granularity product: common random numbers)' },
+  { key: 'energyEvery', kind: { type: 'integer', min: 1 }, default: 20, help: 'measure the block energies of the six backward products every K iterations' },
   { key: 'gridPoints', kind: { type: 'integer', min: 1, max: 1_000_000 }, default: 300, help: 'points of the Γ optimiser’s starting grid on the simplex' },
   { key: 'design', kind: { type: 'boolean' }, default: false, help: 'also draw the codes with Γ optimised at each t (formula envelope, Monte Carlo points at --design-times) and report the crossing with MDS' },
   { key: 'designTimes', kind: { type: 'numbers', min: 0, unique: true }, default: [0.5, 1, 2], help: 'deadlines of the Monte Carlo points of the designed codes' },
