@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import { ENERGY_COLUMNS, energyRecordingMultiply, type EnergyRow } from '../src/design/index.ts';
+import { ENERGY_COLUMNS, energyRecordingMultiply, type EnergyRow } from '../src/design/energy-recorder.ts';
 import { train } from '../src/model/trainer.ts';
 import { panelChart, renderSpecFiles } from '../src/plot/index.ts';
 import { loadTrainData, resolveTrainConfig } from '../src/training/index.ts';

@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { energyRecordingMultiply, productEnergies, type EnergyRow } from '../src/design/index.ts';
+import { energyRecordingMultiply, type EnergyRow } from '../src/design/energy-recorder.ts';
+import { productEnergies } from '../src/design/index.ts';
 import { PRODUCT_SITES } from '../src/model/backprop.ts';
 
 test('the recording multiply returns the exact product and records every `every` steps, fractions summing to 1', async (t) => {

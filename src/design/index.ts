@@ -8,4 +8,3 @@ export * from './fig3-design.ts';
 export * from './fig3-extras.ts';
 export * from './monte-carlo-design.ts';
 export * from './energy.ts';
-export * from './energy-recorder.ts';
