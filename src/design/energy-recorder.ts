@@ -1,9 +1,9 @@
 /**
-* (Not re-exported from index.ts: it loads tfjs, which the formula commands never need.)
  * Measuring the block energies of the six backward products during training: a Multiply that
  * computes the exact product (the baseline) and, every `every` iterations, downloads both factors
  * and records the class energies of C under the engine's norm ordering (energy.ts).
  * Rows: one per (iteration, site, class).
+ * Not re-exported from index.ts: it loads tfjs, which the formula commands never need.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Multiply, ProductSite } from '../model/backprop.ts';
