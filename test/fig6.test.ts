@@ -67,6 +67,8 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
   t.deepEqual(partial.map((p) => p.slice(out.length + 1)).sort(), ['fig6-partial-test.png', 'fig6-partial-test.svg', 'fig6-partial.png', 'fig6-partial.svg', 'summary-partial.csv']);
   t.regex(said.join('\n'), /not complete \(2 of 3 runs\)/);
   t.regex(await readFile(join(out, 'fig6-partial.svg'), 'utf8'), /PARTIAL \(2 of 3 runs\)/);
+  // One evaluation point per run: the iteration axis still has integer tick labels.
+  t.notRegex(await readFile(join(out, 'fig6-test.svg'), 'utf8'), />\d+\.0{3,}</);
 });
 
 test('plot6 on a directory without runs names --out', async (t) => {

@@ -212,7 +212,8 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
     }
   }
   const common = {
-    x: { field: 'iteration', title: `iteration (minibatch of ${batchOf(runs)})` },
+    // Integer ticks: with one evaluation point vega's default format prints '50.000000'.
+    x: { field: 'iteration', title: `iteration (minibatch of ${batchOf(runs)})`, format: 'd' },
     color: { field: 'scheme', title: 'Scheme', sort: labels },
     dash: { field: 'scheme', title: 'Scheme', sort: labels },
     panel: { field: 'panel', title: '', sort: panelValues, columns: Math.min(2, panelValues.length) },
