@@ -10,7 +10,8 @@ import type { WorkerTask } from './codes/code.ts';
 import type { ResolvedCodedOptions } from './options.ts';
 import type { BlockLayout } from './partition.ts';
 import { layoutFor, planCall, statsOf, withhold } from './plan.ts';
-import { checkPrecision, DEFAULT_PRECISION_TOLERANCE, maxAbs, UNIT_ROUNDOFF } from './precision.ts';
+import { UNIT_ROUNDOFF } from './precision.ts';
+import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
 import { cxrMatMulF64 } from './cxr/execute-f64.ts';
 
@@ -44,6 +45,44 @@ export function layoutOf(A: Matrix, B: Matrix, opts: ResolvedCodedOptions): Bloc
 }
 
 /**
+ * The float64 worker products as a {@link ResultSource}: result r is worker workerOf(r)'s
+ * W_A·W_B, computed on first use (or all up front with `eager`, for checks).
+ */
+export class F64Results implements ResultSource {
+  readonly blockSize: number;
+  readonly unitRoundoff = UNIT_ROUNDOFF.float64;
+  private readonly products: (Float64Array | null)[];
+  private readonly norms: number[];
+
+  constructor(
+    private readonly tasks: readonly WorkerTask[],
+    private readonly blocks: PaddedBlocks<Float64Array>,
+    private readonly workerOf: (r: number) => number,
+    eager = false,
+  ) {
+    this.blockSize = blocks.U * blocks.Q;
+    this.products = tasks.map((task) => (eager ? workerProduct(task, blocks) : null));
+    this.norms = tasks.map(() => NaN);
+  }
+
+  /** Worker w's product R_w (U×Q). */
+  product(w: number): Float64Array {
+    return (this.products[w] ??= workerProduct(this.tasks[w], this.blocks));
+  }
+
+  norm(r: number): number {
+    const w = this.workerOf(r);
+    if (Number.isNaN(this.norms[w])) this.norms[w] = Math.sqrt(this.product(w).reduce((s, v) => s + v * v, 0));
+    return this.norms[w];
+  }
+
+  addScaled(block: Float64Array, r: number, d: number): void {
+    const R = this.product(this.workerOf(r));
+    for (let e = 0; e < R.length; e++) block[e] += d * R[e];
+  }
+}
+
+/**
  * Coded approximate product in float64. A: m×n, B: n×p → Ĉ: m×p, holding the blocks of A·B that
  * the workers received before T_max determine (decoded from their products), zeros elsewhere.
  */
@@ -53,33 +92,12 @@ export function codedMatMulF64(A: Matrix, B: Matrix, opts: ResolvedCodedOptions,
   const layout = layoutOf(A, B, opts);
   const plan = planCall(layout, opts, rng);
   const blocks = padBlocks(A.data, A.cols, B.data, B.cols, layout, Float64Array);
-  const products = plan.received.map((w) => workerProduct(plan.tasks[w], blocks));
-  const R = products.length;
-  const { determined, matrix } = plan.decode;
-  const UQ = blocks.U * blocks.Q;
-  // The same precision check as the tensor path, with float64's unit roundoff (precision.ts).
-  const partNorm = products.map((x) => Math.sqrt(x.reduce((s, v) => s + v * v, 0)));
-  const coefMax = plan.coef.map(maxAbs);
-  const withheld = new Array<boolean>(layout.N * layout.P).fill(false);
+  // every received product is computed: the precision check needs each one's norm
+  const results = new F64Results(plan.tasks, blocks, (r) => plan.received[r]);
+  const decoding = decodeResults(plan.decode, plan.coef, results);
   const C = zeros(A.rows, B.cols);
-  scatterBlocks(
-    (b) => {
-      if (!determined[b]) return null;
-      const d = matrix.subarray(b * R, (b + 1) * R);
-      const block = combine(d, products, UQ);
-      const norm = Math.sqrt(block.reduce((s, v) => s + v * v, 0));
-      if (!checkPrecision(d, coefMax, partNorm, norm, UNIT_ROUNDOFF.float64, DEFAULT_PRECISION_TOLERANCE).accepted) {
-        withheld[b] = true;
-        return null;
-      }
-      return block;
-    },
-    layout,
-    blocks.Q,
-    C.data,
-    B.cols,
-  );
-  const stats = withhold(statsOf(plan), withheld);
+  scatterBlocks((b) => decoding.block(b), layout, blocks.Q, C.data, B.cols);
+  const stats = withhold(statsOf(plan), decoding.withheld);
   if (opts.measureError) {
     const exact = matmul(A, B).data;
     stats.decodeRelError = worstBlockError(C.data, exact, layout, B.cols, (b) => stats.recovered[b]);

@@ -20,7 +20,8 @@ import type { Rng } from '../util/rng.ts';
 import { classRelErrors, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
 import { type CallPlan, layoutFor, planCall, statsOf, withhold } from './plan.ts';
-import { checkPrecision, DEFAULT_PRECISION_TOLERANCE, maxAbs, UNIT_ROUNDOFF } from './precision.ts';
+import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
+import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
 
@@ -100,48 +101,33 @@ function computeAndDecode(
     prod.dispose();
     return data;
   });
-  // ‖R_r‖ bound: the sum of the norms of the parts result r is computed from; max|g_r|.
-  const partNorm = new Float64Array(R);
-  for (let r = 0; r < R; r++) {
-    for (let group = 0; group < groups; group++) {
-      const k = slot[r][group];
-      if (k < 0) continue;
-      const part = results[group] as Float32Array;
-      partNorm[r] += aSide ? norm(part, k * UQ, UQ, 1, UQ) : norm(part, k * Q, Q, users[group].length * Q, U);
-    }
-  }
-  const coefMax = coef.map(maxAbs);
-  const withheld = new Array<boolean>(N * P).fill(false);
-  const block = new Float64Array(UQ);
-  scatterBlocks(
-    (blk) => {
-      if (!decode.determined[blk]) return null;
-      block.fill(0);
-      const dRow = decode.matrix.subarray(blk * R, (blk + 1) * R);
-      for (let r = 0; r < R; r++) {
-        const d = dRow[r];
-        if (d === 0) continue;
-        for (let group = 0; group < groups; group++) {
-          const k = slot[r][group];
-          if (k < 0) continue;
-          const part = results[group] as Float32Array;
-          if (aSide) axpy64(block, part, k * UQ, UQ, d);
-          else axpyFromStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
-        }
+  // Result r = the sum of its parts; ‖R_r‖ bounded by the sum of the parts' norms.
+  const source: ResultSource = {
+    blockSize: UQ,
+    unitRoundoff: UNIT_ROUNDOFF.float32,
+    norm(r) {
+      let s = 0;
+      for (let group = 0; group < groups; group++) {
+        const k = slot[r][group];
+        if (k < 0) continue;
+        const part = results[group] as Float32Array;
+        s += aSide ? norm(part, k * UQ, UQ, 1, UQ) : norm(part, k * Q, Q, users[group].length * Q, U);
       }
-      const check = checkPrecision(dRow, coefMax, partNorm, norm(block, 0, UQ, 1, UQ), UNIT_ROUNDOFF.float32, tolerance);
-      if (!check.accepted) {
-        withheld[blk] = true;
-        return null;
-      }
-      return block;
+      return s;
     },
-    layout,
-    Q,
-    out,
-    p,
-  );
-  return withheld;
+    addScaled(block, r, d) {
+      for (let group = 0; group < groups; group++) {
+        const k = slot[r][group];
+        if (k < 0) continue;
+        const part = results[group] as Float32Array;
+        if (aSide) axpy64(block, part, k * UQ, UQ, d);
+        else axpyFromStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
+      }
+    },
+  };
+  const decoding = decodeResults(decode, coef, source, tolerance);
+  scatterBlocks((blk) => decoding.block(blk), layout, Q, out, p);
+  return decoding.withheld;
 }
 
 /** Frobenius norm of `rows` runs of `cols` entries starting at base, base + stride, … */

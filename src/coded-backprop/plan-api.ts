@@ -9,7 +9,11 @@ export type { WorkerTask, Term } from './codes/code.ts';
 export { padBlocks } from './blocks.ts';
 export type { PaddedBlocks } from './blocks.ts';
 export { IncrementalDecoder } from './decode.ts';
-export { layoutOf, workerProduct } from './execute-f64.ts';
+export { F64Results, layoutOf, workerProduct } from './execute-f64.ts';
+// the plan-driven executor: batch decoding of a received set, and its incremental variant
+export { decodeResults, IncrementalExecution } from './plan-executor.ts';
+export type { DecodedBlock, PlanDecoding, ResultSource } from './plan-executor.ts';
+export { UNIT_ROUNDOFF } from './precision.ts';
 export { workerTimes, receivedBy } from './latency.ts';
 export type { BlockLayout } from './partition.ts';
 export { resolveCodedOptions } from './options.ts';
@@ -23,6 +27,6 @@ export { matDotThreshold } from './cxr/matdot.ts';
 export { packetLayoutFor, planPackets, packetStats } from './cxr/plan.ts';
 export { padPackets, packetWorkerProduct } from './cxr/execute-f64.ts';
 // real runtimes (src/runtime): plan a call as sim does, then decode what arrived by the wall clock
-export { layoutFor, planCall, statsOf, withReceived } from './plan.ts';
+export { layoutFor, planCall, statsOf, withhold, withReceived } from './plan.ts';
 export type { CallPlan } from './plan.ts';
 export { classRelErrors, scatterBlocks, worstBlockError } from './blocks.ts';

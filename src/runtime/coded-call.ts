@@ -22,7 +22,11 @@ import {
   type ResolvedCodedOptions,
   scatterBlocks,
   statsOf,
+  withhold,
   withReceived,
+  decodeResults,
+  UNIT_ROUNDOFF,
+  type ResultSource,
 } from '../coded-backprop/plan-api.ts';
 import type { Rng } from '../util/rng.ts';
 import type { Arrival, CallOutcome, Runtime, WorkerJob } from './runtime.ts';
@@ -71,28 +75,25 @@ export function encodeJob(plan: CallPlan, w: number, blocks: PaddedBlocks<Float3
   return { worker: w, U, K, Q, wa, wb, delayMs };
 }
 
-/** Ĉ (m×p, original order) from the arrived products (U×Q each) and the decode of `real`. */
-export function decodeInto(real: CallPlan, arrived: readonly Arrival[], U: number, Q: number, out: Float32Array, p: number): void {
-  const R = arrived.length;
-  const { determined, matrix } = real.decode;
-  const block = new Float64Array(U * Q);
-  scatterBlocks(
-    (b) => {
-      if (!determined[b]) return null;
-      block.fill(0);
-      for (let r = 0; r < R; r++) {
-        const d = matrix[b * R + r];
-        if (d === 0) continue;
-        const x = arrived[r].product;
-        for (let e = 0; e < x.length; e++) block[e] += d * x[e];
-      }
-      return block;
+/**
+ * Ĉ (m×p, original order) from the arrived float32 products (U×Q each) and the decode of `real`,
+ * through the engine's plan executor (float64 accumulation, float32 precision check).
+ * @returns withheld[b]: determined but withheld for precision
+ */
+export function decodeInto(real: CallPlan, arrived: readonly Arrival[], U: number, Q: number, out: Float32Array, p: number): boolean[] {
+  const norms = arrived.map((a) => Math.sqrt(a.product.reduce((s, v) => s + v * v, 0)));
+  const source: ResultSource = {
+    blockSize: U * Q,
+    unitRoundoff: UNIT_ROUNDOFF.float32,
+    norm: (r) => norms[r],
+    addScaled(block, r, d) {
+      const x = arrived[r].product;
+      for (let e = 0; e < x.length; e++) block[e] += d * x[e];
     },
-    real.layout,
-    Q,
-    out,
-    p,
-  );
+  };
+  const decoding = decodeResults(real.decode, real.coef, source);
+  scatterBlocks((b) => decoding.block(b), real.layout, Q, out, p);
+  return decoding.withheld;
 }
 
 /** Result of one real coded product. */
@@ -136,6 +137,6 @@ export async function codedMatMulOn(
   const outcome = await runtime.call({ step: tag.step, product: tag.product, jobs, deadlineMs: deadlineOf(opts, timing) });
   const realPlan = withReceived(simPlan, outcome.arrived.map((a) => a.worker), opts);
   const C = new Float32Array(m * p);
-  if (outcome.arrived.length > 0) decodeInto(realPlan, outcome.arrived, blocks.U, blocks.Q, C, p);
-  return { C, stats: statsOf(realPlan), simPlan, realPlan, outcome };
+  const withheld = outcome.arrived.length > 0 ? decodeInto(realPlan, outcome.arrived, blocks.U, blocks.Q, C, p) : [];
+  return { C, stats: withhold(statsOf(realPlan), withheld), simPlan, realPlan, outcome };
 }

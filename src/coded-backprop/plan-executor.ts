@@ -1,0 +1,144 @@
+/**
+ * The plan-driven executor every path shares: given the received results of a plan (each a known
+ * combination R_r = Σ_b g_r[b]·C_b, U×Q) it decodes every determined block
+ *   Ĉ_b = Σ_r d_b[r]·R_r   (accumulated in float64, r in arrival order)
+ * and keeps it only if it passes the precision check of the arithmetic the results were computed
+ * in (precision.ts); a determined block that fails is withheld. Executors differ only in how they
+ * compute and hold the results, which they expose as a {@link ResultSource}:
+ *   - float64 reference (execute-f64.ts): one literal W_A·W_B per received worker;
+ *   - tfjs tensors (execute-tensor.ts): results as sums of grouped float32 parts;
+ *   - real runtimes (src/runtime): float32 products that came back from workers;
+ *   - the Monte Carlo (src/montecarlo): float64 products computed on first use, results added one
+ *     arrival at a time ({@link IncrementalExecution}).
+ */
+import { DEFAULT_DECODE_TOLERANCE, type DecodeResult, IncrementalDecoder } from './decode.ts';
+import { checkPrecision, DEFAULT_PRECISION_TOLERANCE, maxAbs } from './precision.ts';
+
+/** The received results of a plan, indexed by arrival position r. */
+export interface ResultSource {
+  /** Entries per block (U·Q). */
+  readonly blockSize: number;
+  /** Unit roundoff of the arithmetic the results were computed in (precision.ts UNIT_ROUNDOFF). */
+  readonly unitRoundoff: number;
+  /** ‖R_r‖_F, or a bound on it: the sum of the norms of the parts R_r is computed from. */
+  norm(r: number): number;
+  /** block += d·R_r (block: U×Q row-major, float64). */
+  addScaled(block: Float64Array, r: number, d: number): void;
+}
+
+function frobenius(x: Float64Array): number {
+  let s = 0;
+  for (let e = 0; e < x.length; e++) s += x[e] * x[e];
+  return Math.sqrt(s);
+}
+
+/** Σ_r d[r]·R_r into `block` (zeroed first), skipping zero weights. */
+function combineInto(block: Float64Array, d: ArrayLike<number>, source: ResultSource): void {
+  block.fill(0);
+  for (let r = 0; r < d.length; r++) if (d[r] !== 0) source.addScaled(block, r, d[r]);
+}
+
+/** Batch decoding of one received set: a block getter for scatterBlocks and the withheld blocks. */
+export interface PlanDecoding {
+  /**
+   * Ĉ_b (float64, U×Q; a buffer reused by the next call) or null when b is not determined or
+   * is withheld. Call once per block.
+   */
+  block(b: number): Float64Array | null;
+  /** withheld[b]: determined, but failed the precision check (left at zero). */
+  readonly withheld: boolean[];
+}
+
+/**
+ * Decodes a received set. `coef` are the received coefficient rows (arrival order, as the
+ * decode's columns), `decode` their decoding (plan.decode).
+ */
+export function decodeResults(
+  decode: DecodeResult,
+  coef: readonly ArrayLike<number>[],
+  source: ResultSource,
+  tolerance = DEFAULT_PRECISION_TOLERANCE,
+): PlanDecoding {
+  const R = coef.length;
+  const blocks = decode.determined.length;
+  const coefMax = coef.map(maxAbs);
+  const partNorm = new Float64Array(R);
+  for (let r = 0; r < R; r++) partNorm[r] = source.norm(r);
+  const withheld = new Array<boolean>(blocks).fill(false);
+  const buf = new Float64Array(source.blockSize);
+  return {
+    withheld,
+    block(b) {
+      if (!decode.determined[b]) return null;
+      const d = decode.matrix.subarray(b * R, (b + 1) * R);
+      combineInto(buf, d, source);
+      if (!checkPrecision(d, coefMax, partNorm, frobenius(buf), source.unitRoundoff, tolerance).accepted) {
+        withheld[b] = true;
+        return null;
+      }
+      return buf;
+    },
+  };
+}
+
+/** A block newly decoded by an arrival. */
+export interface DecodedBlock {
+  block: number;
+  /** Ĉ_b (float64, U×Q, owned by the caller), or null when withheld for precision. */
+  value: Float64Array | null;
+  /** Its decode vector over the results received so far (d[r] weights the r-th arrival). */
+  decodeVector: Float64Array;
+}
+
+/**
+ * The incremental variant: results are added one arrival at a time (the Monte Carlo grows the
+ * received set in time); each arrival returns the blocks it newly determines, decoded from the
+ * results received so far. A block keeps the value it was first decoded with. The source is
+ * indexed by arrival position and is only asked for results a decode vector weights.
+ */
+export class IncrementalExecution {
+  private readonly decoder: IncrementalDecoder;
+  private readonly coefMax: number[] = [];
+  private readonly partNorm: Float64Array;
+  private readonly normKnown: Uint8Array;
+
+  /**
+   * @param blocks number of blocks N·P
+   * @param capacity most results that will arrive (W)
+   */
+  constructor(
+    blocks: number,
+    capacity: number,
+    private readonly source: ResultSource,
+    decodeTolerance = DEFAULT_DECODE_TOLERANCE,
+    private readonly precisionTolerance = DEFAULT_PRECISION_TOLERANCE,
+  ) {
+    this.decoder = new IncrementalDecoder(blocks, capacity, decodeTolerance);
+    this.partNorm = new Float64Array(capacity);
+    this.normKnown = new Uint8Array(capacity);
+  }
+
+  /** Results received so far. */
+  get count(): number {
+    return this.decoder.count;
+  }
+
+  /** Adds the next arrival's coefficient row; returns the blocks it newly decodes. */
+  add(g: ArrayLike<number>): DecodedBlock[] {
+    this.coefMax.push(maxAbs(g));
+    const fresh = this.decoder.add(g);
+    return fresh.map((b) => {
+      const d = this.decoder.decodeVector(b);
+      for (let r = 0; r < d.length; r++) {
+        if (d[r] !== 0 && !this.normKnown[r]) {
+          this.partNorm[r] = this.source.norm(r);
+          this.normKnown[r] = 1;
+        }
+      }
+      const value = new Float64Array(this.source.blockSize);
+      combineInto(value, d, this.source);
+      const ok = checkPrecision(d, this.coefMax, this.partNorm, frobenius(value), this.source.unitRoundoff, this.precisionTolerance).accepted;
+      return { block: b, value: ok ? value : null, decodeVector: d };
+    });
+  }
+}
