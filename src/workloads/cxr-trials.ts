@@ -8,8 +8,7 @@ import { codedMatMulF64, type ResolvedCodedOptions } from '../coded-backprop/ind
 import { cxrClassEnergies } from '../theory/index.ts';
 import { gaussian, matmul, type Matrix } from '../util/matrix.ts';
 import type { Rng } from '../util/rng.ts';
-import { MeanAccumulator } from '../util/stats.ts';
-import type { MatmulTrialsResult } from './matmul-trials.ts';
+import { type MatmulTrialsResult, TrialTally } from './trial-tally.ts';
 
 export interface CxrSpec {
   /** Rows of A, inner dimension n, columns of B. */
@@ -52,37 +51,14 @@ export function drawCxrPair(spec: CxrSpec, rng: Rng): { A: Matrix; B: Matrix } {
 
 /** `trials` float64 coded multiplications on fresh draws (opts must be partition cxr). */
 export function runCxrTrials(spec: CxrSpec, opts: ResolvedCodedOptions, trials: number, rng: Rng, onProgress?: (done: number) => void): MatmulTrialsResult {
-  const { total } = cxrEnergies(spec);
-  const acc = new MeanAccumulator(2);
-  const classSizes = opts.cxr?.shape.classSizes ?? [];
-  const classSum = new Array<number>(classSizes.length).fill(0);
-  let worst = 0;
-  let lastReport = Date.now();
+  // The packet path runs in float64 without a float32 precision check (nothing is withheld) and
+  // measures no per-class block error (NaN in the result).
+  const tally = new TrialTally(opts.cxr?.shape.classSizes ?? [], cxrEnergies(spec).total, 0, onProgress);
   const measured = { ...opts, measureError: true };
   for (let trial = 0; trial < trials; trial++) {
     const { A, B } = drawCxrPair(spec, rng);
-    const exact = matmul(A, B).data;
     const { C, stats } = codedMatMulF64(A, B, measured, rng);
-    let loss = 0;
-    for (let e = 0; e < exact.length; e++) loss += (exact[e] - C.data[e]) ** 2;
-    acc.add([loss / total, stats.workersReceived]);
-    stats.classRecovered.forEach((c, l) => (classSum[l] += c));
-    worst = Math.max(worst, stats.decodeRelError ?? 0);
-    if (onProgress && Date.now() - lastReport > 500) {
-      lastReport = Date.now();
-      onProgress(trial + 1);
-    }
+    tally.add(C.data, matmul(A, B).data, stats);
   }
-  return {
-    trials,
-    loss: acc.estimate(0),
-    workersReceived: acc.estimate(1),
-    classRecovered: classSum.map((s) => s / trials),
-    classSizes: [...classSizes],
-    worstDecodeError: worst,
-    // The packet path has no float32 precision check (it runs in float64): nothing is withheld,
-    // and per-class block errors are not measured there.
-    classWithheld: classSizes.map(() => 0),
-    classWorstRelError: classSizes.map(() => NaN),
-  };
+  return tally.result();
 }
