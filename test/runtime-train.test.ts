@@ -23,8 +23,13 @@ test.serial('train --runtime threads: real workers with a wall-clock deadline; m
     t.true(Number.isFinite(r.train_loss as number), 'no NaN');
     t.true((r.workers_received as number) >= 0 && (r.workers_received as number) <= 6 * 15);
     t.true((r.step_ms as number) > 0);
+    t.is(r.rejected, 0);
+    t.true(Number.isInteger(r.late) && Number.isInteger(r.blocks_withheld));
   }
   t.true(rows.some((r) => (r.workers_received as number) > 0), 'some workers arrive in time');
+  // the console's run total of late replies is the sum of the per-step column
+  const lateTotal = Number(/late (\d+), rejected/.exec(so.text())?.[1]);
+  t.true(rows.reduce((s, r) => s + (r.late as number), 0) <= lateTotal);
   const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
   t.is(JSON.stringify(config).includes('"runtime":"threads"'), true);
 });

@@ -62,11 +62,15 @@ for (const scheme of TRAIN_SCHEMES) {
       if (scheme === 'baseline') {
         t.is(r.workers_received, null);
         t.is(r.blocks_recovered, null);
+        t.is(r.blocks_withheld, null);
       } else {
         t.true(Number.isInteger(r.workers_received) && (r.workers_received as number) <= 6 * (res.meanWorkersReceived === null ? 0 : WORKERS[scheme]));
-        t.true(Number.isInteger(r.blocks_recovered) && (r.blocks_recovered as number) <= 54);
+        t.true(Number.isInteger(r.blocks_recovered) && Number.isInteger(r.blocks_withheld));
+        t.true((r.blocks_recovered as number) + (r.blocks_withheld as number) <= 54, 'recovered and withheld are disjoint');
         t.true((r.step_ms as number) > 0);
       }
+      t.is(r.late, null, 'late/rejected replies exist only on real runtimes');
+      t.is(r.rejected, null);
     });
     t.is(rows.filter((r) => r.test_acc !== null).length, 1, 'evaluated at the epoch end only');
     t.is(rows[4].test_acc, res.finalTestAccuracy);

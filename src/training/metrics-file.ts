@@ -6,8 +6,13 @@
  *   test_acc              on the test set, every `evalEvery` iterations and at each epoch's end; empty elsewhere
  *   workers_received      sum over the step's six coded products of the workers that arrived before T_max
  *   blocks_recovered      sum over the step's six coded products of the C blocks decoded (of 6·9 = 54)
+ *   blocks_withheld       sum over the six products of the blocks the received results determined
+ *                         but the float32 precision check withheld (zero in Ĉ; not in blocks_recovered)
+ *   late, rejected        real runtimes only: replies that came after their call's deadline, and
+ *                         replies rejected as malformed, during the step (empty under sim)
  *   step_ms               wall-clock milliseconds of the step (a timing column: differs run to run)
- * workers_received and blocks_recovered are empty for the baseline (exact products, no workers).
+ * workers_received, blocks_recovered and blocks_withheld are empty for the baseline (exact
+ * products, no workers).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { formatCsv } from '../util/csv.ts';
@@ -20,6 +25,9 @@ export const METRICS_COLUMNS = [
   'test_acc',
   'workers_received',
   'blocks_recovered',
+  'blocks_withheld',
+  'late',
+  'rejected',
   'step_ms',
 ] as const;
 

