@@ -159,3 +159,32 @@ export const FLOAT64_BACKEND = 'none (float64 JavaScript; tfjs is not used)';
 export function reportBackend(name: string): void {
   process.stdout.write(`backend: ${name}\n`);
 }
+
+/**
+ * Turns SIGINT/SIGTERM into an abort: the first signal prints `message(sig)` and aborts the
+ * returned signal (the command then stops cleanly and keeps or removes what it must); a second
+ * one runs `onSecond` (e.g. remove a temporary directory) and exits with 130. With `install`
+ * false (tests) nothing is installed and the signal never aborts.
+ */
+export function abortOnSignals(message: (sig: NodeJS.Signals) => string, onSecond?: () => void, install = true): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (!install) return { signal: controller.signal, dispose: () => undefined };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      process.stderr.write(`${message(sig)}\n`);
+      controller.abort();
+    } else if (onSecond) {
+      onSecond();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { drawFig6 } from '../src/training/fig6-plot.ts';
 import { loadTrainData } from '../src/training/index.ts';
 import { planSweep, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
-import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options every run of the sweep shares (passed through to train). */
 const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir'] as const;
@@ -98,26 +98,13 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
     }
   };
 
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
-    process.stderr.write(`${sig}: stopping the running trainings; finished runs are kept\n`);
-    controller.abort();
-  };
-  const handle = io.handleSignals ?? true;
-  if (handle) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  const interrupt = abortOnSignals((sig) => `${sig}: stopping the running trainings; finished runs are kept`, undefined, io.handleSignals ?? true);
   let outcome: SweepOutcome;
   try {
     await writeSweepPlan(dir, plan);
-    outcome = await runSweep(plan, dir, { jobs, launch: io.launch, onEvent, signal: controller.signal });
+    outcome = await runSweep(plan, dir, { jobs, launch: io.launch, onEvent, signal: interrupt.signal });
   } finally {
-    if (handle) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    interrupt.dispose();
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   out.write(
@@ -137,7 +124,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
     const log = readFileSync(join(dir, 'logs', `${firstFailed.name}.log`), 'utf8').trim().split('\n');
     out.write(`first failed run ${firstFailed.name}, last lines of its log:\n  ${log.slice(-8).join('\n  ')}\n`);
   }
-  if (controller.signal.aborted) {
+  if (interrupt.signal.aborted) {
     process.exitCode = 130;
   } else if (outcome.failed.length > 0) {
     throw new Error(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);

@@ -20,7 +20,7 @@ import {
   RunAbortedError,
   totalIterations,
   TRAIN_KEYS,
-  type Progress,
+  progressPrinter,
   type RunResult,
 } from '../src/training/index.ts';
 import { initBackend } from '../src/util/backend.ts';
@@ -28,7 +28,7 @@ import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import { recordTrace } from '../src/runtime/trace.ts';
 import { realRunMultiply } from '../src/runtime/training.ts';
-import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 const KEYS = [...TRAIN_KEYS, 'out', 'progressEvery'];
 
@@ -68,50 +68,20 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   out.write(`backend: ${backend}\n`);
   out.write(`training ${what}, seed ${run.seed}: ${run.epochs} epoch(s) × ${total / run.epochs} iterations on ${data.train.count} examples\n`);
 
-  const tty = Boolean(out.isTTY);
-  let lastDraw = 0;
-  const line = (p: Progress) =>
-    `iteration ${p.iteration}/${p.total}  epoch ${p.epoch}  train acc (last 50) ${p.recentTrainAcc.toFixed(3)}` +
-    `${Number.isNaN(p.lastTestAcc) ? '' : `  test acc ${p.lastTestAcc.toFixed(4)}`}  ${p.itsPerSec.toFixed(1)} it/s`;
-  const onProgress = (p: Progress) => {
-    if (tty) {
-      const now = performance.now();
-      if (now - lastDraw > 100 || p.iteration === p.total) {
-        lastDraw = now;
-        out.write(`\r${line(p)}\x1b[K`);
-        if (p.iteration === p.total) out.write('\n');
-      }
-    } else if (progressEvery > 0 && (p.iteration % progressEvery === 0 || p.iteration === p.total)) {
-      out.write(`${line(p)}\n`);
-    }
-  };
-
-  const controller = new AbortController();
+  const onProgress = progressPrinter(out, progressEvery);
   const tmp = partialDirOf(dir);
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      if (tty) out.write('\n');
-      process.stderr.write(`${sig}: stopping after this step and removing ${relative(process.cwd(), tmp)}\n`);
-      controller.abort();
-    } else {
-      rmSync(tmp, { recursive: true, force: true });
-      process.exit(130);
-    }
-  };
-  const handle = io.handleSignals ?? true;
-  if (handle) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  const interrupt = abortOnSignals(
+    (sig) => `${out.isTTY ? '\n' : ''}${sig}: stopping after this step and removing ${relative(process.cwd(), tmp)}`,
+    () => rmSync(tmp, { recursive: true, force: true }),
+    io.handleSignals ?? true,
+  );
   // real workers (--runtime threads|nats): started before training, closed after it
   const runtime = await startRuntime(runtimeOpts);
   if (runtime) out.write(`${describeRuntime(runtimeOpts, run.tmax ?? NaN)}\n`);
   const trace = runtime && runtimeOpts.trace ? recordTrace(runtime) : undefined;
   try {
     const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;
-    const res = await runTraining(run, data, dir, { onProgress, signal: controller.signal, argv: args, multiply });
+    const res = await runTraining(run, data, dir, { onProgress, signal: interrupt.signal, argv: args, multiply });
     if (runtime) {
       const c = runtime.counters();
       out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}\n`);
@@ -128,10 +98,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
     return res;
   } finally {
     await runtime?.close();
-    if (handle) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    interrupt.dispose();
   }
 }
 

@@ -5,3 +5,4 @@ export { prepareRun, runTraining, simulatedMultiply, RunAbortedError, type Prepa
 export { partialDirOf, removeStalePartials, isRunComplete, runName } from './run-dir.ts';
 export { METRICS_COLUMNS } from './metrics-file.ts';
 export { optionsRecord } from './run-record.ts';
+export { progressPrinter } from './progress-printer.ts';
