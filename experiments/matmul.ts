@@ -19,7 +19,7 @@ import { EXECUTORS, type Executor, type MatmulTrialsResult, runMatmulTrials } fr
 import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
-import { recordTrace } from '../src/runtime/trace.ts';
+import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
 import { cxrMatmul, type CxrMatmulArgs } from './matmul-cxr.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, parseChoiceList, parseInteger, parseNumberList, runCommand } from './cli-common.ts';
 
@@ -132,7 +132,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     // real workers: products computed by the runtime in float32, decoded on this thread (--executor is not used)
     log(describeRuntime(runtimeOpts, opts.tmax));
     const runtime = (await startRuntime(runtimeOpts)) as Runtime;
-    const trace = runtimeOpts.trace ? recordTrace(runtime) : undefined;
+    const trace = runtimeOpts.trace ? recordTrace(runtime, traceTimeUnit(runtimeOpts.timing, opts.tmax)) : undefined;
     try {
       const real = await runRealMatmulTrials(spec, opts, trials, runtime, runtimeOpts.timing, new Rng(seed), progress);
       const c = real.counters;

@@ -26,7 +26,7 @@ import {
 import { initBackend } from '../src/util/backend.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
-import { recordTrace } from '../src/runtime/trace.ts';
+import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
 import { realRunMultiply } from '../src/runtime/training.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
@@ -78,7 +78,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   // real workers (--runtime threads|nats): started before training, closed after it
   const runtime = await startRuntime(runtimeOpts);
   if (runtime) out.write(`${describeRuntime(runtimeOpts, run.tmax ?? NaN)}\n`);
-  const trace = runtime && runtimeOpts.trace ? recordTrace(runtime) : undefined;
+  const trace = runtime && runtimeOpts.trace ? recordTrace(runtime, traceTimeUnit(runtimeOpts.timing, run.tmax ?? Infinity)) : undefined;
   try {
     const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;
     const res = await runTraining(run, data, dir, { onProgress, signal: interrupt.signal, argv: args, multiply });

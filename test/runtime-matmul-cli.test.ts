@@ -14,7 +14,11 @@ test('matmul --runtime threads --trace: one row per task (plus late replies), in
   const file = join(tempDir(), 'trace.csv');
   const { stdout } = await run(TSX, ['experiments/matmul.ts', '--runtime', 'threads', '--threads', '1', '--scheme', 'mds', '--trials', '4', '--trace', file]);
   const rows = parseCsv(await readFile(file, 'utf8'));
-  t.deepEqual(Object.keys(rows[0]), ['step', 'product', 'worker', 'dispatched_ms', 'replied_ms', 'in_time']);
+  t.deepEqual(Object.keys(rows[0]), ['step', 'product', 'worker', 'dispatched_ms', 'replied_ms', 'in_time', 'deadline_ms', 'time_unit_ms']);
+  t.true(rows.every((r) => r.time_unit_ms === 50), 'the default time unit on every row');
+  const deadline = Number(/deadline T_max × 50 ms = ([\d.]+) ms/.exec(stdout)?.[1]);
+  t.true(deadline > 0);
+  t.true(rows.filter((r) => r.in_time === 1).every((r) => r.deadline_ms === deadline && (r.replied_ms as number) - (r.dispatched_ms as number) < deadline + 0.001));
   const inTime = Number(/replies in time (\d+) of 160, late (\d+)/.exec(stdout)?.[1]);
   const late = Number(/replies in time \d+ of 160, late (\d+)/.exec(stdout)?.[1]);
   t.is(rows.filter((r) => r.in_time === 1).length, inTime);

@@ -14,7 +14,7 @@
  * The scheme 'baseline' is the exact product (tf.matMul), no engine, and has no stats.
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { exactMultiply, siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
+import { exactMultiply, siteIndex, siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
 import type { Rng } from '../util/rng.ts';
 import { codedMatMul } from './execute-tensor.ts';
 import type { ResolvedCodedOptions } from './options.ts';
@@ -65,8 +65,10 @@ export function makeCodedMultiply(
   }
   const L = Math.max(resolved.grid.classSizes.length, ...Object.values(perSite).map((o) => o.grid.classSizes.length));
   let acc: StepStats = empty(L);
+  // call tags (step, product site) as a real runtime tags its calls, for trace replay
+  let step = 0;
   const multiply: Multiply = (a: Tensor2D, b: Tensor2D, site) => {
-    const { C, stats } = codedMatMul(a, b, perSite[siteKey(site)] ?? resolved, rng);
+    const { C, stats } = codedMatMul(a, b, perSite[siteKey(site)] ?? resolved, rng, { step, product: siteIndex(site) });
     acc.workers_received += stats.workersReceived;
     acc.blocks_recovered += stats.blocksRecovered;
     acc.blocks_withheld += stats.blocksWithheld;
@@ -79,6 +81,7 @@ export function makeCodedMultiply(
     takeStepStats() {
       const out = acc;
       acc = empty(L);
+      step++;
       return out;
     },
   };

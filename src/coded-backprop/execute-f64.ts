@@ -9,7 +9,7 @@ import { classRelErrors, type PaddedBlocks, padBlocks, scatterBlocks, worstBlock
 import type { WorkerTask } from './codes/code.ts';
 import type { ResolvedCodedOptions } from './options.ts';
 import type { BlockLayout } from './partition.ts';
-import { layoutFor, planCall, statsOf, withhold } from './plan.ts';
+import { type CallTag, layoutFor, planCall, statsOf, withhold } from './plan.ts';
 import { UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
@@ -85,12 +85,13 @@ export class F64Results implements ResultSource {
 /**
  * Coded approximate product in float64. A: m×n, B: n×p → Ĉ: m×p, holding the blocks of A·B that
  * the workers received before T_max determine (decoded from their products), zeros elsewhere.
+ * `tag` (step and product of the call) is needed only by a trace replay.
  */
-export function codedMatMulF64(A: Matrix, B: Matrix, opts: ResolvedCodedOptions, rng: Rng): { C: Matrix; stats: CodedMatMulStats } {
+export function codedMatMulF64(A: Matrix, B: Matrix, opts: ResolvedCodedOptions, rng: Rng, tag?: CallTag): { C: Matrix; stats: CodedMatMulStats } {
   if (opts.partition === 'cxr') return cxrMatMulF64(A, B, opts, rng);
   if (A.cols !== B.rows) throw new RangeError(`codedMatMul: inner dimensions differ (${A.rows}×${A.cols} · ${B.rows}×${B.cols})`);
   const layout = layoutOf(A, B, opts);
-  const plan = planCall(layout, opts, rng);
+  const plan = planCall(layout, opts, rng, tag);
   const blocks = padBlocks(A.data, A.cols, B.data, B.cols, layout, Float64Array);
   // every received product is computed: the precision check needs each one's norm
   const results = new F64Results(plan.tasks, blocks, (r) => plan.received[r]);

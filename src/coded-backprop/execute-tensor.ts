@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import { classRelErrors, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { type CallPlan, layoutFor, planCall, statsOf, withhold } from './plan.ts';
+import { type CallPlan, type CallTag, layoutFor, planCall, statsOf, withhold } from './plan.ts';
 import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
@@ -176,13 +176,15 @@ function axpyFromStrided(dst: Float64Array, src: Float32Array, base: number, str
 
 /**
  * Coded approximate product on tensors. A: m×n, B: n×p → Ĉ: m×p float32, holding the blocks of
- * A·B that the workers received before T_max determine, and zeros elsewhere.
+ * A·B that the workers received before T_max determine, and zeros elsewhere. `tag` (step and
+ * product of the call) is needed only by a trace replay.
  */
 export function codedMatMul(
   A: tf.Tensor2D,
   B: tf.Tensor2D,
   opts: ResolvedCodedOptions,
   rng: Rng,
+  tag?: CallTag,
 ): { C: tf.Tensor2D; stats: CodedMatMulStats } {
   if (opts.partition === 'cxr') return cxrMatMulTensor(A, B, opts, rng);
   const [m, M] = A.shape;
@@ -191,7 +193,7 @@ export function codedMatMul(
   const a = A.dataSync() as Float32Array;
   const b = B.dataSync() as Float32Array;
   const layout = layoutFor(a, m, M, b, p, opts);
-  const plan = planCall(layout, opts, rng);
+  const plan = planCall(layout, opts, rng, tag);
   const c = new Float32Array(m * p);
   const withheld = plan.received.length > 0 ? computeAndDecode(a, b, M, p, plan, c, DEFAULT_PRECISION_TOLERANCE) : [];
   const stats = withhold(statsOf(plan), withheld);

@@ -11,6 +11,7 @@ import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
 import type { PacketCode } from './codes/code.ts';
 import type { PacketShape } from './cxr/packets.ts';
+import type { TraceReplay } from './trace-replay.ts';
 import { OptionError } from '../util/option-error.ts';
 import { PRESETS } from '../util/presets.ts';
 
@@ -46,6 +47,8 @@ export interface CodedMatMulOptions extends PacketOptions {
   measureError?: boolean;
   /** Decoder's relative zero tolerance. */
   tolerance?: number;
+  /** Replay the worker times of a recorded trace (its W must equal `workers`). */
+  replay?: TraceReplay;
 }
 
 export interface ResolvedCodedOptions {
@@ -65,6 +68,8 @@ export interface ResolvedCodedOptions {
   partition: Partition;
   /** partition cxr only: the packet code and the packet shape (`grid` then is unused). */
   cxr?: { packetCode: PacketCode; shape: PacketShape };
+  /** `--latency trace:FILE`: worker times replayed from a recorded trace (trace-replay.ts). */
+  replay?: TraceReplay;
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -135,6 +140,10 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);
+  if (o.replay) {
+    if (cxr) throw new OptionError('latency', 'trace replay is for the r×c partition (the c×r path draws its own times)');
+    o.replay.checkWorkers(workers);
+  }
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
   return {
     code,
@@ -152,6 +161,7 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     tolerance,
     partition,
     ...(cxr ? { cxr } : {}),
+    ...(o.replay ? { replay: o.replay } : {}),
   };
 }
 

@@ -37,9 +37,24 @@ export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLi
   });
 }
 
-export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng): CallPlan {
+/** Which call of a run a plan is for: the step and the product (site index) within it. */
+export interface CallTag {
+  step: number;
+  product: number;
+}
+
+/**
+ * The plan of one call. Under a trace replay (opts.replay) the worker times are the recorded
+ * ones of call `tag` (required then); the model's draws are still made first, so the rng stays
+ * aligned with the recorded run's.
+ */
+export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng, tag?: CallTag): CallPlan {
   const tasks = opts.code.encode(layout, opts, rng);
-  const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
+  let times = workerTimes(opts.latency, opts.workers, opts.K, rng);
+  if (opts.replay) {
+    if (!tag) throw new RangeError('planCall: a trace replay needs the call tag (step, product) of every call');
+    times = opts.replay.times(tag.step, tag.product);
+  }
   const received = receivedBy(times, opts.tmax);
   // only the received workers' rows matter: a late result cannot change Ĉ
   const coef = received.map((w) => coefficientRow(tasks[w], layout.N, layout.P));

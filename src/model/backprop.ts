@@ -67,6 +67,13 @@ export const PRODUCT_SITES: readonly ProductSite[] = [
   { layer: 1, kind: 'grad-weight' },
 ];
 
+/** A site's index in PRODUCT_SITES: the `product` tag of its calls in a run (real runtimes, traces). */
+export function siteIndex(site: ProductSite): number {
+  const i = PRODUCT_SITES.findIndex((s) => s.layer === site.layer && s.kind === site.kind);
+  if (i < 0) throw new RangeError(`multiply: unknown product site layer ${site.layer} ${site.kind}`);
+  return i;
+}
+
 export { softmaxCrossEntropy, type SoftmaxCeResult } from './softmax-ce.ts';
 
 /** Gradients of one batch (tensors owned by the caller unless created inside a tidy). */

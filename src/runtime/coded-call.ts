@@ -131,7 +131,7 @@ export async function codedMatMulOn(
 ): Promise<RealProduct> {
   if (a.length !== m * M || b.length % M !== 0 || b.length / M !== p) throw new RangeError(`codedMatMulOn: shapes ${m}×${M} · ${b.length / M}×${p} do not match the data`);
   const layout = layoutFor(a, m, M, b, p, opts);
-  const simPlan = planCall(layout, opts, rng);
+  const simPlan = planCall(layout, opts, rng, tag);
   const blocks = padBlocks(a, M, b, p, layout, Float32Array);
   const jobs = simPlan.tasks.map((_, w) => encodeJob(simPlan, w, blocks, timing.straggle === 'model' ? simPlan.times[w] * timing.timeUnitMs : 0));
   const outcome = await runtime.call({ step: tag.step, product: tag.product, jobs, deadlineMs: deadlineOf(opts, timing) });

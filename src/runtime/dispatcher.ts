@@ -138,6 +138,7 @@ export class Dispatcher implements Runtime {
         dispatchedMs: this.dispatched.get(d) ?? NaN,
         repliedMs: a ? call.start - this.origin + a.arrivedMs : null,
         inTime: a !== undefined,
+        deadlineMs: call.spec.deadlineMs,
       });
       this.dispatched.delete(d);
     }
@@ -175,7 +176,7 @@ export class Dispatcher implements Runtime {
       const dispatchedMs = this.closed.get(k);
       if (dispatchedMs !== undefined) {
         this.counts.late++;
-        this.emit({ step: tag.step, product: tag.product, worker: tag.worker, dispatchedMs, repliedMs: now - this.origin, inTime: false });
+        this.emit({ step: tag.step, product: tag.product, worker: tag.worker, dispatchedMs, repliedMs: now - this.origin, inTime: false, deadlineMs: null });
       } else rej.unknown++;
       return;
     }
@@ -200,7 +201,7 @@ export class Dispatcher implements Runtime {
       // the deadline timer has not run yet, but the reply came after it
       this.counts.late++;
       call.finish();
-      this.emit({ step: tag.step, product: tag.product, worker: tag.worker, dispatchedMs: call.start - this.origin, repliedMs: now - this.origin, inTime: false });
+      this.emit({ step: tag.step, product: tag.product, worker: tag.worker, dispatchedMs: call.start - this.origin, repliedMs: now - this.origin, inTime: false, deadlineMs: null });
       return;
     }
     call.got[tag.worker] = 1;

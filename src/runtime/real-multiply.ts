@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedCodedOptions, StepStats } from '../coded-backprop/index.ts';
-import { type AsyncMultiply, PRODUCT_SITES, type ProductSite, type SiteKey, siteKey } from '../model/backprop.ts';
+import { type AsyncMultiply, type SiteKey, siteIndex, siteKey } from '../model/backprop.ts';
 import type { Rng } from '../util/rng.ts';
 import { codedMatMulOn, type RealTiming } from './coded-call.ts';
 import type { Runtime } from './runtime.ts';
@@ -31,12 +31,6 @@ export interface RealMultiply {
   multiply: AsyncMultiply;
   /** The sums since the previous call, then reset; the next products get the next step tag. */
   takeStepStats(): RealStepStats;
-}
-
-function siteIndex(site: ProductSite): number {
-  const i = PRODUCT_SITES.findIndex((s) => s.layer === site.layer && s.kind === site.kind);
-  if (i < 0) throw new RangeError(`multiply: unknown product site layer ${site.layer} ${site.kind}`);
-  return i;
 }
 
 function rejectedTotal(rt: Runtime): number {

@@ -78,6 +78,8 @@ export interface TraceRow {
   /** Null when no reply came (yet): a late reply gets a second row with its time. */
   repliedMs: number | null;
   inTime: boolean;
+  /** The call's deadline (ms after its start); null on a late reply's row. */
+  deadlineMs: number | null;
 }
 
 export interface Runtime {

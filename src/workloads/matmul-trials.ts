@@ -33,12 +33,12 @@ export function runMatmulTrials(
     const { A, B } = drawBlockGaussian(spec, rng);
     const exact = matmul(A, B).data;
     if (executor === 'f64') {
-      const { C, stats } = codedMatMulF64(A, B, measured, rng);
+      const { C, stats } = codedMatMulF64(A, B, measured, rng, { step: trial, product: 0 });
       tally.add(C.data, exact, stats);
     } else {
       const tA = tf.tensor2d(Float32Array.from(A.data), [A.rows, A.cols]);
       const tB = tf.tensor2d(Float32Array.from(B.data), [B.rows, B.cols]);
-      const r = codedMatMul(tA, tB, measured, rng);
+      const r = codedMatMul(tA, tB, measured, rng, { step: trial, product: 0 });
       tally.add(r.C.dataSync(), exact, r.stats);
       tf.dispose([tA, tB, r.C]);
     }

@@ -1,0 +1,133 @@
+/**
+ * Replay of a recorded arrival trace (`--latency trace:FILE`): the worker times of every coded
+ * call are the ones a real run measured, so `sim` reproduces exactly the received sets of that
+ * run and a measured cluster can be studied offline.
+ *
+ * The trace (src/runtime/trace.ts) has one row per task — step, product, worker, dispatched_ms,
+ * replied_ms, in_time, deadline_ms, time_unit_ms — plus a row per late reply. Call (step,
+ * product)'s worker w gets, in model time units (ms / time_unit_ms, no K rescaling: the recorded
+ * times are the times):
+ *   - in time (in_time = 1): (replied_ms − dispatched_ms) / time_unit_ms, capped just below the
+ *     call's deadline_ms / time_unit_ms (the server judged it in time on its own clock; the cap
+ *     keeps that decision against the trace's rounding to 1 µs);
+ *   - late or never replied: +∞ (it did not arrive within its call; a late reply is not an arrival).
+ * So with the recorded T_max the received set of every call is the recorded one, in the recorded
+ * arrival order. The code's coefficients still come from the seed (the replay replaces only the
+ * times, after the model's own draws, so the seed's streams stay aligned with the recorded run's).
+ */
+import { readFileSync } from 'node:fs';
+import Papa from 'papaparse';
+import { OptionError } from '../util/option-error.ts';
+
+/** One call of the trace: the in-time reply times (ms) and the time unit. */
+interface TraceCall {
+  /** Reply time in ms since dispatch of each worker that replied in time; NaN otherwise. */
+  inTimeMs: Float64Array;
+  /** The call's deadline in ms (Infinity: none). */
+  deadlineMs: number;
+}
+
+export class TraceReplay {
+  private constructor(
+    readonly path: string,
+    /** Milliseconds per model time unit. */
+    readonly timeUnitMs: number,
+    /** Workers per call. */
+    readonly workers: number,
+    private readonly calls: Map<string, TraceCall>,
+    readonly steps: number,
+  ) {}
+
+  /** Number of calls recorded. */
+  get callCount(): number {
+    return this.calls.size;
+  }
+
+  /**
+   * Parses a trace CSV (text). Throws OptionError (key 'latency') naming the file and what is
+   * wrong: missing columns, no rows, mixed time units, a call without all of its workers.
+   */
+  static parse(text: string, path: string): TraceReplay {
+    const bad = (msg: string) => new OptionError('latency', `trace ${path}: ${msg}`);
+    const parsed = Papa.parse<Record<string, string>>(text.trim(), { header: true, skipEmptyLines: true });
+    const need = ['step', 'product', 'worker', 'dispatched_ms', 'replied_ms', 'in_time', 'deadline_ms', 'time_unit_ms'];
+    const fields = parsed.meta.fields ?? [];
+    const missing = need.filter((c) => !fields.includes(c));
+    if (missing.length) throw bad(`missing column(s) ${missing.join(', ')} (a trace written by --trace has ${need.join(',')})`);
+    if (parsed.data.length === 0) throw bad('no rows');
+    let unit = NaN;
+    let workers = 0;
+    let steps = 0;
+    const raw = new Map<string, Map<number, number>>();
+    const deadlines = new Map<string, number>();
+    parsed.data.forEach((row, i) => {
+      const num = (c: string) => {
+        const v = row[c] === '' ? NaN : Number(row[c]);
+        return v;
+      };
+      const step = num('step');
+      const product = num('product');
+      const worker = num('worker');
+      if (![step, product, worker].every((v) => Number.isInteger(v) && v >= 0)) throw bad(`row ${i + 2}: step, product and worker must be integers ≥ 0`);
+      const u = num('time_unit_ms');
+      if (!(u > 0)) throw bad(`row ${i + 2}: time_unit_ms must be > 0 (got ${row.time_unit_ms})`);
+      if (Number.isNaN(unit)) unit = u;
+      else if (u !== unit) throw bad(`mixed time units (${unit} and ${u} ms)`);
+      workers = Math.max(workers, worker + 1);
+      steps = Math.max(steps, step + 1);
+      const key = `${step}/${product}`;
+      let call = raw.get(key);
+      if (!call) raw.set(key, (call = new Map()));
+      if (!call.has(worker)) call.set(worker, NaN);
+      if (row.deadline_ms !== '') {
+        const d = row.deadline_ms === 'inf' ? Infinity : num('deadline_ms');
+        if (!(d > 0)) throw bad(`row ${i + 2}: deadline_ms must be > 0 or inf (got ${row.deadline_ms})`);
+        deadlines.set(key, d);
+      }
+      if (row.in_time === '1') {
+        const t = num('replied_ms') - num('dispatched_ms');
+        if (!(t >= 0)) throw bad(`row ${i + 2}: an in-time reply needs replied_ms ≥ dispatched_ms`);
+        call.set(worker, t);
+      }
+    });
+    const calls = new Map<string, TraceCall>();
+    for (const [key, call] of raw) {
+      if (call.size !== workers) throw bad(`call step/product ${key} has ${call.size} of the trace's ${workers} workers`);
+      const inTimeMs = new Float64Array(workers).fill(NaN);
+      for (const [w, t] of call) inTimeMs[w] = t;
+      const deadlineMs = deadlines.get(key);
+      if (deadlineMs === undefined) throw bad(`call step/product ${key} has no deadline_ms`);
+      calls.set(key, { inTimeMs, deadlineMs });
+    }
+    return new TraceReplay(path, unit, workers, calls, steps);
+  }
+
+  /** Reads and parses a trace file; OptionError (key 'latency') naming it when unreadable. */
+  static load(path: string): TraceReplay {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new OptionError('latency', `cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    return TraceReplay.parse(text, path);
+  }
+
+  /** Checks the trace fits a code with `workers` workers; OptionError naming `workers` otherwise. */
+  checkWorkers(workers: number): void {
+    if (workers !== this.workers) {
+      throw new OptionError('workers', `the trace ${this.path} was recorded with W = ${this.workers} workers; replay needs the same W (got ${workers})`);
+    }
+  }
+
+  /**
+   * Worker times (model units) of call (step, product). Throws RangeError when the trace has no
+   * such call (the replayed run is longer than the recorded one).
+   */
+  times(step: number, product: number): Float64Array {
+    const call = this.calls.get(`${step}/${product}`);
+    if (!call) throw new RangeError(`trace ${this.path} has no call step ${step}, product ${product} (it recorded ${this.steps} step(s)): the replayed run is longer than the recorded one`);
+    const below = (call.deadlineMs * (1 - 1e-9)) / this.timeUnitMs;
+    return call.inTimeMs.map((ms) => (Number.isNaN(ms) ? Infinity : Math.min(ms / this.timeUnitMs, below)));
+  }
+}
