@@ -1,19 +1,23 @@
 /**
  * `npm run fig6`: the Fig. 6 sweep. Trains the baseline once per seed and every other scheme
- * once per (T_max, seed), as child processes of experiments/train.ts, `--jobs` at a time
- * (default: one per core), into <out>/runs/<name>; finished runs are skipped, so an interrupted
- * sweep resumes where it stopped. Then draws <out>/fig6.{png,svg}, <out>/fig6-test.{png,svg} and
- * writes <out>/summary.csv (see src/training/fig6-plot.ts).
+ * once per (T_max, seed), in persistent run processes (src/training/run-pool.ts), `--jobs` at a
+ * time (default: one per core), into <out>/runs/<name>; finished runs are skipped, so an
+ * interrupted sweep resumes where it stopped. Then draws <out>/fig6.{png,svg},
+ * <out>/fig6-test.{png,svg} and writes <out>/summary.csv (src/training/fig6-draw.ts).
+ * With `--runtime threads|nats` the coded runs' products go to real workers, one run at a time,
+ * into results/fig6-<runtime> by default, and <out>/fig6-wallclock.{png,svg} draws test accuracy
+ * against the wall-clock seconds of the training steps.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import type { TrainingScheme } from '../src/coded-backprop/index.ts';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import { drawFig6 } from '../src/training/fig6-plot.ts';
+import { drawFig6 } from '../src/training/fig6-draw.ts';
 import { loadTrainData } from '../src/training/index.ts';
 import { planSweep, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
+import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options every run of the sweep shares (passed through to train). */
@@ -45,7 +49,10 @@ function fmtTmax(values: number[]): string {
  */
 export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result> {
   const out = io.stdout ?? process.stdout;
-  const argv = withOptions(commandLine('Fig. 6: MNIST accuracy with coded backpropagation, a sweep of training runs.', args), KEYS, 'dnn').parseSync();
+  const { trace: _trace, ...runtimeFlags } = RUNTIME_CLI_OPTIONS;
+  const argv = withOptions(commandLine('Fig. 6: MNIST accuracy with coded backpropagation, a sweep of training runs.', args), KEYS, 'dnn')
+    .options(runtimeFlags)
+    .parseSync();
 
   // Validate every flag, every run's options and the data, before running anything.
   const given = valuesFromArgv(argv, KEYS);
@@ -53,20 +60,26 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
     seeds: given.seeds,
     schemes: given.schemes,
     tmaxes: given.tmaxes,
-    out: given.out ?? 'results/fig6',
+    out: given.out ?? (argv.runtime === 'sim' ? 'results/fig6' : `results/fig6-${String(argv.runtime)}`),
     jobs: given.jobs,
     window: given.window,
   });
   const seeds = v.seeds as number[];
   const schemes = v.schemes as TrainingScheme[];
   const tmaxes = v.tmaxes as number[];
-  const jobs = v.jobs as number;
+  const runtimeOpts = resolveRuntimeOptions(argv);
+  const real = runtimeOpts.runtime !== 'sim';
+  // Real workers: one training at a time, so that runs do not share the cores (or the workers)
+  // and each run's wall-clock numbers mean what they say.
+  const jobs = real ? 1 : (v.jobs as number);
+  if (real && given.jobs !== undefined && (given.jobs as number) > 1) out.write(`fig6: --runtime ${runtimeOpts.runtime} runs one training at a time (--jobs ${String(given.jobs)} ignored): parallel runs would share the cores and make wall-clock numbers meaningless\n`);
   const window = v.window as number;
   const dir = checkOutputDir(v.out as string);
   // Only the shared options the user gave are passed on: each run resolves the rest itself.
   const common = Object.fromEntries(COMMON_KEYS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
   const plan = planSweep({ schemes, tmaxes, seeds, common });
   loadTrainData(plan[0].resolved);
+  if (real) out.write(`${describeRuntime(runtimeOpts, tmaxes[0])} (first T_max); the baseline runs without workers\n`);
 
   const t0 = performance.now();
   const total = plan.length;
@@ -102,7 +115,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   let outcome: SweepOutcome;
   try {
     await writeSweepPlan(dir, plan);
-    outcome = await runSweep(plan, dir, { jobs, launch: io.launch, onEvent, signal: interrupt.signal });
+    outcome = await runSweep(plan, dir, { jobs, launch: io.launch, onEvent, signal: interrupt.signal, ...(real ? { runtime: runtimeOpts } : {}) });
   } finally {
     interrupt.dispose();
   }

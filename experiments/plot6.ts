@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { OptionError, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import { drawFig6 } from '../src/training/fig6-plot.ts';
+import { drawFig6 } from '../src/training/fig6-draw.ts';
 import { isRunComplete } from '../src/training/index.ts';
 import { readSweepPlan } from '../src/training/sweep.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';

@@ -39,3 +39,22 @@ test.serial('train --runtime threads --scheme baseline is refused, naming the fl
     message: /--runtime: the baseline has exact products/,
   });
 });
+
+test.serial('fig6 --runtime threads: coded runs on real workers, one at a time; the wall-clock figure is drawn; a sim rerun into the same folder is refused', async (t) => {
+  const { fig6 } = await import('../experiments/fig6.ts');
+  const { decodePng, nonBackgroundPixels } = await import('./helpers/png.ts');
+  const out = join(tempDir(), 'fig6-threads');
+  const so = sink();
+  const args = ['--schemes', 'baseline,ew', '--tmax', '0.5', '--seeds', '1', '--epochs', '1', '--limit', '320', '--test-limit', '200', '--eval-every', '2', '--out', out];
+  const res = await fig6([...args, '--runtime', 'threads', '--threads', '2', '--jobs', '2'], { stdout: so, handleSignals: false });
+  t.regex(so.text(), /runs one training at a time \(--jobs 2 ignored\)/);
+  t.is(res.outcome.ran.length, 2);
+  const runtimeOf = async (name: string) => JSON.parse(await readFile(join(out, 'runs', name, 'config.json'), 'utf8')).runtime;
+  t.is(await runtimeOf('ew-tmax0.5-seed1'), 'threads');
+  t.is(await runtimeOf('baseline-seed1'), 'sim', 'the baseline has no workers');
+  const png = decodePng(await readFile(join(out, 'fig6-wallclock.png')));
+  t.true(png.width > 600 && png.height > 200);
+  t.true(nonBackgroundPixels(png) > 0.01 * png.width * png.height, 'the chart has content');
+  // the same folder under the simulator: the coded run was made on another runtime
+  await t.throwsAsync(fig6(args, { stdout: sink(), handleSignals: false }), { message: /runtime: "?threads"? → sim|runtime: threads → sim/ });
+});

@@ -1,6 +1,6 @@
 /**
- * Fig. 6 from the finished runs of a sweep directory (`<out>/runs/<name>/{config.json,metrics.csv}`),
- * reading only those files:
+ * The Fig. 6 chart specs from the finished runs of a sweep directory
+ * (`<out>/runs/<name>/{config.json,metrics.csv}`); fig6-draw.ts writes them:
  *   <out>/fig6.png + .svg       minibatch training accuracy vs iteration, one panel per T_max, a
  *                               centred moving average over `window` iterations (default 50); the
  *                               baseline (no T_max) is drawn in every panel; with several seeds a
@@ -10,12 +10,8 @@
  * A sweep that is not complete is drawn only as `fig6-partial*` and `summary-partial.csv`, titled
  * PARTIAL with the count of runs present, so it cannot be taken for the finished figure.
  */
-import { join } from 'node:path';
-import { panelChart, renderSpecFiles, type Row, type TopLevelSpec } from '../plot/index.ts';
-import { writeFilesAtomic } from '../util/atomic-write.ts';
-import { OptionError } from '../util/option-error.ts';
-import { formatCsv } from '../util/csv.ts';
-import { readRuns, schemeRank, SUMMARY_COLUMNS, summaryRows, type RunData } from './fig6-runs.ts';
+import { panelChart, type Row, type TopLevelSpec } from '../plot/index.ts';
+import { schemeRank, type RunData } from './fig6-runs.ts';
 
 export { readRun, readRuns, SCHEME_ORDER, SUMMARY_COLUMNS, summaryRows, type RunData } from './fig6-runs.ts';
 
@@ -42,6 +38,17 @@ export function schemeLabel(scheme: string, workers?: number | null): string {
   };
   const name = base[scheme] ?? scheme;
   return workers ? `${name} (W = ${workers})` : name;
+}
+
+/**
+ * Colour and dash of each scheme. Dashes tell apart the pairs that coincide: uncoded/repetition
+ * (same arrival probability per block) and NOW/EW (both decode mostly classes 0–1).
+ */
+export function schemeStyles(schemes: readonly string[]): { colours: string[]; dashes: number[][] } {
+  return {
+    colours: schemes.map((s, i) => COLORS[s] ?? ['#9467bd', '#e377c2', '#17becf'][i % 3]),
+    dashes: schemes.map((s) => (DASHED.has(s) ? [7, 3] : [1, 0])),
+  };
 }
 
 /** Centred moving average over `window` points (truncated at both ends). */
@@ -92,7 +99,7 @@ export interface Fig6PlotOptions {
   partial?: { present: number; planned: number };
 }
 
-function tmaxLabel(t: number): string {
+export function tmaxLabel(t: number): string {
   return `T_max = ${t === Infinity ? '∞' : t}`;
 }
 
@@ -104,7 +111,7 @@ interface Grouped {
   seeds: number[];
 }
 
-function group(runs: readonly RunData[]): Grouped {
+export function group(runs: readonly RunData[]): Grouped {
   const groups = new Map<string, Map<number | null, RunData[]>>();
   const workers = new Map<string, number | null>();
   for (const r of runs) {
@@ -128,7 +135,7 @@ function group(runs: readonly RunData[]): Grouped {
  * Sets the colour and dash ranges of the legend field (a vega-lite spec is plain JSON), and
  * widens the legend so that labels are not cut.
  */
-function style(spec: TopLevelSpec, field: string, domain: string[], colours: string[], dashes: number[][]): TopLevelSpec {
+export function style(spec: TopLevelSpec, field: string, domain: string[], colours: string[], dashes: number[][]): TopLevelSpec {
   const visit = (o: unknown, key: string): void => {
     if (Array.isArray(o)) return o.forEach((x) => visit(x, key));
     if (!o || typeof o !== 'object') return;
@@ -145,7 +152,7 @@ function style(spec: TopLevelSpec, field: string, domain: string[], colours: str
   return spec;
 }
 
-function describeOptions(runs: readonly RunData[], seeds: number[]): string {
+export function describeOptions(runs: readonly RunData[], seeds: number[]): string {
   const o = runs.find((r) => r.scheme !== 'baseline')?.options ?? runs[0].options;
   const parts = [
     o.lambda !== undefined && o.lambda !== null ? `λ = ${o.lambda as number}` : null,
@@ -169,10 +176,7 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
   const panelValues = panels.length ? panels.map(tmaxLabel) : ['baseline only'];
   const schemes = [...groups.keys()].sort((a, b) => schemeRank(a) - schemeRank(b));
   const labels = schemes.map((s) => schemeLabel(s, workers.get(s)));
-  const colours = schemes.map((s, i) => COLORS[s] ?? ['#9467bd', '#e377c2', '#17becf'][i % 3]);
-  // Dashes tell apart the pairs that coincide: uncoded/repetition (same arrival probability per
-  // block) and NOW/EW (both decode mostly classes 0–1).
-  const dashes = schemes.map((s) => (DASHED.has(s) ? [7, 3] : [1, 0]));
+  const { colours, dashes } = schemeStyles(schemes);
   const several = seeds.length > 1;
 
   const trainLines: Row[] = [];
@@ -252,25 +256,8 @@ function batchOf(runs: readonly RunData[]): string {
 }
 
 /** One run per seed (the first found for a repeated seed), in seed order. */
-function seedSeries(rs: readonly RunData[]): RunData[] {
+export function seedSeries(rs: readonly RunData[]): RunData[] {
   const bySeed = new Map<number, RunData>();
   for (const r of rs) if (!bySeed.has(r.seed)) bySeed.set(r.seed, r);
   return [...bySeed.keys()].sort((a, b) => a - b).map((s) => bySeed.get(s) as RunData);
-}
-
-/**
- * Draws fig6.{png,svg}, fig6-test.{png,svg} and writes summary.csv in `out` from the finished runs
- * in `<out>/runs` (all, or those named). Returns the paths written.
- */
-export async function drawFig6(out: string, names?: readonly string[], opts: Fig6PlotOptions = {}): Promise<string[]> {
-  const runs = await readRuns(join(out, 'runs'), names);
-  if (runs.length === 0) throw new OptionError('out', `no finished runs in ${join(out, 'runs')}`);
-  const { train, test } = fig6Specs(runs, opts);
-  const suffix = opts.partial ? '-partial' : '';
-  const files = [
-    { path: join(out, `summary${suffix}.csv`), data: formatCsv(summaryRows(runs), SUMMARY_COLUMNS) },
-    ...(await renderSpecFiles(train, join(out, `fig6${suffix}`))),
-    ...(await renderSpecFiles(test, join(out, `fig6${suffix}-test`))),
-  ];
-  return writeFilesAtomic(files);
 }

@@ -33,6 +33,10 @@ export interface RunData {
   /** Evaluation points. */
   testIteration: number[];
   testAcc: number[];
+  /** Seconds of training steps (Σ step_ms) up to each evaluation point: the wall clock of the steps, evaluations excluded. */
+  testSeconds: number[];
+  /** 'sim', or the real runtime the coded products ran on ('threads', 'nats'). */
+  runtime: string;
 }
 
 /** Display order and labels of the schemes. */
@@ -48,19 +52,24 @@ export async function readRun(dir: string, name: string): Promise<RunData> {
   const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
     options: Record<string, unknown>;
     result: RunData['result'];
+    runtime?: string;
   };
   const rows: CsvRow[] = parseCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
   const iteration: number[] = [];
   const trainAcc: number[] = [];
   const testIteration: number[] = [];
   const testAcc: number[] = [];
+  const testSeconds: number[] = [];
+  let stepMs = 0;
   for (const r of rows) {
     const it = r.iteration as number;
+    stepMs += typeof r.step_ms === 'number' ? r.step_ms : 0;
     iteration.push(it);
     trainAcc.push(r.train_acc as number);
     if (typeof r.test_acc === 'number') {
       testIteration.push(it);
       testAcc.push(r.test_acc);
+      testSeconds.push(stepMs / 1000);
     }
   }
   return {
@@ -74,6 +83,8 @@ export async function readRun(dir: string, name: string): Promise<RunData> {
     trainAcc,
     testIteration,
     testAcc,
+    testSeconds,
+    runtime: cfg.runtime ?? 'sim',
   };
 }
 

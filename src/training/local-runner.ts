@@ -22,7 +22,15 @@ export interface RunRequest {
   input: TrainConfigInput;
   /** Final run directory (absolute, or relative to this process's cwd). */
   dir: string;
+  /** Real workers for a coded run (options the runner's {@link RealMultiplyFactory} understands); absent: the simulator. */
+  runtime?: unknown;
 }
+
+/**
+ * Starts real workers for one coded run: its multiply and how to stop them. Provided by the
+ * process that hosts the runner (a command may import src/runtime; src/training does not).
+ */
+export type RealMultiplyFactory = (config: TrainConfig, runtime: unknown) => Promise<{ multiply: RunMultiply & { runtime: string }; close(): Promise<void> }>;
 
 export interface LocalRunHooks {
   signal?: AbortSignal;
@@ -53,7 +61,7 @@ function dataKey(c: TrainConfig): string {
 }
 
 /** A runner keeping the last data set loaded (runs of a sweep share one). */
-export function makeLocalRunner(): LocalRunner {
+export function makeLocalRunner(realMultiply?: RealMultiplyFactory): LocalRunner {
   let cached: { key: string; data: TrainData } | null = null;
   const stats = { runs: 0, dataLoads: 0 };
   const resolveIt = (input: TrainConfigInput) => resolveTrainConfig(input, 'dnn');
@@ -76,9 +84,21 @@ export function makeLocalRunner(): LocalRunner {
     async run(req, hooks = {}) {
       const config = resolveIt(req.input);
       const data = await load(config);
-      const res = await runTraining(config, data, req.dir, hooks);
-      stats.runs++;
-      return res;
+      // the baseline has exact products and no workers: it runs in this process whatever the runtime
+      if (req.runtime === undefined || config.coded === 'baseline') {
+        const res = await runTraining(config, data, req.dir, hooks);
+        stats.runs++;
+        return res;
+      }
+      if (!realMultiply) throw new Error('local runner: a real runtime was asked for, but this process cannot start one');
+      const real = await realMultiply(config, req.runtime);
+      try {
+        const res = await runTraining(config, data, req.dir, { ...hooks, multiply: real.multiply });
+        stats.runs++;
+        return res;
+      } finally {
+        await real.close();
+      }
     },
   };
 }

@@ -13,7 +13,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { RunAbortedError, type RunResult } from './run.ts';
-import { makeLocalRunner, type RunRequest } from './local-runner.ts';
+import { makeLocalRunner, type RealMultiplyFactory, type RunRequest } from './local-runner.ts';
 
 export interface HostRunMessage {
   type: 'run';
@@ -45,8 +45,8 @@ export interface RunHost {
 }
 
 /** Serves run requests arriving on `channel`, one at a time. */
-export function serveRuns(channel: HostChannel, opts: { progressEvery?: number } = {}): RunHost {
-  const runner = makeLocalRunner();
+export function serveRuns(channel: HostChannel, opts: { progressEvery?: number; realMultiply?: RealMultiplyFactory } = {}): RunHost {
+  const runner = makeLocalRunner(opts.realMultiply);
   const progressEvery = opts.progressEvery ?? 500;
   let current: { id: number; controller: AbortController; done: Promise<void> } | null = null;
   const queue: HostRunMessage[] = [];

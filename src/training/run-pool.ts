@@ -34,8 +34,8 @@ export interface RunPool {
   readonly started: () => number;
 }
 
-/** A pool of at most `size` persistent run processes. */
-export function startRunPool(size: number): RunPool {
+/** A pool of at most `size` persistent run processes; `runtime` (real workers' options) goes with every request. */
+export function startRunPool(size: number, runtime?: unknown): RunPool {
   const slots: Slot[] = [];
   let started = 0;
   let nextId = 1;
@@ -82,7 +82,7 @@ export function startRunPool(size: number): RunPool {
     let settle!: (o: LaunchOutcome) => void;
     const done = new Promise<LaunchOutcome>((res) => (settle = res));
     slot.busy = { id, logPath, settle };
-    const msg: HostRequest = { type: 'run', id, name: run.name, request: { input: run.given, dir: resolve(dir) }, logPath: resolve(logPath) };
+    const msg: HostRequest = { type: 'run', id, name: run.name, request: { input: run.given, dir: resolve(dir), ...(runtime !== undefined ? { runtime } : {}) }, logPath: resolve(logPath) };
     slot.child.send(msg);
     return {
       done,

@@ -97,10 +97,14 @@ const MATCH_KEYS = [
  * Differences between a finished run's stored options and the planned ones, as
  * "key: stored → planned" strings (empty when they agree).
  */
-export function optionMismatches(dir: string, run: PlannedRun): string[] {
-  const stored = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { options: Record<string, unknown> }).options;
+export function optionMismatches(dir: string, run: PlannedRun, runtime = 'sim'): string[] {
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { options: Record<string, unknown>; runtime?: string };
+  const stored = config.options;
   const planned = optionsRecord(run.resolved);
   const out: string[] = [];
+  // the baseline has no workers: it runs the same on every runtime
+  const want = run.scheme === 'baseline' ? 'sim' : runtime;
+  if ((config.runtime ?? 'sim') !== want) out.push(`runtime: ${config.runtime ?? 'sim'} → ${want}`);
   for (const k of MATCH_KEYS) {
     const a = JSON.stringify(stored[k] ?? null);
     const b = JSON.stringify(planned[k] ?? null);
@@ -160,6 +164,11 @@ export interface SweepHooks {
   onEvent?: (e: SweepEvent) => void;
   /** Aborting stops launching new runs and sends SIGINT to the running ones. */
   signal?: AbortSignal;
+  /**
+   * Real workers for the coded runs (the resolved runtime options of src/runtime, passed through
+   * to the run processes, which start the runtime for each coded run); absent: the simulator.
+   */
+  runtime?: { runtime: string };
 }
 
 export interface SweepOutcome {
@@ -184,7 +193,7 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
   plan.forEach((run, index) => {
     const dir = join(runsDir, run.name);
     if (isRunComplete(dir)) {
-      const diff = optionMismatches(dir, run);
+      const diff = optionMismatches(dir, run, hooks.runtime?.runtime);
       if (diff.length) mismatched.push(`${run.name} (${diff.join(', ')})`);
       else {
         outcome.skipped.push(run);
@@ -205,7 +214,7 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
   mkdirSync(runsDir, { recursive: true });
   mkdirSync(logsDir, { recursive: true });
   const jobs = Math.max(1, hooks.jobs ?? 1);
-  const pool = hooks.launch ? null : startRunPool(Math.min(jobs, todo.length));
+  const pool = hooks.launch ? null : startRunPool(Math.min(jobs, todo.length), hooks.runtime);
   const launch = hooks.launch ?? (pool as NonNullable<typeof pool>).launch;
   const running = new Set<{ kill: (sig: NodeJS.Signals) => void }>();
   const onAbort = () => running.forEach((r) => r.kill('SIGINT'));
