@@ -67,6 +67,7 @@ test('integer options with auto: the text auto stands for its value', (t) => {
   t.is(resolveValues(['threads'], { threads: '3' }).threads, 3);
   const err = t.throws<OptionError>(() => resolveValues(['threads'], { threads: '0' }), { instanceOf: OptionError });
   t.is(err?.flagMessage, '--threads: must be ≥ 1 (got 0)');
+  t.throws(() => resolveValues(['threads'], { threads: 'many' }), { instanceOf: OptionError, message: 'threads: "many" is not a number (or auto)' });
 });
 
 test("the paper's Figs. 2–4 setup is the fig3 preset's, the catalogue's figure defaults the paper's", (t) => {

@@ -97,7 +97,10 @@ export function parseValue(kind: ValueKind, raw: unknown, key: string, flag?: st
     }
     case 'integer': {
       const text = oneText(raw, fail);
-      if (kind.auto !== undefined && typeof text === 'string' && /^\s*auto\s*$/i.test(text)) return kind.auto;
+      if (kind.auto !== undefined && typeof text === 'string') {
+        if (/^\s*auto\s*$/i.test(text)) return kind.auto;
+        if (text.trim() === '' || !Number.isFinite(Number(text))) fail(`"${text}" is not a number (or auto)`);
+      }
       const v = toNumber(text, false, fail);
       checkRange(v, { ...kind, integer: true }, fail);
       return v;
