@@ -5,15 +5,19 @@
  * scheme. All cases are timed in one run, interleaved, and reported as ms and ratios to exact.
  */
 import * as tf from '@tensorflow/tfjs';
-import { codedMatMul, resolveCodedOptions, SCHEME_NAMES } from '../src/coded-backprop/index.ts';
-import type { ResolvedCodedOptions } from '../src/coded-backprop/index.ts';
+import { codedMatMul, resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import type { ResolvedCodedOptions, SchemeName } from '../src/coded-backprop/index.ts';
+import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { type BenchCase, timeInterleaved } from '../src/bench/interleaved.ts';
 import { loadMnistSplit } from '../src/data/mnist.ts';
 import { exactMultiply, type Multiply, sgdStep } from '../src/model/backprop.ts';
 import { Mlp } from '../src/model/mlp.ts';
-import { BACKENDS, type BackendChoice, initBackend } from '../src/util/backend.ts';
+import { type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
-import { commandLine, isMainModule, parseChoiceList, parseInteger, runCommand } from './cli-common.ts';
+import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+
+/** The catalogue options (src/config) of the benchmark; starting values: the `bench` preset (the training setup at T_max = 1). */
+const BENCH_KEYS = ['codeSchemes', 'tmax', 'lambda', 'batch', 'rounds', 'perRound', 'seed', 'steps', 'backend'] as const;
 
 /** Table II at batch b: [name, m, n, p] of A: m×n times B: n×p. */
 function tableII(b: number): [string, number, number, number][] {
@@ -31,29 +35,22 @@ const fmt = (ms: number) => ms.toFixed(3).padStart(8);
 const ratio = (x: number) => `${x.toFixed(2)}×`.padStart(7);
 
 export async function bench(args: string[]): Promise<void> {
-  const argv = commandLine('Times the coded multiply and coded training steps against exact ones, in one run.', args)
-    .option('schemes', { type: 'string', default: SCHEME_NAMES.join(','), describe: `schemes to time (${SCHEME_NAMES.join(', ')})` })
-    .option('tmax', { type: 'number', default: 1, describe: 'deadline T_max of the coded products' })
-    .option('lambda', { type: 'number', default: 0.5, describe: 'rate λ of the exponential worker time (the training setup)' })
-    .option('batch', { type: 'number', default: 64, describe: 'minibatch size (Table II uses 64)' })
-    .option('rounds', { type: 'number', default: 15, describe: 'interleaved rounds; each case reports its median round' })
-    .option('per-round', { type: 'number', default: 20, describe: 'calls per case in one round' })
-    .option('seed', { type: 'number', default: 1, describe: 'seed of the random inputs and of the codes' })
-    .option('steps', { type: 'boolean', default: true, describe: 'also time whole training steps on MNIST batches (--no-steps to skip)' })
-    .option('backend', { type: 'string', default: 'auto', choices: BACKENDS, describe: 'tfjs backend' })
-    .parseSync();
-  const schemes = parseChoiceList(argv.schemes, '--schemes', SCHEME_NAMES);
-  const batch = parseInteger(argv.batch, '--batch', 1, 60000);
-  const rounds = parseInteger(argv.rounds, '--rounds', 1);
-  const perRound = parseInteger(argv['per-round'], '--per-round', 1);
-  const seed = parseInteger(argv.seed, '--seed', 0);
+  const argv = withOptions(commandLine('Times the coded multiply and coded training steps against exact ones, in one run.', args), BENCH_KEYS, 'bench').parseSync();
+  const v = resolveValues(BENCH_KEYS, valuesFromArgv(argv as Record<string, unknown>, BENCH_KEYS), 'bench');
+  const schemes = v.codeSchemes as SchemeName[];
+  const tmax = v.tmax as number;
+  const lambda = v.lambda as number;
+  const batch = v.batch as number;
+  const rounds = v.rounds as number;
+  const perRound = v.perRound as number;
+  const seed = v.seed as number;
   const opts = new Map<string, ResolvedCodedOptions>(
-    schemes.map((s) => [s, resolveCodedOptions({ scheme: s, tmax: argv.tmax, latency: { lambda: argv.lambda } })]),
+    schemes.map((s) => [s, resolveCodedOptions({ scheme: s, tmax, latency: { lambda } })]),
   );
-  const backend = await initBackend(argv.backend as BackendChoice);
+  const backend = await initBackend(v.backend as BackendChoice);
   console.log(`backend: ${backend}`);
   console.log(
-    `T_max = ${argv.tmax}, λ = ${argv.lambda}, batch ${batch}, K = N·P/W, Table III workers ` +
+    `T_max = ${tmax}, λ = ${lambda}, batch ${batch}, K = N·P/W, Table III workers ` +
       `(${schemes.map((s) => `${s} ${opts.get(s)!.workers}`).join(', ')}); median of ${rounds} interleaved rounds × ${perRound} calls, seed ${seed}`,
   );
 
@@ -111,7 +108,7 @@ export async function bench(args: string[]): Promise<void> {
   );
   tf.dispose(products.flatMap((p) => p.pairs.flat()));
 
-  if (!argv.steps) return;
+  if (!v.steps) return;
   // (2) whole training steps on the first MNIST batches, one model per scheme
   const data = loadMnistSplit('train', { limit: batch * 8 });
   const batches = Array.from({ length: 8 }, (_, i) => ({

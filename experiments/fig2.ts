@@ -7,70 +7,44 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
+import { OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { lineChart, panelChart, renderSpecFiles, type Row } from '../src/plot/index.ts';
-import { PAPER_SETUP, SCHEMES, checkClassSizes, checkGamma, decodingTable, type Scheme } from '../src/theory/index.ts';
+import { decodingTable, type Scheme } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
-import {
-  commandLine,
-  FLOAT64_BACKEND,
-  isMainModule,
-  outDir,
-  parseChoiceList,
-  parseInteger,
-  parseNumberList,
-  reportWritten,
-  runCommand,
-} from './cli-common.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
+import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
 
 /** Panel labels; the MDS curves of all classes coincide, which the label says. */
 export const SCHEME_LABELS: Record<Scheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (all classes coincide)' };
 export const FIG2_COLUMNS = ['received', 'scheme', 'class', 'probability'] as const;
 
+/** The catalogue options (src/config) of Fig. 2. */
+const FIG2_KEYS = ['workers', 'gamma', 'classes', 'paperSchemes', 'out'] as const;
+/** The Fig. 3 setup (W = 40, Γ = (0.35, 0.35, 0.30)), written to results/fig2. */
+const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
+
 /**
  * Runs the Fig. 2 command on `args` (argv without node and script): validates every flag,
  * computes the table, renders the chart and writes the three files as a group.
  * @returns the paths written (CSV, SVG, PNG)
- * @throws RangeError / UsageError naming the flag on bad input, before anything is written
+ * @throws OptionError / UsageError naming the flag on bad input, before anything is written
  */
 export async function fig2(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = commandLine('Fig. 2: decoding probability of each class vs the number of received results.', args)
-    .option('workers', {
-      type: 'number',
-      default: PAPER_SETUP.W,
-      describe: 'number of workers W; the x axis runs over received N = 0..W',
-    })
-    .option('gamma', {
-      type: 'string',
-      default: PAPER_SETUP.gamma.map((g) => g.toFixed(2)).join(','),
-      describe: 'window-selection probabilities Γ, one per class, summing to 1 (ignored by mds)',
-    })
-    .option('classes', {
-      type: 'string',
-      default: PAPER_SETUP.k.join(','),
-      describe: 'class sizes k (number of blocks in each class), most important class first',
-    })
-    .option('schemes', {
-      type: 'string',
-      default: SCHEMES.join(','),
-      describe: `schemes to plot, comma-separated (${SCHEMES.join(', ')})`,
-    })
-    .option('out', { type: 'string', default: 'results/fig2', describe: 'output directory' })
-    .parseSync();
+  const argv = withOptions(
+    commandLine('Fig. 2: decoding probability of each class vs the number N = 0..W of received results.', args),
+    FIG2_KEYS,
+    FIG2_PRESET,
+  ).parseSync();
 
   // Validate every flag before computing or writing anything.
-  const W = parseInteger(argv.workers, '--workers', 1, 100_000);
-  const k = parseNumberList(argv.classes, '--classes', { integer: true, min: 0 });
-  checkClassSizes(k, '--classes');
-  k.forEach((kl, i) => {
-    // An empty class would be drawn at P = 1 over the others: not a meaningful curve.
-    if (kl < 1) throw new RangeError(`--classes: every class needs at least 1 block, got ${kl} at position ${i + 1} of ${k.join(',')}`);
-  });
-  const gamma = parseNumberList(argv.gamma, '--gamma');
-  checkGamma(gamma, k.length, '--gamma', `one per class of --classes ${k.join(',')}`);
-  const schemes = parseChoiceList(argv.schemes, '--schemes', SCHEMES);
-  const dir = checkOutputDir(outDir(argv.out, '--out'));
+  const v = resolveValues(FIG2_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG2_KEYS), FIG2_PRESET);
+  const W = v.workers as number;
+  const k = v.classes as number[];
+  const gamma = v.gamma as number[];
+  if (gamma.length !== k.length) throw new OptionError('gamma', `must have ${k.length} entries (one per class of --classes ${k.join(',')}), got ${gamma.length}`);
+  const schemes = v.paperSchemes as Scheme[];
+  const dir = checkOutputDir(v.out as string);
   log(`backend: ${FLOAT64_BACKEND}`);
 
   const csvRows: Row[] = [];

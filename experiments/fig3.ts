@@ -7,46 +7,44 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { designedFig3Extras } from '../src/design/index.ts';
 import { fig3Files } from '../src/figures/fig3.ts';
-import { lineKey, PAPER_MC_SETUP } from '../src/montecarlo/index.ts';
+import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
-import { commandLine, FLOAT64_BACKEND, isMainModule, parseNumbersOrRanges, reportWritten, runCommand } from './cli-common.ts';
-import { commonFlags, parseCommonFlags, parsePositive } from './cli-montecarlo.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
+import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
+import { MC_FIGURE_KEYS, mcFigureRun } from './cli-montecarlo.ts';
 
-/** Catalogue options (src/config) of `--design` (src/design/fig3-extras.ts). */
-const DESIGN_FLAGS = ['design', 'designTimes'] as const;
+/** The catalogue options (src/config) of Fig. 3, `--design` among them (src/design/fig3-extras.ts). */
+const FIG3_KEYS = [...MC_FIGURE_KEYS, 'times', 'lambda', 'K', 'design', 'designTimes'] as const;
+/** The Fig. 3 setup (W = 40, λ = 0.25, K = 1, Γ = (0.35, 0.35, 0.30)), written to results/fig3. */
+const FIG3_PRESET = { ...PRESETS.fig3, out: 'results/fig3' };
 
 /**
  * Fig. 3 with the given args (argv without node and script): validates every flag, runs the
  * Monte Carlo, renders and writes the four files as a group.
  * @returns the paths written (CSV, JSON, SVG, PNG)
- * @throws RangeError / UsageError naming the flag on bad input, before anything is computed or written
+ * @throws OptionError / UsageError naming the flag on bad input, before anything is computed or written
  */
 export async function fig3(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = withOptions(commandLine('Fig. 3: normalised loss vs deadline t — formula and Monte Carlo of the real codes.', args), DESIGN_FLAGS)
-    .options(commonFlags('results/fig3'))
-    .option('times', { type: 'string', default: '0:5:0.05', describe: 'deadlines t: numbers and start:stop:step ranges, comma-separated' })
-    .option('lambda', { type: 'string', default: String(PAPER_MC_SETUP.lambda), describe: 'exponential rate λ of one worker' })
-    .option('K', { type: 'string', default: String(PAPER_MC_SETUP.K), describe: 'time scaling K: worker times ~ Exp(λ·K) (CDF F(K·t))' })
-    .parseSync();
-
-  const times = parseNumbersOrRanges(argv.times, '--times', { min: 0 });
-  if (times.length === 0) throw new RangeError('--times: the time grid is empty');
-  if (times.length > 100_000) throw new RangeError(`--times: at most 100000 deadlines, got ${times.length}`);
-  const lambda = parsePositive(argv.lambda, '--lambda');
-  const K = parsePositive(argv.K, '--K');
-  const { run, dir } = parseCommonFlags(argv as Record<string, unknown>, 'fig3', { lambda, K });
-  const designOpts = resolveValues(DESIGN_FLAGS, valuesFromArgv(argv as Record<string, unknown>, DESIGN_FLAGS));
+  const argv = withOptions(
+    commandLine('Fig. 3: normalised loss vs deadline t — formula and Monte Carlo of the real codes.', args),
+    FIG3_KEYS,
+    FIG3_PRESET,
+  ).parseSync();
+  const v = resolveValues(FIG3_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG3_KEYS), FIG3_PRESET);
+  const times = v.times as number[];
+  const run = mcFigureRun(v, 'fig3');
+  const dir = checkOutputDir(v.out as string);
 
   log(`backend: ${FLOAT64_BACKEND}`);
   log(
     `fig3: ${run.trials} trials, seed ${run.seed}, lines ${run.lines.map(lineKey).join(', ')}, ` +
       `${times.length} deadlines, ${run.threads} thread(s)`,
   );
-  const extras = designOpts.design
-    ? await designedFig3Extras(run, times, designOpts.designTimes as number[], join(dir, 'fig3'), log)
+  const extras = v.design
+    ? await designedFig3Extras(run, times, v.designTimes as number[], join(dir, 'fig3'), log)
     : undefined;
   for (const c of extras?.crossings ?? []) {
     const f = (x: number | null) => (x === null ? 'never worse on the grid' : `t ≈ ${x.toFixed(3)}`);

@@ -6,24 +6,34 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
+import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { fig4Files } from '../src/figures/fig4.ts';
-import { lineKey, PAPER_MC_SETUP } from '../src/montecarlo/index.ts';
+import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { commonFlags, parseCommonFlags } from './cli-montecarlo.ts';
+import { MC_FIGURE_KEYS, mcFigureRun } from './cli-montecarlo.ts';
+
+/** The Fig. 3 setup (W = 40, Γ = (0.35, 0.35, 0.30)), written to results/fig4. */
+const FIG4_PRESET = { ...PRESETS.fig3, out: 'results/fig4' };
 
 /**
  * Fig. 4 with the given args (argv without node and script): validates every flag, runs the
  * Monte Carlo, renders and writes the four files as a group.
  * @returns the paths written (CSV, JSON, SVG, PNG)
- * @throws RangeError / UsageError naming the flag on bad input, before anything is computed or written
+ * @throws OptionError / UsageError naming the flag on bad input, before anything is computed or written
  */
 export async function fig4(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = commandLine('Fig. 4: normalised loss vs number of received results — formula and Monte Carlo of the real codes.', args)
-    .options(commonFlags('results/fig4'))
-    .parseSync();
-  // Only the arrival order matters; any rate gives the same (uniformly random) order.
-  const { run, dir } = parseCommonFlags(argv as Record<string, unknown>, 'fig4', { lambda: PAPER_MC_SETUP.lambda, K: PAPER_MC_SETUP.K });
+  const argv = withOptions(
+    commandLine('Fig. 4: normalised loss vs number of received results — formula and Monte Carlo of the real codes.', args),
+    MC_FIGURE_KEYS,
+    FIG4_PRESET,
+  ).parseSync();
+  // λ and K are not flags here: only the arrival order matters, and any rate gives the same
+  // (uniformly random) order; they keep the preset's values (recorded in the sidecar).
+  const v = resolveValues([...MC_FIGURE_KEYS, 'lambda', 'K'], valuesFromArgv(argv as Record<string, unknown>, MC_FIGURE_KEYS), FIG4_PRESET);
+  const run = mcFigureRun(v, 'fig4');
+  const dir = checkOutputDir(v.out as string);
 
   log(`backend: ${FLOAT64_BACKEND}`);
   log(`fig4: ${run.trials} trials, seed ${run.seed}, lines ${run.lines.map(lineKey).join(', ')}, N = 0..${run.setup.workers}, ${run.threads} thread(s)`);

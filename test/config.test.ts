@@ -1,6 +1,7 @@
 import test from 'ava';
 import yargs from 'yargs';
 import { asOptionError, OptionError, OPTIONS, parseValue, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { PAPER_SETUP } from '../src/theory/index.ts';
 
 test('presets replace catalogue defaults; the caller replaces both', (t) => {
   const keys = ['tmax', 'lambda', 'gamma', 'workers', 'seed'];
@@ -56,4 +57,28 @@ test('each preset value appears once: presets hold only numbers the catalogue do
   t.is(OPTIONS.tmax.default, PRESETS.dnn.tmax);
   t.is(OPTIONS.lambda.default, PRESETS.dnn.lambda);
   t.deepEqual(OPTIONS.gamma.default, [...PRESETS.dnn.gamma]);
+});
+
+test('integer options with auto: the text auto stands for its value', (t) => {
+  const auto = (OPTIONS.threads.kind as { auto: number }).auto;
+  t.true(Number.isInteger(auto) && auto >= 1);
+  t.is(resolveValues(['threads'], {}).threads, auto);
+  t.is(resolveValues(['threads'], { threads: 'AUTO' }).threads, auto);
+  t.is(resolveValues(['threads'], { threads: '3' }).threads, 3);
+  const err = t.throws<OptionError>(() => resolveValues(['threads'], { threads: '0' }), { instanceOf: OptionError });
+  t.is(err?.flagMessage, '--threads: must be ≥ 1 (got 0)');
+  t.throws(() => resolveValues(['threads'], { threads: 'many' }), { instanceOf: OptionError, message: 'threads: "many" is not a number (or auto)' });
+});
+
+test("the paper's Figs. 2–4 setup is the fig3 preset's, the catalogue's figure defaults the paper's", (t) => {
+  t.is(PAPER_SETUP.W, PRESETS.fig3.workers);
+  t.is(PAPER_SETUP.lambda, PRESETS.fig3.lambda);
+  t.is(PAPER_SETUP.K, PRESETS.fig3.K);
+  t.deepEqual(PAPER_SETUP.gamma, PRESETS.fig3.gamma);
+  const v = resolveValues(['classes', 'classSizes', 'variances', 'U', 'M', 'Q', 'workers', 'gamma', 'tmax'], {}, 'fig3');
+  t.deepEqual(v, { classes: [1, 2, 6], classSizes: [1, 2, 6], variances: [10, 1, 0.1], U: 5, M: 100, Q: 5, workers: 40, gamma: [0.35, 0.35, 0.3], tmax: 0.5 });
+  t.is(resolveValues(['tmax', 'lambda'], {}, 'bench').tmax, 1);
+  t.is(resolveValues(['tmax', 'lambda'], {}, 'bench').lambda, PRESETS.dnn.lambda);
+  // a command's own values: a named preset plus its output folder
+  t.deepEqual(resolveValues(['workers', 'out'], {}, { ...PRESETS.fig3, out: 'results/x' }), { workers: 40, out: 'results/x' });
 });

@@ -4,15 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  isUserError,
-  parseChoiceList,
-  parseInteger,
-  parseNumberList,
-  parseNumbersOrRanges,
-} from '../experiments/cli-common.ts';
+import { isUserError, parseChoiceList, parseInteger, parseNumberList } from '../experiments/cli-common.ts';
 import { fig2 } from '../experiments/fig2.ts';
+import { OPTIONS, parseValue } from '../src/config/index.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { cliMessage } from './helpers/cli-message.ts';
 import { decodePng, nonBackgroundPixels } from './helpers/png.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -118,22 +114,33 @@ for (const [args, re] of BAD) {
       const out = join(dir, 'fig2');
       const err = await t.throwsAsync(fig2(['--out', out, ...args]));
       t.true(isUserError(err), `user error, got ${err?.name}`);
-      t.regex(err!.message, re);
+      t.regex(cliMessage(err), re);
       t.false(existsSync(out));
     });
   });
 }
 
-test('--help prints the usage only: no backend line above it', async (t) => {
+test('--help prints the usage only: no backend line above it; defaults from the fig3 preset', async (t) => {
   const r = await run(['--help']);
   t.is(r.code, 0, r.stderr);
   t.notRegex(r.stdout, /backend:/);
-  t.regex(r.stdout, /--classes/);
+  // (yargs may wrap a long help text: the default then ends the next line)
+  t.regex(r.stdout, /--classes [^[]*\[string\] \[default: 1,2,6\]/);
+  t.regex(r.stdout, /--workers [^[]*\[string\] \[default: 40\]/);
+  t.regex(r.stdout, /--gamma [^[]*\[string\] \[default: 0\.35,0\.35,0\.3\]/);
+  t.regex(r.stdout, /--out [^[]*\[string\] \[default: results\/fig2\]/);
+});
+
+test('a bad --classes via the command line prints error: --classes: … (one line)', async (t) => {
+  const r = await run(['--classes', '1,0,6', '--out', join(tmpdir(), 'fig2-never')]);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /^error: --classes: every class needs at least 1 block/);
+  t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
 
 test('in-process: an empty class (--classes 1,0,6) is rejected, naming the flag', async (t) => {
   const err = await t.throwsAsync(fig2(['--classes', '1,0,6', '--out', join(tmpdir(), 'fig2-never')], () => {}));
-  t.regex(err!.message, /^--classes: every class needs at least 1 block, got 0 at position 2/);
+  t.regex(cliMessage(err), /^--classes: every class needs at least 1 block, got 0 at position 2/);
 });
 
 test('--out under /proc or /sys is refused at once with one line, no stack trace', async (t) => {
@@ -150,26 +157,27 @@ test('in-process: --out naming an existing file is rejected', async (t) => {
     const file = join(dir, 'plain');
     await writeFile(file, 'x');
     const err = await t.throwsAsync(fig2(['--out', file]));
-    t.regex(err!.message, /^--out: .*not a directory/);
+    t.regex(cliMessage(err), /^--out: .*not a directory/);
   });
 });
 
-test('cli-common: number lists and exact decimal ranges', (t) => {
-  const times = parseNumbersOrRanges('0:5:0.05', '--times');
+test('number lists and exact decimal ranges (the catalogue parser; cli-common wrappers)', (t) => {
+  const ranges = (text: string, key = 'times') => parseValue(OPTIONS.times.kind, text, key) as number[];
+  const times = ranges('0:5:0.05');
   t.is(times.length, 101);
   t.is(times[20], 1);
   t.is(times[34], 1.7);
   t.is(times[100], 5);
   t.true(times.every((v, i) => v === Number((i * 0.05).toFixed(2))));
-  t.deepEqual(parseNumbersOrRanges('0.25,0.5,1,2', '--tmax'), [0.25, 0.5, 1, 2]);
-  t.deepEqual(parseNumbersOrRanges('0:0.3:0.1,1', '--t'), [0, 0.1, 0.2, 0.3, 1]);
-  t.deepEqual(parseNumbersOrRanges('1e-3:3e-3:1e-3', '--t'), [0.001, 0.002, 0.003]);
+  t.deepEqual(ranges('0.25,0.5,1,2'), [0.25, 0.5, 1, 2]);
+  t.deepEqual(ranges('0:0.3:0.1,1'), [0, 0.1, 0.2, 0.3, 1]);
+  t.deepEqual(ranges('1e-3:3e-3:1e-3'), [0.001, 0.002, 0.003]);
   t.deepEqual(parseNumberList('0.35, 0.35,0.30', '--gamma'), [0.35, 0.35, 0.3]);
   t.deepEqual(parseChoiceList('NOW,ew', '--schemes', ['now', 'ew', 'mds'] as const), ['now', 'ew']);
   for (const [fn, re] of [
-    [() => parseNumbersOrRanges('0:1:0', '--times'), /^--times: .*step > 0/],
-    [() => parseNumbersOrRanges('2:1:0.5', '--times'), /^--times: .*stop ≥ start/],
-    [() => parseNumbersOrRanges('0:1', '--times'), /^--times: .*start:stop:step/],
+    [() => ranges('0:1:0'), /^times: .*step > 0/],
+    [() => ranges('2:1:0.5'), /^times: .*stop ≥ start/],
+    [() => ranges('0:1'), /^times: .*start:stop:step/],
     [() => parseNumberList('1,,2', '--gamma'), /^--gamma: /],
     [() => parseNumberList(['1', '2'], '--gamma'), /^--gamma: .*more than once/],
     [() => parseNumberList('1,2', '--k', { integer: true, length: 3 }), /^--k: expected 3 values/],

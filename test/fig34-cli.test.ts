@@ -8,6 +8,7 @@ import { isUserError } from '../experiments/cli-common.ts';
 import { fig3 } from '../experiments/fig3.ts';
 import { fig4 } from '../experiments/fig4.ts';
 import { parseCsv, type CsvRow } from '../src/util/csv.ts';
+import { cliMessage } from './helpers/cli-message.ts';
 import { decodePng, emptyRightColumns, nonBackgroundPixels } from './helpers/png.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -150,6 +151,11 @@ const BAD: Array<[string[], RegExp]> = [
   [['--ordering', 'size'], /^--ordering: /],
   [['--y-scale', 'cubic'], /^--y-scale: /],
   [['--threads', '0'], /^--threads: /],
+  [['--threads', '257'], /^--threads: must be ≤ 256/],
+  [['--seed', '-1'], /^--seed: must be ≥ 0/],
+  [['--times', '0:20000:0.1'], /^--times: at most 100000 deadlines/],
+  [['--variances', '0,0,0'], /^--variances: at least one variance must be > 0/],
+  [['--confidence', '1'], /^--confidence: must be in \(0, 1\)/],
   [['--decode', 'qr'], /Unknown argument/i],
   [['--residual-check', '1e-6'], /Unknown argument/i],
   [['--bogus', '1'], /Unknown argument/i],
@@ -163,11 +169,43 @@ for (const [args, re] of BAD) {
       const extra = args.includes('--trials') ? [] : ['--trials', '2', '--no-progress'];
       const err = await t.throwsAsync(fig3(['--out', out, ...extra, ...args], () => {}));
       t.true(isUserError(err), `user error, got ${err?.name}: ${err?.message}`);
-      t.regex(err!.message, re);
+      t.regex(cliMessage(err), re);
       t.false(existsSync(out));
     });
   });
 }
+
+test('fig3 subprocess: --trials 0 prints error: --trials: … and writes nothing', async (t) => {
+  await withTmp(async (dir) => {
+    const out = join(dir, 'fig3');
+    const r = await run('fig3.ts', ['--out', out, '--trials', '0']);
+    t.is(r.code, 1);
+    t.regex(r.stderr, /^error: --trials: must be ≥ 1 \(got 0\)/);
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    t.false(existsSync(out));
+  });
+});
+
+test('fig3 and fig4 --help: every flag with its default, the setup from the fig3 preset', async (t) => {
+  for (const [script, out] of [['fig3.ts', 'results/fig3'], ['fig4.ts', 'results/fig4']]) {
+    const r = await run(script, ['--help']);
+    t.is(r.code, 0, r.stderr);
+    // (yargs may wrap a long help text: the default then ends the next line)
+    const shows = (flag: string, value: string) => t.regex(r.stdout, new RegExp(`${flag} [^[]*\\[(string|boolean)\\][^\\n]*\\[default: ${value.replace(/[.]/g, '\\.')}\\]`), `${script} ${flag}`);
+    shows('--workers', '40');
+    shows('--gamma', '0.35,0.35,0.3');
+    shows('--trials', '10000');
+    shows('--seed', '1');
+    shows('--variances', '10,1,0.1');
+    shows('--threads', 'auto');
+    shows('--y-scale', 'linear');
+    shows('--out', out);
+    if (script === 'fig3.ts') {
+      shows('--lambda', '0.25');
+      shows('--times', '0:5:0.05');
+    } else t.notRegex(r.stdout, /--lambda|--times/);
+  }
+});
 
 const BAD4: Array<[string[], RegExp]> = [
   [['--gamma', '0.2,0.2,0.2'], /^--gamma: .*sum to 1/],
@@ -184,7 +222,7 @@ for (const [args, re] of BAD4) {
       const extra = args.includes('--trials') ? [] : ['--trials', '2', '--no-progress'];
       const err = await t.throwsAsync(fig4(['--out', out, ...extra, ...args], () => {}));
       t.true(isUserError(err), `user error, got ${err?.name}: ${err?.message}`);
-      t.regex(err!.message, re);
+      t.regex(cliMessage(err), re);
       t.false(existsSync(out));
     });
   });

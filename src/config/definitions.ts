@@ -2,11 +2,12 @@
  * Every option of every command, defined once: its key, flag, kind (type and checks), default
  * and help. Commands pick the options they take by key ({@link optionsFor}); yargs parses them
  * through src/config/yargs.ts and src/config/resolve.ts fills defaults from a preset
- * (src/config/presets.ts) and then from here. Library entry points receive the resolved, typed
+ * (src/util/presets.ts) and then from here. Library entry points receive the resolved, typed
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
 import { DEFAULT_PACKETS, GRANULARITIES, LATENCY_MODELS, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { BACKENDS } from '../util/backend.ts';
 import { PRESETS } from '../util/presets.ts';
 import type { ValueKind } from './value-kinds.ts';
@@ -31,6 +32,10 @@ export const TRAIN_SCHEMES = ['baseline', ...SCHEME_NAMES] as const;
 /** The paper's Fig. 6 schemes and deadlines. */
 export const FIG6_SCHEMES = ['baseline', 'uncoded', 'rep', 'now', 'ew'] as const;
 export const FIG6_TMAX = [0.25, 0.5, 1, 2] as const;
+/** Largest number of Monte Carlo trials a command accepts. */
+export const MAX_TRIALS = 100_000_000;
+/** Most deadlines of one Fig. 3 time grid. */
+export const MAX_TIMES = 100_000;
 
 function probabilities(g: number[]): string | undefined {
   const sum = g.reduce((a, b) => a + b, 0);
@@ -48,7 +53,7 @@ const defs: OptionDef[] = [
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
   { key: 'paretoScale', kind: { type: 'number', positive: true }, default: 1, help: 'scale of the Pareto latency' },
   { key: 'paretoShape', kind: { type: 'number', positive: true }, default: 2, help: 'shape of the Pareto latency' },
-  { key: 'workers', kind: { type: 'integer', min: 1 }, defaultText: "the code's Table III value (9 uncoded, 18 rep, 15 MDS/NOW/EW)", help: 'workers W' },
+  { key: 'workers', kind: { type: 'integer', min: 1, max: 100_000 }, defaultText: "the code's Table III value (9 uncoded, 18 rep, 15 MDS/NOW/EW)", help: 'workers W' },
   { key: 'K', flag: 'K', kind: { type: 'number', positive: true }, defaultText: 'N·P/W', help: 'time scaling K of the latency CDF F(K·t)' },
   {
     key: 'gamma',
@@ -61,9 +66,9 @@ const defs: OptionDef[] = [
   { key: 'ordering', kind: { type: 'choice', choices: ORDERINGS }, default: 'l2', help: 'block importance ordering: l2 norm, mean |x|, or none' },
   // training
   { key: 'epochs', kind: { type: 'integer', min: 1 }, default: 3, help: 'passes over the training set (the paper: at most 3)' },
-  { key: 'batch', kind: { type: 'integer', min: 1 }, default: 64, help: 'minibatch size (the paper: 64)' },
+  { key: 'batch', kind: { type: 'integer', min: 1, max: 60_000 }, default: 64, help: 'minibatch size (the paper: 64)' },
   { key: 'lr', kind: { type: 'number', positive: true }, default: 0.01, help: 'SGD learning rate' },
-  { key: 'seed', kind: { type: 'integer', min: 0 }, default: 1, help: 'seed of every random stream (weights, shuffle, code coefficients, worker times), recorded in the results' },
+  { key: 'seed', kind: { type: 'integer', min: 0, max: 2 ** 32 - 1 }, default: 1, help: 'seed of every random stream (e.g. weights, shuffle, matrices, code coefficients, worker times), recorded in the results' },
   { key: 'seeds', kind: { type: 'numbers', integer: true, min: 0, unique: true }, default: [1, 2, 3], help: 'seeds, comma-separated (one run per seed)' },
   { key: 'limit', kind: { type: 'integer', min: 1 }, defaultText: 'all 60000', help: 'train on the first N training examples only' },
   { key: 'testLimit', kind: { type: 'integer', min: 1 }, defaultText: 'all 10000', help: 'evaluate on the first N test examples only' },
@@ -75,18 +80,76 @@ const defs: OptionDef[] = [
   // code design (issue 12; experiments/design.ts, fig3 --design)
   { key: 'designScheme', flag: 'scheme', kind: { type: 'choice', choices: ['now', 'ew'] }, help: 'code whose window distribution Γ is designed: now or ew (required)' },
   { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', min: 0, ranges: true }, help: 'deadline(s) T_max: numbers and start:stop:step ranges, comma-separated (required)' },
-  { key: 'classSizes', kind: { type: 'numbers', integer: true, min: 0 }, default: [1, 2, 6], help: 'blocks per class k, most important first' },
+  { key: 'classSizes', kind: { type: 'numbers', integer: true, min: 0 }, default: [...PAPER_SETUP.k], help: 'blocks per class k, most important first' },
   {
     key: 'energies',
     kind: { type: 'numbers', min: 0 },
     defaultText: 'the Fig. 3 setup: 2500·(100, 20, 3.21) from σ² = 10, 1, 0.1 (3 classes only)',
     help: 'class energies E_l (expected ‖C‖² of each class; only ratios matter), comma-separated',
   },
-  { key: 'mcTrials', flag: 'trials', kind: { type: 'integer', min: 1, max: 100_000_000 }, default: 400, help: 'Monte Carlo trials per evaluated Γ (design with --granularity product: common random numbers)' },
+  { key: 'mcTrials', flag: 'trials', kind: { type: 'integer', min: 1, max: MAX_TRIALS }, default: 400, help: 'Monte Carlo trials per evaluated Γ (design with --granularity product: common random numbers)' },
   { key: 'energyEvery', kind: { type: 'integer', min: 1 }, default: 20, help: 'measure the block energies of the six backward products every K iterations' },
   { key: 'gridPoints', kind: { type: 'integer', min: 1, max: 1_000_000 }, default: 300, help: 'points of the Γ optimiser’s starting grid on the simplex' },
   { key: 'design', kind: { type: 'boolean' }, default: false, help: 'also draw the codes with Γ optimised at each t (formula envelope, Monte Carlo points at --design-times) and report the crossing with MDS' },
   { key: 'designTimes', kind: { type: 'numbers', min: 0, unique: true }, default: [0.5, 1, 2], help: 'deadlines of the Monte Carlo points of the designed codes' },
+  // the figures of §IV: Fig. 2 (formulas), Figs. 3–4 (formula and Monte Carlo of the real codes; experiments/fig2.ts, fig3.ts, fig4.ts)
+  { key: 'paperSchemes', flag: 'schemes', kind: { type: 'choices', choices: PAPER_SCHEMES }, default: [...PAPER_SCHEMES], help: 'schemes, comma-separated' },
+  {
+    key: 'granularities',
+    kind: { type: 'choices', choices: GRANULARITIES },
+    default: [...GRANULARITIES],
+    help: 'UEP window granularities, comma-separated (MDS is always one line)',
+  },
+  {
+    key: 'classes',
+    kind: { type: 'numbers', integer: true, min: 0 },
+    default: [...PAPER_SETUP.k],
+    help: 'class sizes k (blocks in each class), most important class first, comma-separated',
+    // An empty class would be drawn at P = 1 over the others: not a meaningful curve.
+    check: ((k: number[]) => {
+      const i = k.findIndex((x) => x < 1);
+      return i < 0 ? undefined : `every class needs at least 1 block, got ${k[i]} at position ${i + 1} of ${k.join(',')}`;
+    }) as (v: never) => string | undefined,
+  },
+  {
+    key: 'variances',
+    kind: { type: 'numbers', min: 0 },
+    default: [...PAPER_SETUP.levelVariances],
+    help: 'entry variance of each importance level (H, M, L, …) of A row blocks and B column blocks; N = P = S = their number',
+    check: ((v: number[]) =>
+      !v.some((x) => x > 0) ? 'at least one variance must be > 0' : v.length > 10 ? `at most 10 levels, got ${v.length}` : undefined) as (v: never) => string | undefined,
+  },
+  { key: 'U', flag: 'U', kind: { type: 'integer', min: 1, max: 10_000 }, default: PAPER_SETUP.U, help: 'rows per row block of A' },
+  { key: 'M', flag: 'M', kind: { type: 'integer', min: 1, max: 100_000 }, default: PAPER_SETUP.M, help: 'inner dimension (columns of A, rows of B)' },
+  { key: 'Q', flag: 'Q', kind: { type: 'integer', min: 1, max: 10_000 }, default: PAPER_SETUP.Q, help: 'columns per column block of B' },
+  { key: 'trials', kind: { type: 'integer', min: 1, max: MAX_TRIALS }, default: 10_000, help: 'Monte Carlo trials (each: new A, B, codes and worker times)' },
+  {
+    key: 'times',
+    kind: { type: 'numbers', min: 0, ranges: true },
+    default: '0:5:0.05',
+    help: 'deadlines t: numbers and start:stop:step ranges, comma-separated',
+    check: ((t: number[]) => (t.length > MAX_TIMES ? `at most ${MAX_TIMES} deadlines, got ${t.length}` : undefined)) as (v: never) => string | undefined,
+  },
+  {
+    key: 'confidence',
+    kind: { type: 'number', positive: true },
+    default: 0.95,
+    help: 'confidence level of the Monte Carlo intervals (ci_low, ci_high)',
+    check: ((c: number) => (c < 1 ? undefined : `must be in (0, 1), e.g. 0.95 (got ${c})`)) as (v: never) => string | undefined,
+  },
+  {
+    key: 'threads',
+    kind: { type: 'integer', min: 1, max: 256, auto: Math.max(1, availableParallelism()) },
+    default: 'auto',
+    help: 'worker threads of the Monte Carlo (auto: the available cores); the numbers do not depend on it',
+  },
+  { key: 'progress', kind: { type: 'boolean' }, default: true, help: 'print progress to stderr (--no-progress: quiet)' },
+  { key: 'yScale', kind: { type: 'choice', choices: ['linear', 'log'] }, default: 'linear', help: 'y axis of the plot' },
+  // timing (experiments/bench.ts)
+  { key: 'codeSchemes', flag: 'schemes', kind: { type: 'choices', choices: SCHEME_NAMES }, default: [...SCHEME_NAMES], help: 'codes to time against the exact product, comma-separated' },
+  { key: 'rounds', kind: { type: 'integer', min: 1 }, default: 15, help: 'interleaved rounds; each case reports its median round' },
+  { key: 'perRound', kind: { type: 'integer', min: 1 }, default: 20, help: 'calls per case in one round' },
+  { key: 'steps', kind: { type: 'boolean' }, default: true, help: 'also time whole training steps on MNIST batches (--no-steps to skip)' },
   // c×r partition (issue 9; src/coded-backprop/cxr)
   { key: 'partition', kind: { type: 'choice', choices: PARTITIONS }, default: 'rxc', help: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k, C = Σ_k A_k·B_k' },
   { key: 'packets', kind: { type: 'integer', min: 1 }, default: DEFAULT_PACKETS, help: 'c×r: number of packets K (at most the inner dimension)' },

@@ -6,7 +6,7 @@
  */
 import { kebab, OptionError } from '../util/option-error.ts';
 import { optionsFor } from './definitions.ts';
-import { PRESETS, type PresetName } from '../util/presets.ts';
+import { presetValues, type Preset } from '../util/presets.ts';
 import { parseValue } from './value-kinds.ts';
 
 /** Resolved values by key; optional options left out are null. */
@@ -15,15 +15,15 @@ export type Values = Record<string, unknown>;
 /**
  * @param keys the options to resolve (catalogue keys)
  * @param given values from the command line or a library caller (undefined: not given)
- * @param preset named starting point whose values replace the catalogue defaults
+ * @param preset named starting point (or a command's own values) replacing the catalogue defaults
  * @throws OptionError naming the first bad option
  */
-export function resolveValues(keys: readonly string[], given: Values, preset?: PresetName): Values {
-  const presetValues: Record<string, unknown> = preset ? PRESETS[preset] : {};
+export function resolveValues(keys: readonly string[], given: Values, preset?: Preset): Values {
+  const fromPreset = presetValues(preset);
   const out: Values = {};
   for (const def of optionsFor(keys)) {
     const flag = def.flag ?? kebab(def.key);
-    const raw = given[def.key] ?? presetValues[def.key] ?? def.default;
+    const raw = given[def.key] ?? fromPreset[def.key] ?? def.default;
     if (raw === undefined || raw === null) {
       out[def.key] = null;
       continue;

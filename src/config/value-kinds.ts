@@ -9,7 +9,8 @@ import { OptionError } from '../util/option-error.ts';
 
 export type ValueKind =
   | { type: 'number'; min?: number; max?: number; positive?: boolean; allowInf?: boolean }
-  | { type: 'integer'; min?: number; max?: number }
+  /** `auto`: the value the text "auto" stands for (e.g. the number of cores). */
+  | { type: 'integer'; min?: number; max?: number; auto?: number }
   | { type: 'numbers'; min?: number; max?: number; positive?: boolean; integer?: boolean; allowInf?: boolean; length?: number; unique?: boolean; ranges?: boolean }
   | { type: 'choice'; choices: readonly string[] }
   | { type: 'choices'; choices: readonly string[] }
@@ -95,7 +96,12 @@ export function parseValue(kind: ValueKind, raw: unknown, key: string, flag?: st
       return v;
     }
     case 'integer': {
-      const v = toNumber(oneText(raw, fail), false, fail);
+      const text = oneText(raw, fail);
+      if (kind.auto !== undefined && typeof text === 'string') {
+        if (/^\s*auto\s*$/i.test(text)) return kind.auto;
+        if (text.trim() === '' || !Number.isFinite(Number(text))) fail(`"${text}" is not a number (or auto)`);
+      }
+      const v = toNumber(text, false, fail);
       checkRange(v, { ...kind, integer: true }, fail);
       return v;
     }

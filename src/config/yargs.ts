@@ -8,12 +8,12 @@
 import type { Argv } from 'yargs';
 import { optionsFor, type OptionDef } from './definitions.ts';
 import { kebab, OptionError } from '../util/option-error.ts';
-import { PRESETS, type PresetName } from '../util/presets.ts';
+import { presetValues, type Preset } from '../util/presets.ts';
 import { parseValue } from './value-kinds.ts';
 import type { Values } from './resolve.ts';
 
-function showDefault(def: OptionDef, preset?: PresetName): string | undefined {
-  const p: Record<string, unknown> = preset ? PRESETS[preset] : {};
+function showDefault(def: OptionDef, preset?: Preset): string | undefined {
+  const p = presetValues(preset);
   // The preset's value wins over the catalogue's (W = 40 under fig3, not "Table III").
   const v = p[def.key] ?? (def.defaultText ? undefined : def.default);
   if (v === undefined) return def.defaultText;
@@ -48,7 +48,7 @@ export function asOptionError(err: unknown): unknown {
 }
 
 /** Adds `keys` to the parser `y`. */
-export function withOptions<T>(y: Argv<T>, keys: readonly string[], preset?: PresetName): Argv<T> {
+export function withOptions<T>(y: Argv<T>, keys: readonly string[], preset?: Preset): Argv<T> {
   let out = y;
   for (const def of optionsFor(keys)) {
     const flag = def.flag ?? kebab(def.key);

@@ -2,21 +2,22 @@
  * The parameters of the paper's Sec. V-A (Figs. 2–4) as defaults.
  */
 import { classTableRows, gridClassTable } from '../util/class-table.ts';
+import { PRESETS } from '../util/presets.ts';
 import { classEnergies, classSizesFromTable } from './expected-loss.ts';
 
 /** Importance levels of A's row blocks and B's column blocks, most important first. */
 export const LEVELS = ['H', 'M', 'L'] as const;
 
-/** Figs. 2–4 setup (DESIGN.md §6). */
+/** Figs. 2–4 setup (DESIGN.md §6); W, λ, K and Γ are the `fig3` preset's (src/util/presets.ts). */
 export const PAPER_SETUP = Object.freeze({
   /** Number of workers W. */
-  W: 40,
+  W: PRESETS.fig3.workers,
   /** Exponential rate λ of one worker. */
-  lambda: 0.25,
+  lambda: PRESETS.fig3.lambda,
   /** Time scaling K (worker CDF F(K·t)). */
-  K: 1,
+  K: PRESETS.fig3.K,
   /** Window-selection distribution Γ over the 3 classes. */
-  gamma: Object.freeze([0.35, 0.35, 0.3]) as readonly number[],
+  gamma: Object.freeze([...PRESETS.fig3.gamma]) as readonly number[],
   /** Blocks per class k = (1, 2, 6). */
   k: Object.freeze([1, 2, 6]) as readonly number[],
   /** Rows per block of A. */
