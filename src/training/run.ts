@@ -15,6 +15,17 @@ import { partialDirOf, putInPlace, removeStalePartials } from './run-dir.ts';
 import { codedRecord, optionsRecord, versions } from './run-record.ts';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 import { loadTrainData, totalIterations, type TrainData } from './train-data.ts';
+import { autoDesigner, DESIGN_COLUMNS, designRows, type DesignRecord } from './auto-design.ts';
+import type { Multiply } from '../model/backprop.ts';
+import { OptionError } from '../util/option-error.ts';
+import { writeCsv } from '../util/csv.ts';
+
+/** The last design of each site (config.json's summary of design.csv). */
+function lastDesigns(records: readonly DesignRecord[]): Record<string, { iteration: number; gamma: number[]; loss: number; referenceLoss: number }> {
+  const out: Record<string, { iteration: number; gamma: number[]; loss: number; referenceLoss: number }> = {};
+  for (const r of records) out[r.site] = { iteration: r.iteration, gamma: r.gamma, loss: r.loss, referenceLoss: r.referenceLoss };
+  return out;
+}
 
 /** A resolved run with its data. */
 export interface PreparedRun {
@@ -86,9 +97,30 @@ export class RunAbortedError extends Error {
 }
 
 /** The simulator's coded multiply of a run: its own named random stream 'code'. */
-export function simulatedMultiply(cfg: TrainConfig): RunMultiply {
-  const cm = makeCodedMultiply(cfg.coded, new Rng(streamSeed(cfg.seed, 'code')), cfg.sites);
+export function simulatedMultiply(cfg: TrainConfig, sites = cfg.sites): RunMultiply {
+  const cm = makeCodedMultiply(cfg.coded, new Rng(streamSeed(cfg.seed, 'code')), sites);
   return { step: { sync: cm.multiply }, takeStepStats: () => cm.takeStepStats() };
+}
+
+/**
+ * The simulator's multiply with `--design auto`: each site's Γ designed from its measured
+ * energies at the schedule's iterations (auto-design.ts), the designs appended to `records`.
+ */
+function designedMultiply(cfg: TrainConfig, design: NonNullable<TrainConfig['design']>, records: DesignRecord[]): RunMultiply {
+  if (cfg.coded === 'baseline') throw new OptionError('trainDesign', 'the baseline has no code to design', 'design');
+  const sites = { ...cfg.sites };
+  const sim = simulatedMultiply(cfg, sites);
+  const observe = autoDesigner(cfg.coded, sites, design, records);
+  const inner = (sim.step as { sync: Multiply }).sync;
+  return {
+    step: {
+      sync: (a, b, site) => {
+        observe(a, b, site);
+        return inner(a, b, site);
+      },
+    },
+    takeStepStats: sim.takeStepStats,
+  };
 }
 
 /**
@@ -108,7 +140,9 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
   try {
     metrics = await MetricsFile.create(join(tmp, 'metrics.csv'));
     const file = metrics;
-    const coded = hooks.multiply ?? simulatedMultiply(r);
+    const designs: DesignRecord[] = [];
+    if (r.design && hooks.multiply) throw new OptionError('trainDesign', 'auto runs on the simulator only (--runtime sim)', 'design');
+    const coded = hooks.multiply ?? (r.design ? designedMultiply(r, r.design, designs) : simulatedMultiply(r));
     let step: StepStats | undefined;
     const sums = { workers: 0, blocks: 0, withheld: 0, steps: 0, classes: [] as number[] };
     const recent: number[] = [];
@@ -194,6 +228,10 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       endedAt: new Date().toISOString(),
       result: { ...res, dir: undefined },
     };
+    if (r.design) {
+      await writeCsv(join(tmp, 'design.csv'), designRows(designs), DESIGN_COLUMNS);
+      (config as Record<string, unknown>).design = { ...r.design, designs: designs.length, last: lastDesigns(designs), file: 'design.csv' };
+    }
     const cfh = await open(join(tmp, 'config.json'), 'wx');
     try {
       await cfh.write(JSON.stringify(config, null, 2) + '\n');

@@ -90,7 +90,7 @@ export function readSweepPlan(out: string): string[] | null {
 /** Options that must agree for a finished run to count as this sweep's (not the backend). */
 const MATCH_KEYS = [
   'scheme', 'tmax', 'lambda', 'epochs', 'batch', 'lr', 'seed', 'granularity', 'gamma', 'workers',
-  'limit', 'testLimit', 'evalEvery', 'shuffle', 'sites',
+  'limit', 'testLimit', 'evalEvery', 'shuffle', 'sites', 'design',
 ] as const;
 
 /**

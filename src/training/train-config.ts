@@ -16,6 +16,7 @@ import type { BackendChoice } from '../util/backend.ts';
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
+  'trainDesign', 'designWarmup', 'designEvery',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -50,6 +51,8 @@ export interface TrainConfig {
   coded: ResolvedCodedOptions | 'baseline';
   /** The sites whose coded options differ from `coded`. */
   sites: Partial<Record<SiteKey, ResolvedCodedOptions>>;
+  /** `--design auto`: Γ of each site designed from measured energies (src/training/auto-design.ts); null: off. */
+  design: { warmup: number; every: number } | null;
 }
 
 /**
@@ -81,7 +84,8 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   };
   if (scheme === 'baseline') {
     if (siteInput && Object.keys(siteInput).length) throw new OptionError('sites', 'the baseline has no coded products to configure');
-    return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {} };
+    if (v.trainDesign === 'auto') throw new OptionError('trainDesign', 'the baseline has no code to design; use --scheme now or ew', 'design');
+    return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {}, design: null };
   }
   const codedInput: CodedMatMulOptions = {
     scheme,
@@ -100,8 +104,16 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     if (!known.includes(key)) throw new OptionError('sites', `'${key}' is not a product site (${known.join(', ')})`);
     if (patch) sites[key as SiteKey] = resolveCodedOptions({ ...codedInput, ...patch });
   }
+  if (v.trainDesign === 'auto') {
+    const where = [coded, ...Object.values(sites)];
+    if (!(scheme === 'now' || scheme === 'ew')) throw new OptionError('trainDesign', `auto designs the Γ of now or ew (got --scheme ${scheme})`, 'design');
+    if (where.some((o) => o.partition !== 'rxc' || o.granularity !== 'class')) {
+      throw new OptionError('trainDesign', 'auto needs the r×c partition with class granularity (the exact loss formula it optimises)', 'design');
+    }
+  }
   return {
     ...base,
+    design: v.trainDesign === 'auto' ? { warmup: v.designWarmup as number, every: v.designEvery as number } : null,
     tmax: coded.tmax,
     lambda: coded.latencySpec.lambda,
     granularity: coded.granularity,
