@@ -25,6 +25,8 @@ export { exponential } from './latency/exponential.ts';
 export { shiftedExponential } from './latency/shifted-exponential.ts';
 export { pareto } from './latency/pareto.ts';
 export { gamma } from './latency/gamma.ts';
+export { tracePool } from './latency/trace-pool.ts';
+export { DEFAULT_TRACE_TIME_UNIT_MS, parseTraceArg, readTraceTimes, traceTaskCount, type TraceReadOptions, type TraceTimes } from './latency/trace.ts';
 export { FITTED_MODELS, bestFit, fitLatencyModels, ksDistance, type FittedModel, type LatencyFit } from './latency/fit.ts';
 
 /** Completion times of W workers with CDF F(K·t): Float64Array of length W. */

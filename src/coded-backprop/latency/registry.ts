@@ -5,9 +5,10 @@ import { gammaModel } from './gamma.ts';
 import type { LatencyModel, LatencyModelDef, LatencyParams } from './model.ts';
 import { paretoModel } from './pareto.ts';
 import { shiftedExponentialModel } from './shifted-exponential.ts';
+import { tracePoolModel } from './trace-pool.ts';
 
 /** Every model, in the order help texts list them. */
-export const LATENCY_DEFS = [exponentialModel, shiftedExponentialModel, paretoModel, gammaModel] as const;
+export const LATENCY_DEFS = [exponentialModel, shiftedExponentialModel, paretoModel, gammaModel, tracePoolModel] as const;
 
 export type LatencyName = (typeof LATENCY_DEFS)[number]['name'];
 
