@@ -11,8 +11,12 @@
  *   <out>/fit-latency-theory.csv   tmax, scheme, F and loss under the trace's ECDF and the best fit
  *   <out>/fit-latency.json         the command, the trace summary (time unit, K and their sources)
  *   <out>/fit-latency.svg|png      the trace's ECDF (points) against the fitted CDFs (lines)
- * Tasks that never replied (censored) are not part of the fits, which describe the replied tasks;
- * the empirical CDF counts them as never arriving. Nothing is random.
+ * Censoring: the fits observe the in-time replies exactly; every other task (late, or never
+ * replied) is known only to have taken longer than c = the largest in-time time (it missed a
+ * deadline no in-time reply exceeds), and enters the likelihood as P(T > c) (Type I censoring;
+ * src/coded-backprop/latency/fit.ts). The KS distance compares the fitted CDF with the empirical
+ * CDF of all tasks over t ≤ c. The trace's own empirical CDF (trace-pool) counts late replies at
+ * their times and never-replied tasks as never arriving. Nothing is random.
  */
 import { basename, join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -32,7 +36,7 @@ const FIT_KEYS = ['workers', 'K', 'gamma', 'tmaxes', 'out'] as const;
 /** The deadline of the Fig. 3 reading (as `npm run matmul`). */
 const DEFAULT_TMAX = [1];
 
-export const FIT_COLUMNS = ['model', 'lambda', 'shift', 'pareto_scale', 'pareto_shape', 'gamma_shape', 'log_likelihood', 'ks', 'best', 'times', 'censored', 'note'] as const;
+export const FIT_COLUMNS = ['model', 'lambda', 'shift', 'pareto_scale', 'pareto_shape', 'gamma_shape', 'log_likelihood', 'ks', 'best', 'times', 'censored', 'censored_at', 'note'] as const;
 export const FIT_THEORY_COLUMNS = ['tmax', 'scheme', 'workers', 'K', 'F_trace', 'loss_trace', 'best_model', 'F_best_fit', 'loss_best_fit'] as const;
 
 /** The flags that select a fit, e.g. `--latency gamma --gamma-shape 2.1 --lambda 0.5`. */
@@ -84,20 +88,22 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
   const dir = outDir(v.out ?? 'results/fit-latency', '--out');
   const trace = readTraceTimes(file, { ...(timeUnitMs !== undefined ? { timeUnitMs } : {}), ...(Krec !== undefined ? { K: Krec } : {}) }, 'trace');
   const n = traceTaskCount(trace);
-  const xs = trace.times;
-  if (xs.length < 2) throw new OptionError('trace', `${file}: only ${xs.length} task replied; a fit needs at least 2`);
+  const xs = trace.inTime;
+  if (xs.length < 2) throw new OptionError('trace', `${file}: only ${xs.length} task replied in time; a fit needs at least 2`);
+  const censoring = { count: n - xs.length, at: xs[xs.length - 1] };
 
-  const q = (p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-  log(
-    `trace ${basename(file)}: ${n} tasks, ${xs.length} replied (${trace.late} of them late), ${trace.censored} never replied (censored: ` +
-      `never arrive in the empirical CDF, not part of the fits)`,
-  );
+  const all = trace.times;
+  const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
+  log(`trace ${basename(file)}: ${n} tasks, ${xs.length} replied in time, ${trace.late} late, ${trace.censored} never replied (never arrive in the trace's empirical CDF)`);
   log(
     `time unit ${trace.timeUnitMs} ms (${trace.timeUnitSource}), recorded K ${trace.K} (${trace.KSource}): single-worker times = task ms / unit × K; ` +
-      `min ${xs[0].toPrecision(4)}, median ${q(0.5).toPrecision(4)}, 90% ${q(0.9).toPrecision(4)}, max ${xs[xs.length - 1].toPrecision(4)}`,
+      `replied: min ${all[0].toPrecision(4)}, median ${q(0.5).toPrecision(4)}, 90% ${q(0.9).toPrecision(4)}, max ${all[all.length - 1].toPrecision(4)}`,
   );
+  if (censoring.count > 0) {
+    log(`fits: ${xs.length} in-time times observed exactly; ${censoring.count} late or never-replied tasks censored at c = ${censoring.at.toPrecision(4)} (the largest in-time time): likelihood P(T > c)`);
+  }
 
-  const fits = fitLatencyModels(xs);
+  const fits = fitLatencyModels(xs, censoring.count > 0 ? censoring : undefined);
   const best = bestFit(fits);
   const pad = (s: string, w: number) => s.padEnd(w);
   log(`${pad('model', 21)}${pad('log-likelihood', 16)}${pad('KS', 10)}flags`);
@@ -143,21 +149,22 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
     ks: f.latency ? f.ks : null,
     best: f === best ? 1 : 0,
     times: xs.length,
-    censored: trace.censored,
+    censored: censoring.count,
+    censored_at: censoring.count > 0 ? censoring.at : null,
     note: f.note ?? '',
   }));
   const spec = lineChart({
     title: 'Worker times of the trace: empirical CDF and fitted models',
     subtitle: [
-      `${basename(file)}: ${xs.length} replied tasks${trace.censored ? ` (+${trace.censored} never replied)` : ''}, unit ${trace.timeUnitMs} ms, ×K ${trace.K}`,
+      `${basename(file)}: ${n} tasks, ${xs.length} in time, ${trace.late} late, ${trace.censored} never replied; unit ${trace.timeUnitMs} ms, ×K ${trace.K}`,
       `best by KS: ${best.model} (${best.ks.toFixed(4)})`,
     ],
     x: { field: 't', title: 'single-worker time (model units)', zero: true },
-    y: { field: 'F', title: 'CDF of the replied tasks', domain: [0, 1] },
+    y: { field: 'F', title: 'CDF (all tasks; never replied = never)', domain: [0, 1] },
     color: { field: 'series', title: 'distribution', sort: ['trace ECDF', ...FITTED_MODELS.filter((m) => fits.find((f) => f.model === m)?.latency)] },
-    dash: { field: 'kind', title: 'curve', sort: ['empirical (replied tasks)', 'maximum likelihood'] },
+    dash: { field: 'kind', title: 'curve', sort: ['empirical', 'maximum likelihood'] },
     detail: 'series',
-    lines: [...ecdfPoints(xs), ...cdfLines(fits, xs)],
+    lines: [...ecdfPoints(all, n), ...cdfLines(fits, all[all.length - 1])],
   });
   const base = join(dir, 'fit-latency');
   const sidecar = {
@@ -165,7 +172,12 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
     args,
     randomness: 'none (closed-form and Newton maximum likelihood, exact theory)',
     trace: { file: basename(file), tasks: n, replied: xs.length, late: trace.late, censored: trace.censored, timeUnitMs: trace.timeUnitMs, timeUnitSource: trace.timeUnitSource, K: trace.K, KSource: trace.KSource },
-    censoring: 'tasks without a reply are +∞ (never arrive) in the empirical CDF and the theory under it; the fits use the replied tasks only',
+    censoring: {
+      fits: 'in-time replies observed exactly; late and never-replied tasks right-censored at the largest in-time time (likelihood P(T > c))',
+      count: censoring.count,
+      at: censoring.count > 0 ? censoring.at : null,
+      empiricalCdf: 'late replies at their times; never-replied tasks never arrive (+∞)',
+    },
     fits: fits.map((f) => ({ model: f.model, params: f.params, logLikelihood: f.latency ? f.logLikelihood : null, ks: f.latency ? f.ks : null, note: f.note ?? null })),
     best: { model: best.model, flags: fitFlags(best) },
     theory: { setup: 'Fig. 3 (preset fig3)', workers: W, K, gamma, classSizes: k, classEnergies: energies, tmax: v.tmaxes },
@@ -178,20 +190,19 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
   ]);
 }
 
-/** The ECDF (i + 1)/n at the sorted times, at most 500 points (evenly thinned), drawn as a line. */
-function ecdfPoints(xs: Float64Array): Row[] {
+/** The ECDF (i + 1)/total at the sorted finite times, at most 500 points (evenly thinned), drawn as a line. */
+function ecdfPoints(xs: Float64Array, total: number): Row[] {
   const n = xs.length;
   const step = Math.max(1, Math.ceil(n / 500));
-  const kind = 'empirical (replied tasks)';
+  const kind = 'empirical';
   const rows: Row[] = [{ t: 0, F: 0, series: 'trace ECDF', kind }];
-  for (let i = 0; i < n; i += step) rows.push({ t: xs[i], F: (i + 1) / n, series: 'trace ECDF', kind });
-  if ((n - 1) % step !== 0) rows.push({ t: xs[n - 1], F: 1, series: 'trace ECDF', kind });
+  for (let i = 0; i < n; i += step) rows.push({ t: xs[i], F: (i + 1) / total, series: 'trace ECDF', kind });
+  if ((n - 1) % step !== 0) rows.push({ t: xs[n - 1], F: n / total, series: 'trace ECDF', kind });
   return rows;
 }
 
-/** Each fitted CDF on 200 points from 0 to the largest time. */
-function cdfLines(fits: readonly LatencyFit[], xs: Float64Array): Row[] {
-  const hi = xs[xs.length - 1];
+/** Each fitted CDF on 200 points from 0 to `hi`. */
+function cdfLines(fits: readonly LatencyFit[], hi: number): Row[] {
   const rows: Row[] = [];
   for (const f of fits) {
     if (!f.latency) continue;

@@ -98,6 +98,38 @@ test('maximum likelihood recovers the parameters of large seeded samples', (t) =
   }
 });
 
+test('with censoring (tasks known only to exceed c), maximum likelihood still recovers the parameters', (t) => {
+  const censor = (xs: Float64Array, c: number) => ({ seen: xs.filter((x) => x <= c), cens: { count: xs.filter((x) => x > c).length, at: c } });
+  const cases: [string, LatencyModel, number, (f: ReturnType<typeof fitGamma>) => [number, number][]][] = [
+    ['exponential', exponential(0.5), 2, (f) => [[f.params.lambda!, 0.5]]],
+    ['shifted-exponential', shiftedExponential(1, 0.2), 1.2, (f) => [[f.params.lambda!, 1], [f.params.shift!, 0.2]]],
+    ['pareto', pareto(0.5, 1.5), 1, (f) => [[f.params.paretoShape!, 1.5], [f.params.paretoScale!, 0.5]]],
+    ['gamma', gamma(2.5, 1.5), 1.5, (f) => [[f.params.gammaShape!, 2.5], [f.params.lambda!, 1.5]]],
+    ['gamma', gamma(0.7, 2), 0.3, (f) => [[f.params.gammaShape!, 0.7], [f.params.lambda!, 2]]],
+  ];
+  const fitters = { exponential: fitExponential, 'shifted-exponential': fitShiftedExponential, pareto: fitPareto, gamma: fitGamma } as const;
+  for (const [name, model, c, read] of cases) {
+    const { seen, cens } = censor(draw(model, N, 9), c);
+    t.true(cens.count > N / 10, `${name}: ${cens.count} censored`);
+    const fit = fitters[name as keyof typeof fitters](seen, cens);
+    for (const [got, want] of read(fit)) t.true(close(got, want, 0.06), `${name}: ${got} vs ${want}`);
+    // KS over t ≤ c against the ECDF of all N tasks: small for the right model
+    t.true(fit.ks < 1.95 / Math.sqrt(seen.length), `${name}: KS ${fit.ks}`);
+  }
+  // the censored Gamma fit is a maximum of its likelihood (censored tasks through Q(k, λc))
+  const { seen, cens } = censor(draw(gamma(2, 1), 3000, 10), 2);
+  const f = fitGamma(seen, cens);
+  const ll = (k: number, rate: number) => {
+    let v = 0;
+    for (const x of seen) v += k * Math.log(rate) + (k - 1) * Math.log(x) - rate * x - lnGamma(k);
+    return v + cens.count * Math.log(regularizedGammaQ(k, rate * cens.at));
+  };
+  const { gammaShape: k, lambda: rate } = f.params as { gammaShape: number; lambda: number };
+  t.true(close(f.logLikelihood, ll(k, rate), 1e-9));
+  for (const [dk, dr] of [[0.01, 0], [-0.01, 0], [0, 0.01], [0, -0.01], [0.01, 0.01], [-0.01, -0.01]]) t.true(ll(k + dk, rate + dr) < f.logLikelihood);
+  t.throws(() => fitExponential([1, 3], { count: 1, at: 2 }), { message: /censoring time/ });
+});
+
 test('the Gamma shape MLE solves ln k − ψ(k) = s (Newton), and the log-likelihood is at its maximum', (t) => {
   for (const s of [1e-3, 0.05, 0.5, 2, 10]) {
     const k = gammaShapeMle(s);

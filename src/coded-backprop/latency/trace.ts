@@ -46,6 +46,11 @@ export interface TraceTimes {
   file: string;
   /** Finite single-worker times in model units, ascending: (replied − dispatched)/unit × K_rec. */
   times: Float64Array;
+  /**
+   * The in-time replies' times alone, ascending (what a fit observes exactly: every other task ran
+   * past its call's deadline, which no in-time reply exceeds — see fit.ts).
+   */
+  inTime: Float64Array;
   /** Tasks with no reply (times +∞). */
   censored: number;
   /** Tasks replied after their call was over (their late time is in `times`). */
@@ -189,8 +194,10 @@ export function readTraceTimes(file: string, given: TraceReadOptions = {}, key =
   }
   for (const list of waiting.values()) censored += list.length;
   if (ms.length === 0) fail(`no task in ${file} has a reply (${censored} tasks, all censored): nothing to pool or fit`);
-  const times = Float64Array.from(ms, (x) => (x / timeUnitMs) * K).sort();
-  return { file, times, censored, late: lateCount, timeUnitMs, timeUnitSource, K, KSource };
+  const toModel = (x: number) => (x / timeUnitMs) * K;
+  const times = Float64Array.from(ms, toModel).sort();
+  const inTime = Float64Array.from(ms.slice(0, ms.length - lateCount), toModel).sort();
+  return { file, times, inTime, censored, late: lateCount, timeUnitMs, timeUnitSource, K, KSource };
 }
 
 const cache = new Map<string, { mtimeMs: number; size: number; data: TraceTimes }>();
