@@ -12,10 +12,10 @@
  *   <out>/fit-latency.json         the command, the trace summary (time unit, K and their sources)
  *   <out>/fit-latency.svg|png      the trace's ECDF (points) against the fitted CDFs (lines)
  * Censoring: the fits observe the in-time replies exactly; every other task (late, or never
- * replied) is known only to have taken longer than c = the largest in-time time (it missed a
- * deadline no in-time reply exceeds), and enters the likelihood as P(T > c) (Type I censoring;
- * src/coded-backprop/latency/fit.ts). The KS distance compares the fitted CDF with the empirical
- * CDF of all tasks over t ≤ c. The trace's own empirical CDF (trace-pool) counts late replies at
+ * replied) is known only to have taken longer than its call's deadline c (the trace's deadline_ms;
+ * for older traces without it, the largest in-time time, which no in-time reply exceeds), and
+ * enters the likelihood as P(T > c) (src/coded-backprop/latency/fit.ts). The KS distance compares
+ * the fitted CDF with the empirical CDF of all tasks over the in-time range. The trace's own empirical CDF (trace-pool) counts late replies at
  * their times and never-replied tasks as never arriving. Nothing is random.
  */
 import { basename, join } from 'node:path';
@@ -36,7 +36,7 @@ const FIT_KEYS = ['workers', 'K', 'gamma', 'tmaxes', 'out'] as const;
 /** The deadline of the Fig. 3 reading (as `npm run matmul`). */
 const DEFAULT_TMAX = [1];
 
-export const FIT_COLUMNS = ['model', 'lambda', 'shift', 'pareto_scale', 'pareto_shape', 'gamma_shape', 'log_likelihood', 'ks', 'best', 'times', 'censored', 'censored_at', 'note'] as const;
+export const FIT_COLUMNS = ['model', 'lambda', 'shift', 'pareto_scale', 'pareto_shape', 'gamma_shape', 'log_likelihood', 'ks', 'best', 'times', 'censored', 'censored_at_min', 'censored_at_max', 'note'] as const;
 export const FIT_THEORY_COLUMNS = ['tmax', 'scheme', 'workers', 'K', 'F_trace', 'loss_trace', 'best_model', 'F_best_fit', 'loss_best_fit'] as const;
 
 /** The flags that select a fit, e.g. `--latency gamma --gamma-shape 2.1 --lambda 0.5`. */
@@ -90,7 +90,7 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
   const n = traceTaskCount(trace);
   const xs = trace.inTime;
   if (xs.length < 2) throw new OptionError('trace', `${file}: only ${xs.length} task replied in time; a fit needs at least 2`);
-  const censoring = { count: n - xs.length, at: xs[xs.length - 1] };
+  const cens = trace.censoredAt;
 
   const all = trace.times;
   const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
@@ -99,11 +99,15 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
     `time unit ${trace.timeUnitMs} ms (${trace.timeUnitSource}), recorded K ${trace.K} (${trace.KSource}): single-worker times = task ms / unit × K; ` +
       `replied: min ${all[0].toPrecision(4)}, median ${q(0.5).toPrecision(4)}, 90% ${q(0.9).toPrecision(4)}, max ${all[all.length - 1].toPrecision(4)}`,
   );
-  if (censoring.count > 0) {
-    log(`fits: ${xs.length} in-time times observed exactly; ${censoring.count} late or never-replied tasks censored at c = ${censoring.at.toPrecision(4)} (the largest in-time time): likelihood P(T > c)`);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of cens) [lo, hi] = [Math.min(lo, c), Math.max(hi, c)];
+  if (cens.length > 0) {
+    const at = lo === hi ? `c = ${lo.toPrecision(4)}` : `c from ${lo.toPrecision(4)} to ${hi.toPrecision(4)}`;
+    log(`fits: ${xs.length} in-time times observed exactly; ${cens.length} late or never-replied tasks right-censored at their deadline (${at}): likelihood P(T > c)`);
   }
 
-  const fits = fitLatencyModels(xs, censoring.count > 0 ? censoring : undefined);
+  const fits = fitLatencyModels(xs, cens);
   const best = bestFit(fits);
   const pad = (s: string, w: number) => s.padEnd(w);
   log(`${pad('model', 21)}${pad('log-likelihood', 16)}${pad('KS', 10)}flags`);
@@ -149,8 +153,9 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
     ks: f.latency ? f.ks : null,
     best: f === best ? 1 : 0,
     times: xs.length,
-    censored: censoring.count,
-    censored_at: censoring.count > 0 ? censoring.at : null,
+    censored: cens.length,
+    censored_at_min: cens.length ? lo : null,
+    censored_at_max: cens.length ? hi : null,
     note: f.note ?? '',
   }));
   const spec = lineChart({
@@ -173,9 +178,10 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
     randomness: 'none (closed-form and Newton maximum likelihood, exact theory)',
     trace: { file: basename(file), tasks: n, replied: xs.length, late: trace.late, censored: trace.censored, timeUnitMs: trace.timeUnitMs, timeUnitSource: trace.timeUnitSource, K: trace.K, KSource: trace.KSource },
     censoring: {
-      fits: 'in-time replies observed exactly; late and never-replied tasks right-censored at the largest in-time time (likelihood P(T > c))',
-      count: censoring.count,
-      at: censoring.count > 0 ? censoring.at : null,
+      fits: 'in-time replies observed exactly; late and never-replied tasks right-censored at their call\'s deadline (the trace\'s deadline_ms less the task\'s dispatch offset; without one, the largest in-time time): likelihood P(T > c)',
+      count: cens.length,
+      atMin: cens.length ? lo : null,
+      atMax: cens.length ? hi : null,
       empiricalCdf: 'late replies at their times; never-replied tasks never arrive (+∞)',
     },
     fits: fits.map((f) => ({ model: f.model, params: f.params, logLikelihood: f.latency ? f.logLikelihood : null, ks: f.latency ? f.ks : null, note: f.note ?? null })),

@@ -84,7 +84,7 @@ test('a train run directory: time unit and K from its config.json give back the 
   const censored = Number(/(\d+) never replied/.exec(text)![1]);
   // P(T/K·20 > 200) = P(T > 6) = e^{−3} ≈ 5%
   t.true(Math.abs(censored / 2000 - Math.exp(-3)) < 0.015, `censored ${censored}`);
-  t.regex(text, new RegExp(`${censored} late or never-replied tasks censored at c = 5\\.\\d+`));
+  t.regex(text, new RegExp(`${censored} late or never-replied tasks right-censored at their deadline \\(c = 5\\.\\d+\\)`));
   // the censored likelihood gives back λ = 0.5 (the replied tasks alone, truncated at T = 6, would suggest more)
   const lambda = Number(/--latency exponential --lambda ([\d.]+)/.exec(text)![1]);
   t.true(Math.abs(lambda - 0.5) < 0.04, `λ ${lambda}`);

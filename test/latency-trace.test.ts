@@ -41,6 +41,28 @@ test('task times: replied − dispatched in time units, late replies matched to 
   t.is(tr.late, 1);
 });
 
+test('traces with deadline_ms and time_unit_ms: the trace\'s unit wins over config.json, and tasks that missed the deadline are censored at it', (t) => {
+  const header = `${HEADER},deadline_ms,time_unit_ms`;
+  const dir = mkdtempSync(join(tmp(), 'trace-'));
+  const file = join(dir, 'trace.csv');
+  // call 0 starts at 10 with a 40 ms deadline; worker 3 was dispatched 1.5 ms after the start
+  const lines = ['0,0,0,10,35,1,40,20', '0,0,1,10.5,40.5,1,40,20', '0,0,2,11,,0,40,20', '0,0,3,11.5,,0,40,20', '0,0,2,10,111,0,,20', '1,0,0,200,,0,inf,20'];
+  writeFileSync(file, [header, ...lines].join('\n') + '\n');
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ argv: ['--time-unit-ms', '99'], coded: { K: 2 } }));
+  const tr = readTraceTimes(file);
+  t.is(tr.timeUnitMs, 20);
+  t.is(tr.timeUnitSource, 'trace');
+  t.is(tr.K, 2);
+  t.deepEqual([...tr.inTime], [(25 / 20) * 2, (30 / 20) * 2]);
+  t.deepEqual([...tr.times], [(25 / 20) * 2, (30 / 20) * 2, (100 / 20) * 2]);
+  t.is(tr.censored, 2);
+  // late worker 2 and never-replied worker 3 at the deadline less their dispatch offsets; the call without a finite deadline at the largest in-time time
+  t.deepEqual([...tr.censoredAt], [(39 / 20) * 2, (38.5 / 20) * 2, (30 / 20) * 2]);
+  const mixed = join(dir, 'mixed.csv');
+  writeFileSync(mixed, [header, '0,0,0,1,2,1,40,20', '0,0,1,1,3,1,40,25'].join('\n') + '\n');
+  t.throws(() => readTraceTimes(mixed), { message: /mixes time units \(20 and 25 ms\)/ });
+});
+
 test('the default time unit is the real runtimes\' default', (t) => {
   t.is(DEFAULT_TRACE_TIME_UNIT_MS, DEFAULT_TIME_UNIT_MS);
 });

@@ -2,19 +2,19 @@
  * Maximum-likelihood fits of the parametric latency models to single-worker times, and the
  * Kolmogorov–Smirnov distance of a sample from a CDF.
  *
- * Censoring (Type I): besides the n times observed exactly, m more tasks may be known only to
- * take longer than a time c (a trace's tasks that missed their deadline: late or never replied;
- * c = the largest in-time time, which no such task undercuts). Their likelihood is P(T > c).
- * With S = Σx, SL = Σ ln x:
- * - exponential: λ = n/(S + m·c);
- * - shifted exponential: shift = min x, λ = n/(S − n·shift + m·(c − shift));
- * - Pareto: xm = min x, α = n/(SL − n ln xm + m ln(c/xm));
+ * Censoring: besides the n times observed exactly, m more tasks may be known only to take
+ * longer than their own time c_i (a trace's tasks that missed their call's deadline: late or
+ * never replied). Each adds ln P(T > c_i) to the log-likelihood. With S = Σx, SL = Σ ln x:
+ * - exponential: λ = n/(S + Σc_i);
+ * - shifted exponential: shift = min x, λ = n/(S − n·shift + Σ(c_i − shift)⁺);
+ * - Pareto: xm = min x, α = n/(SL − n ln xm + Σ ln⁺(c_i/xm));
  * - Gamma (shape k, rate λ): without censoring λ = k/mean and k solves ln k − ψ(k) = ln(mean) −
  *   SL/n, by Newton's method from Minka's starting value; with censoring (no closed form) the
  *   profile likelihood max_λ ℓ(k, λ) is maximised over k, both by golden-section search in log
- *   scale around that uncensored start (ℓ uses the tail Q(k, λc) for the censored tasks).
- * The KS distance compares, over t ≤ c, the empirical CDF of all n + m tasks (#{x ≤ t}/(n + m))
- * with the fitted CDF. The parameters are returned under the option keys the models read (so a
+ *   scale around that uncensored start (ℓ has Σ ln Q(k, λc_i) for the censored tasks).
+ * The KS distance compares, over the observed times' range, the empirical CDF of all n + m tasks
+ * (#{x ≤ t}/(n + m)) with the fitted CDF (exact below the smallest c_i, e.g. a common deadline).
+  The parameters are returned under the option keys the models read (so a
  * fit reads as flags: `--latency gamma --gamma-shape k --lambda λ`).
  */
 import { exponential } from './exponential.ts';
@@ -39,13 +39,29 @@ export interface LatencyFit {
   note?: string;
 }
 
-/** Tasks known only to take longer than `at` (right-censored at one time). */
-export interface Censoring {
-  count: number;
+/** Right-censored tasks grouped by their censoring time: `count` tasks known only to exceed `at`. */
+interface CensorGroup {
   at: number;
+  count: number;
 }
 
-const NONE: Censoring = { count: 0, at: Infinity };
+/** The censoring times, checked (finite, ≥ 0) and grouped (a trace's deadlines repeat). */
+function groupCensored(censoredAt: ArrayLike<number>): CensorGroup[] {
+  const by = new Map<number, number>();
+  for (let i = 0; i < censoredAt.length; i++) {
+    const c = censoredAt[i];
+    if (!Number.isFinite(c) || c < 0) throw new RangeError(`latency fit: censoring times must be finite and ≥ 0 (got ${c} at ${i})`);
+    by.set(c, (by.get(c) ?? 0) + 1);
+  }
+  return [...by].map(([at, count]) => ({ at, count }));
+}
+
+/** Σ count·g(at) over the groups. */
+function sumOver(groups: readonly CensorGroup[], g: (at: number) => number): number {
+  let s = 0;
+  for (const { at, count } of groups) s += count * g(at);
+  return s;
+}
 
 /**
  * Kolmogorov–Smirnov distance sup_t |F_N(t) − F(t)| of the ascending sample `sorted` from `cdf`,
@@ -75,8 +91,7 @@ interface Moments {
   sumLog: number;
 }
 
-function moments(xs: ArrayLike<number>, cens: Censoring = NONE): Moments {
-  if (!(cens.count >= 0) || !Number.isInteger(cens.count)) throw new RangeError(`latency fit: censored count must be an integer ≥ 0 (got ${cens.count})`);
+function moments(xs: ArrayLike<number>): Moments {
   let sum = 0;
   let sumLog = 0;
   let min = Infinity;
@@ -90,7 +105,6 @@ function moments(xs: ArrayLike<number>, cens: Censoring = NONE): Moments {
     min = Math.min(min, x);
     max = Math.max(max, x);
   }
-  if (cens.count > 0 && !(cens.at >= max && Number.isFinite(cens.at))) throw new RangeError(`latency fit: the censoring time must be finite and ≥ every observed time (got ${cens.at} < ${max})`);
   return { n: xs.length, sum, min, max, sumLog };
 }
 
@@ -102,24 +116,26 @@ function failed(model: FittedModel, note: string): LatencyFit {
   return { model, params: {}, logLikelihood: NaN, ks: NaN, note };
 }
 
-/** MLE of the exponential: λ = n/(S + m·c). */
-export function fitExponential(xs: ArrayLike<number>, cens: Censoring = NONE): LatencyFit {
-  const m = moments(xs, cens);
-  const exposure = m.sum + (cens.count ? cens.count * cens.at : 0);
+/** MLE of the exponential: λ = n/(S + Σc_i). */
+export function fitExponential(xs: ArrayLike<number>, censoredAt: ArrayLike<number> = []): LatencyFit {
+  const m = moments(xs);
+  const cens = groupCensored(censoredAt);
+  const exposure = m.sum + sumOver(cens, (c) => c);
   if (!(exposure > 0)) return failed('exponential', 'needs some time > 0');
   const lambda = m.n / exposure;
   const latency = exponential(lambda);
   return { model: 'exponential', params: { lambda }, latency, logLikelihood: m.n * Math.log(lambda) - lambda * exposure, ks: ks(xs, latency, cens) };
 }
 
-function ks(xs: ArrayLike<number>, latency: LatencyModel, cens: Censoring): number {
-  return ksDistance(sortedCopy(xs), latency.cdf, xs.length + cens.count);
+function ks(xs: ArrayLike<number>, latency: LatencyModel, cens: readonly CensorGroup[]): number {
+  return ksDistance(sortedCopy(xs), latency.cdf, xs.length + sumOver(cens, () => 1));
 }
 
-/** MLE of the shifted exponential: shift = min, λ = n/(S − n·min + m·(c − min)). */
-export function fitShiftedExponential(xs: ArrayLike<number>, cens: Censoring = NONE): LatencyFit {
-  const m = moments(xs, cens);
-  const excess = m.sum - m.n * m.min + (cens.count ? cens.count * (cens.at - m.min) : 0);
+/** MLE of the shifted exponential: shift = min, λ = n/(S − n·min + Σ(c_i − min)⁺). */
+export function fitShiftedExponential(xs: ArrayLike<number>, censoredAt: ArrayLike<number> = []): LatencyFit {
+  const m = moments(xs);
+  const cens = groupCensored(censoredAt);
+  const excess = m.sum - m.n * m.min + sumOver(cens, (c) => Math.max(0, c - m.min));
   if (!(excess > 0)) return failed('shifted-exponential', 'all times are equal');
   const lambda = m.n / excess;
   const latency = shiftedExponential(lambda, m.min);
@@ -132,11 +148,12 @@ export function fitShiftedExponential(xs: ArrayLike<number>, cens: Censoring = N
   };
 }
 
-/** MLE of the Pareto: xm = min, α = n/(Σ ln(x/xm) + m·ln(c/xm)). */
-export function fitPareto(xs: ArrayLike<number>, cens: Censoring = NONE): LatencyFit {
-  const m = moments(xs, cens);
+/** MLE of the Pareto: xm = min, α = n/(Σ ln(x/xm) + Σ ln⁺(c_i/xm)). */
+export function fitPareto(xs: ArrayLike<number>, censoredAt: ArrayLike<number> = []): LatencyFit {
+  const m = moments(xs);
+  const cens = groupCensored(censoredAt);
   if (!(m.min > 0)) return failed('pareto', 'needs every time > 0');
-  const censLog = cens.count ? cens.count * Math.log(cens.at / m.min) : 0;
+  const censLog = sumOver(cens, (c) => Math.max(0, Math.log(c / m.min)));
   const sumLogRatio = m.sumLog - m.n * Math.log(m.min) + censLog;
   if (!(sumLogRatio > 0)) return failed('pareto', 'all times are equal');
   const alpha = m.n / sumLogRatio;
@@ -194,19 +211,20 @@ function goldenMax(f: (x: number) => number, a: number, b: number, tol = 1e-10):
 }
 
 /** MLE of the Gamma (shape k, rate λ): Newton on k without censoring, profile likelihood with it. */
-export function fitGamma(xs: ArrayLike<number>, cens: Censoring = NONE): LatencyFit {
-  const m = moments(xs, cens);
+export function fitGamma(xs: ArrayLike<number>, censoredAt: ArrayLike<number> = []): LatencyFit {
+  const m = moments(xs);
+  const cens = groupCensored(censoredAt);
   if (!(m.min > 0)) return failed('gamma', 'needs every time > 0');
   const mean = m.sum / m.n;
   const s = Math.log(mean) - m.sumLog / m.n;
   if (!(s > 1e-14)) return failed('gamma', 'all times are equal');
   const ll = (k: number, lambda: number) =>
-    m.n * k * Math.log(lambda) + (k - 1) * m.sumLog - lambda * m.sum - m.n * lnGamma(k) + (cens.count ? cens.count * Math.log(regularizedGammaQ(k, lambda * cens.at)) : 0);
+    m.n * k * Math.log(lambda) + (k - 1) * m.sumLog - lambda * m.sum - m.n * lnGamma(k) + sumOver(cens, (c) => Math.log(regularizedGammaQ(k, lambda * c)));
   let k = gammaShapeMle(s);
   let lambda = k / mean;
-  if (cens.count > 0) {
-    // for a given k, the rate lies between k·n/(S + m·c) (censored times as c) and k/mean (censored left out), give or take
-    const lo = Math.log((m.n) / (m.sum + cens.count * cens.at));
+  if (cens.length > 0) {
+    // for a given k, the rate lies between k·n/(S + Σc_i) (censored times as c_i) and k/mean (censored left out), give or take
+    const lo = Math.log(m.n / (m.sum + sumOver(cens, (c) => c)));
     const hi = Math.log(m.n / m.sum);
     const bestRate = (kk: number) => Math.exp(goldenMax((l) => ll(kk, Math.exp(l)), Math.log(kk) + lo - 5, Math.log(kk) + hi + 5));
     k = Math.exp(goldenMax((lk) => ll(Math.exp(lk), bestRate(Math.exp(lk))), Math.log(k) - 6, Math.log(k) + 6));
@@ -225,11 +243,11 @@ export function fitGamma(xs: ArrayLike<number>, cens: Censoring = NONE): Latency
 /**
  * Every fit, in {@link FITTED_MODELS} order.
  * @param xs the times observed exactly
- * @param cens tasks known only to take longer than `cens.at` (≥ every observed time)
+ * @param censoredAt one entry per censored task: the time it is known to exceed
  */
-export function fitLatencyModels(xs: ArrayLike<number>, cens: Censoring = NONE): LatencyFit[] {
+export function fitLatencyModels(xs: ArrayLike<number>, censoredAt: ArrayLike<number> = []): LatencyFit[] {
   if (xs.length < 2) throw new RangeError(`latency fit: needs at least 2 times (got ${xs.length})`);
-  return [fitExponential(xs, cens), fitShiftedExponential(xs, cens), fitPareto(xs, cens), fitGamma(xs, cens)];
+  return [fitExponential(xs, censoredAt), fitShiftedExponential(xs, censoredAt), fitPareto(xs, censoredAt), fitGamma(xs, censoredAt)];
 }
 
 /** The fit with the smallest KS distance (among those that succeeded). */

@@ -12,8 +12,11 @@
  *   at the fraction of tasks that did reply. This is exact for deadlines up to the recorded one and
  *   pessimistic beyond it (a censored task might have replied later).
  * - **Time unit.** Milliseconds per model time unit: `unit-ms=` in the argument if given, else the
- *   `--time-unit-ms` of the run's command line recorded in a config.json beside the trace (a
- *   `train` run directory), else the real runtimes' default, 50 ms.
+ *   trace's own time_unit_ms column, else the `--time-unit-ms` of the run's command line recorded
+ *   in a config.json beside the trace (a `train` run directory), else the runtimes' default, 50 ms.
+ * - **Deadlines.** A task that missed its call's deadline (late or never replied) is known to take
+ *   longer than that deadline (deadline_ms, when the trace records it): the fits use that as its
+ *   right-censoring time (fit.ts).
  * - **K.** The recorded task times are per-worker times T_w = T/K_rec of a run with time scaling
  *   K_rec (`coded.K` of that config.json, or `k=` in the argument, else 1). They are multiplied by
  *   K_rec, so the pool holds single-worker times T like every other latency model, and a run with
@@ -28,11 +31,11 @@ import { OptionError } from '../../util/option-error.ts';
 /** The real runtimes' default milliseconds per model time unit (src/runtime/options.ts). */
 export const DEFAULT_TRACE_TIME_UNIT_MS = 50;
 
-/** The columns a trace must have. */
+/** The columns a trace must have (deadline_ms and time_unit_ms, which traces now record, are used when present). */
 export const TRACE_TIME_COLUMNS = ['step', 'product', 'worker', 'dispatched_ms', 'replied_ms', 'in_time'] as const;
 
 /** Where a conversion factor came from. */
-export type TraceSource = 'argument' | 'config.json' | 'default';
+export type TraceSource = 'argument' | 'trace' | 'config.json' | 'default';
 
 /** How to read a trace; undefined fields come from config.json beside it, else the defaults. */
 export interface TraceReadOptions {
@@ -51,6 +54,12 @@ export interface TraceTimes {
    * past its call's deadline, which no in-time reply exceeds — see fit.ts).
    */
   inTime: Float64Array;
+  /**
+   * For each task that missed its deadline (late, or never replied): the time it is known to
+   * exceed, in the same units — its call's deadline_ms (less its dispatch offset in the call) when
+   * the trace records one, else the largest in-time time (no in-time reply exceeds the deadline).
+   */
+  censoredAt: Float64Array;
   /** Tasks with no reply (times +∞). */
   censored: number;
   /** Tasks replied after their call was over (their late time is in `times`). */
@@ -149,16 +158,35 @@ export function readTraceTimes(file: string, given: TraceReadOptions = {}, key =
   const missing = TRACE_TIME_COLUMNS.filter((c) => !(c in rows[0]));
   if (missing.length) fail(`${file} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a trace has ${TRACE_TIME_COLUMNS.join(', ')})`);
 
-  const recorded = given.timeUnitMs !== undefined && given.K !== undefined ? {} : recordedScales(file, fail);
+  // time unit: the argument, else the trace's own time_unit_ms column (traces record it), else config.json, else the default
+  let traceUnit: number | undefined;
+  if ('time_unit_ms' in rows[0]) {
+    rows.forEach((row, i) => {
+      const u = cell(row, 'time_unit_ms');
+      if (u === null) return;
+      if (!(u > 0)) fail(`${file} row ${i + 2}: time_unit_ms must be > 0 (got ${JSON.stringify(row.time_unit_ms)})`);
+      if (traceUnit !== undefined && u !== traceUnit) fail(`${file} mixes time units (${traceUnit} and ${u} ms); give one as trace-pool:FILE,unit-ms=MS`);
+      traceUnit = u;
+    });
+  }
+  const recorded = given.K !== undefined && (given.timeUnitMs !== undefined || traceUnit !== undefined) ? {} : recordedScales(file, fail);
   const [timeUnitMs, timeUnitSource]: [number, TraceSource] =
-    given.timeUnitMs !== undefined ? [given.timeUnitMs, 'argument'] : recorded.timeUnitMs !== undefined ? [recorded.timeUnitMs, 'config.json'] : [DEFAULT_TRACE_TIME_UNIT_MS, 'default'];
+    given.timeUnitMs !== undefined
+      ? [given.timeUnitMs, 'argument']
+      : traceUnit !== undefined
+        ? [traceUnit, 'trace']
+        : recorded.timeUnitMs !== undefined
+          ? [recorded.timeUnitMs, 'config.json']
+          : [DEFAULT_TRACE_TIME_UNIT_MS, 'default'];
   const [K, KSource]: [number, TraceSource] = given.K !== undefined ? [given.K, 'argument'] : recorded.K !== undefined ? [recorded.K, 'config.json'] : [1, 'default'];
 
-  // Per task key: end-of-call rows without a reply wait for a late row of the same key.
-  const waiting = new Map<string, number[]>();
+  // Per task key: end-of-call rows without a reply wait for a late row of the same key; each
+  // keeps its dispatch time and its call's deadline (ms after the call's start; NaN: unknown).
+  const hasDeadline = 'deadline_ms' in rows[0];
+  const waiting = new Map<string, { dispatched: number; deadline: number; call: string }[]>();
   const late: { key: string; dispatched: number; replied: number }[] = [];
+  const callStart = new Map<string, number>();
   const ms: number[] = [];
-  let censored = 0;
   let lateCount = 0;
   rows.forEach((row, i) => {
     const where = `${file} row ${i + 2}`;
@@ -173,10 +201,14 @@ export function readTraceTimes(file: string, given: TraceReadOptions = {}, key =
     }
     if (dispatched !== null && !Number.isFinite(dispatched)) fail(`${where}: dispatched_ms must be a number (got ${JSON.stringify(row.dispatched_ms)})`);
     if (replied !== null && !Number.isFinite(replied)) fail(`${where}: replied_ms must be a number or empty (got ${JSON.stringify(row.replied_ms)})`);
-    const k = `${step}/${product}/${worker}`;
+    const call = `${step}/${product}`;
+    const k = `${call}/${worker}`;
+    if (dispatched !== null && !(dispatched >= (callStart.get(call) ?? Infinity))) callStart.set(call, dispatched);
     if (replied === null) {
+      const raw = hasDeadline ? row.deadline_ms : null;
+      const deadline = raw === 'inf' ? Infinity : (cell(row, 'deadline_ms') ?? NaN);
       const list = waiting.get(k) ?? [];
-      list.push(dispatched ?? NaN);
+      list.push({ dispatched: dispatched ?? NaN, deadline, call });
       waiting.set(k, list);
       return;
     }
@@ -185,19 +217,33 @@ export function readTraceTimes(file: string, given: TraceReadOptions = {}, key =
     if (inTime === 0) late.push({ key: k, dispatched: dispatched!, replied });
     else ms.push(replied - dispatched!);
   });
+  const inTimeCount = ms.length;
+  // Censoring times (ms) of the tasks that missed their deadline: the deadline less the task's
+  // dispatch offset in its call; NaN when the trace has no finite deadline for it.
+  const censorMs: number[] = [];
+  const censorOf = (w: { dispatched: number; deadline: number; call: string }) =>
+    Number.isFinite(w.deadline) ? Math.max(0, w.deadline - (Number.isFinite(w.dispatched) ? w.dispatched - (callStart.get(w.call) ?? w.dispatched) : 0)) : NaN;
   for (const l of late) {
     // The end-of-call row has the task's own dispatch time; the late row only the call's start.
-    const list = waiting.get(l.key);
-    const d = list && list.length ? list.shift()! : NaN;
+    const w = waiting.get(l.key)?.shift();
+    const d = w?.dispatched ?? NaN;
     ms.push(l.replied - (Number.isFinite(d) && d <= l.replied ? d : l.dispatched));
+    censorMs.push(w ? censorOf(w) : NaN);
     lateCount++;
   }
-  for (const list of waiting.values()) censored += list.length;
+  let censored = 0;
+  for (const list of waiting.values()) {
+    censored += list.length;
+    for (const w of list) censorMs.push(censorOf(w));
+  }
   if (ms.length === 0) fail(`no task in ${file} has a reply (${censored} tasks, all censored): nothing to pool or fit`);
   const toModel = (x: number) => (x / timeUnitMs) * K;
   const times = Float64Array.from(ms, toModel).sort();
-  const inTime = Float64Array.from(ms.slice(0, ms.length - lateCount), toModel).sort();
-  return { file, times, inTime, censored, late: lateCount, timeUnitMs, timeUnitSource, K, KSource };
+  const inTime = Float64Array.from(ms.slice(0, inTimeCount), toModel).sort();
+  // without a recorded deadline, a task that missed it is known to exceed every in-time time
+  const fallback = inTime.length ? inTime[inTime.length - 1] : 0;
+  const censoredAt = Float64Array.from(censorMs, (c) => (Number.isFinite(c) ? toModel(c) : fallback));
+  return { file, times, inTime, censoredAt, censored, late: lateCount, timeUnitMs, timeUnitSource, K, KSource };
 }
 
 const cache = new Map<string, { mtimeMs: number; size: number; data: TraceTimes }>();
