@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import type { LatencySpec } from '../src/coded-backprop/index.ts';
+import { normaliseLatencyChoice, type LatencySpec } from '../src/coded-backprop/index.ts';
 import { OptionError, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import {
   designColumns,
@@ -41,6 +41,7 @@ export const DESIGN_KEYS = [
   'shift',
   'paretoScale',
   'paretoShape',
+  'gammaShape',
   'K',
   'gridPoints',
   'granularity',
@@ -92,11 +93,12 @@ export async function design(args: string[], log: (line: string) => void = (l) =
   const reference = given.gamma === undefined && L !== 3 ? new Array<number>(L).fill(1 / L) : (v.gamma as number[]);
   checkGamma(reference, L, '--gamma', 'one per class of --class-sizes');
   const spec: LatencySpec = {
-    model: v.latency as LatencySpec['model'],
+    model: normaliseLatencyChoice(v.latency as string),
     lambda: v.lambda as number,
     shift: v.shift as number,
     paretoScale: v.paretoScale as number,
     paretoShape: v.paretoShape as number,
+    gammaShape: v.gammaShape as number,
   };
   const K = v.K as number;
   const gridPoints = v.gridPoints as number;

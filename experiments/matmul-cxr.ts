@@ -31,6 +31,7 @@ export interface CxrMatmulArgs {
   shift: number;
   'pareto-scale': number;
   'pareto-shape': number;
+  'gamma-shape'?: number;
   executor: string;
   packets: number;
   'packet-classes'?: string;
@@ -54,7 +55,7 @@ export function cxrMatmul(argv: CxrMatmulArgs): void {
     workers: argv.workers,
     gamma: parseNumberList(argv.gamma, '--gamma'),
     ordering: argv.ordering,
-    latency: { model: argv.latency as never, lambda: argv.lambda, shift: argv.shift, paretoScale: argv['pareto-scale'], paretoShape: argv['pareto-shape'] },
+    latency: { model: argv.latency as never, lambda: argv.lambda, shift: argv.shift, paretoScale: argv['pareto-scale'], paretoShape: argv['pareto-shape'], ...(argv['gamma-shape'] !== undefined ? { gammaShape: argv['gamma-shape'] } : {}) },
     K: argv.K,
   });
   const shape = opts.cxr?.shape;

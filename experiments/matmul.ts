@@ -24,7 +24,7 @@ import { cxrMatmul, type CxrMatmulArgs } from './matmul-cxr.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, parseChoiceList, parseInteger, parseNumberList, runCommand } from './cli-common.ts';
 
 /** Options from the catalogue (src/config), with the Fig. 3 preset (W = 40, λ = 0.25, K = 1, Γ = (.35, .35, .30)). */
-const MATMUL_KEYS = ['scheme', 'granularity', 'workers', 'lambda', 'K', 'tmax', 'seed', 'gamma', 'ordering', 'latency', 'shift', 'paretoScale', 'paretoShape', 'backend', 'out'] as const;
+const MATMUL_KEYS = ['scheme', 'granularity', 'workers', 'lambda', 'K', 'tmax', 'seed', 'gamma', 'ordering', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'backend', 'out'] as const;
 
 /** The deadline of the paper's Fig. 3 reading (MDS 0.46, EW 0.088 at t = 1). */
 const FIG3_READING_T = 1;
@@ -73,6 +73,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
       shift: v.shift as number,
       'pareto-scale': v.paretoScale as number,
       'pareto-shape': v.paretoShape as number,
+      'gamma-shape': v.gammaShape as number,
     });
     return [];
   }
@@ -98,6 +99,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     shift: v.shift as number,
     paretoScale: v.paretoScale as number,
     paretoShape: v.paretoShape as number,
+    gammaShape: v.gammaShape as number,
   };
   const opts = resolveCodedOptions({
     scheme: scheme as never,

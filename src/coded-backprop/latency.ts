@@ -8,10 +8,26 @@ import type { Rng } from '../util/rng.ts';
 import type { LatencyModel } from './latency/model.ts';
 
 export type { LatencyModel, LatencyModelDef, LatencyParams } from './latency/model.ts';
-export { LATENCY_DEFS, LATENCY_MODELS, getLatencyModel, makeLatency, type LatencyName, type LatencySpec } from './latency/registry.ts';
+export {
+  LATENCY_CHOICES,
+  LATENCY_DEFS,
+  LATENCY_MODELS,
+  getLatencyModel,
+  latencyChoiceProblem,
+  makeLatency,
+  normaliseLatencyChoice,
+  parseLatencyChoice,
+  type LatencyChoice,
+  type LatencyName,
+  type LatencySpec,
+} from './latency/registry.ts';
 export { exponential } from './latency/exponential.ts';
 export { shiftedExponential } from './latency/shifted-exponential.ts';
 export { pareto } from './latency/pareto.ts';
+export { gamma } from './latency/gamma.ts';
+export { tracePool } from './latency/trace-pool.ts';
+export { DEFAULT_TRACE_TIME_UNIT_MS, parseTraceArg, readTraceTimes, traceTaskCount, type TraceReadOptions, type TraceTimes } from './latency/trace.ts';
+export { FITTED_MODELS, bestFit, fitLatencyModels, ksDistance, type FittedModel, type LatencyFit } from './latency/fit.ts';
 
 /** Completion times of W workers with CDF F(K·t): Float64Array of length W. */
 export function workerTimes(model: LatencyModel, workers: number, K: number, rng: Rng): Float64Array {

@@ -5,7 +5,7 @@
 import { getCode } from './codes/registry.ts';
 import type { Code, GridShape } from './codes/code.ts';
 import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
-import { LATENCY_MODELS, type LatencyModel, type LatencySpec, makeLatency } from './latency.ts';
+import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice } from './latency.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
 import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
@@ -131,12 +131,15 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   if (cxr) cxr.packetCode.check({ workers, granularity, gamma }, cxr.shape);
   else code.check({ workers, granularity, gamma }, grid);
   const lat = o.latency ?? {};
+  const model = normaliseLatencyChoice(lat.model ?? 'exponential');
   const latencySpec: LatencySpec = {
-    model: oneOf('latency', lat.model ?? 'exponential', LATENCY_MODELS),
+    model,
     lambda: positive('lambda', lat.lambda ?? PRESETS.dnn.lambda),
     shift: lat.shift ?? 0,
     paretoScale: positive('paretoScale', lat.paretoScale ?? 1),
     paretoShape: positive('paretoShape', lat.paretoShape ?? 2),
+    // only the Gamma model reads it (left out otherwise, so other models' records stay as they were)
+    ...(model === 'gamma' || lat.gammaShape !== undefined ? { gammaShape: positive('gammaShape', lat.gammaShape ?? 2) } : {}),
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);

@@ -6,7 +6,7 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_PACKETS, GRANULARITIES, LATENCY_MODELS, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { BACKENDS } from '../util/backend.ts';
 import { PRESETS } from '../util/presets.ts';
@@ -49,10 +49,18 @@ const defs: OptionDef[] = [
   { key: 'tmax', kind: { type: 'number', positive: true, allowInf: true }, default: PRESETS.dnn.tmax, help: 'deadline T_max (> 0, or inf: wait for every worker)' },
   { key: 'tmaxes', flag: 'tmax', kind: { type: 'numbers', positive: true, allowInf: true, unique: true }, default: [...FIG6_TMAX], help: 'deadlines T_max, comma-separated (> 0, inf allowed)' },
   { key: 'lambda', kind: { type: 'number', positive: true }, default: PRESETS.dnn.lambda, help: 'rate λ of the exponential worker times' },
-  { key: 'latency', kind: { type: 'choice', choices: LATENCY_MODELS }, default: 'exponential', help: 'worker latency model' },
+  {
+    key: 'latency',
+    // a string, not a choice: trace-pool takes its file as trace-pool:FILE (the registry parses and checks it)
+    kind: { type: 'string' },
+    default: 'exponential',
+    help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K)`,
+    check: latencyChoiceProblem as (v: never) => string | undefined,
+  },
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
   { key: 'paretoScale', kind: { type: 'number', positive: true }, default: 1, help: 'scale of the Pareto latency' },
   { key: 'paretoShape', kind: { type: 'number', positive: true }, default: 2, help: 'shape of the Pareto latency' },
+  { key: 'gammaShape', kind: { type: 'number', positive: true }, default: 2, help: 'shape k of the Gamma latency (its rate is --lambda; k = 1: exponential)' },
   { key: 'workers', kind: { type: 'integer', min: 1, max: 100_000 }, defaultText: "the code's Table III value (9 uncoded, 18 rep, 15 MDS/NOW/EW)", help: 'workers W' },
   { key: 'K', flag: 'K', kind: { type: 'number', positive: true }, defaultText: 'N·P/W', help: 'time scaling K of the latency CDF F(K·t)' },
   {

@@ -24,6 +24,8 @@ export interface LatencyParams {
   /** Pareto scale xm > 0 and shape α > 0. */
   paretoScale: number;
   paretoShape: number;
+  /** Shape k > 0 of the Gamma model (its rate is λ). Optional: only the Gamma model reads it. */
+  gammaShape?: number;
 }
 
 /** A registered latency model: its name, the parameters it reads, its check and its constructor. */
@@ -33,8 +35,13 @@ export interface LatencyModelDef<Name extends string = string> {
   readonly params: readonly (keyof LatencyParams)[];
   /** One line for help texts, e.g. "F(t) = 1 − e^{−λt}". */
   readonly describe: string;
+  /**
+   * Models selected as `name:ARG` (e.g. `trace-pool:FILE`): what ARG is, for help texts, and its
+   * check (OptionError with key 'latency' when ARG is unusable, e.g. a missing file).
+   */
+  readonly arg?: { readonly placeholder: string; validate(arg: string): void };
   /** Throws OptionError naming the parameter when a value it reads is out of range. */
-  check(p: LatencyParams): void;
-  /** The model with these (checked) parameters. */
-  create(p: LatencyParams): LatencyModel;
+  check(p: LatencyParams, arg?: string): void;
+  /** The model with these (checked) parameters (and ARG for models that take one). */
+  create(p: LatencyParams, arg?: string): LatencyModel;
 }
