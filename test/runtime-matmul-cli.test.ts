@@ -25,6 +25,10 @@ test('matmul --runtime threads --trace: one row per task (plus late replies), in
   t.true(rows.length >= 160 && rows.length <= 160 + late);
   for (const r of rows.filter((x) => x.in_time === 1)) t.true((r.replied_ms as number) >= (r.dispatched_ms as number));
   t.deepEqual([...new Set(rows.map((r) => r.step))].sort(), [0, 1, 2, 3]);
+  // replayed in the simulator, the same seed receives exactly the recorded in-time workers
+  const replay = await run(TSX, ['experiments/matmul.ts', '--scheme', 'mds', '--trials', '4', '--latency', `trace:${file}`]);
+  const mean = Number(/workers received: ([\d.]+) of 40/.exec(replay.stdout)?.[1]);
+  t.is(mean, inTime / 4, replay.stdout);
 });
 
 test('npm run matmul -- --runtime threads: MDS at t = 1 on worker threads agrees with Theorem 1 (≈ 0.46) within the CI', async (t) => {

@@ -58,3 +58,32 @@ test.serial('fig6 --runtime threads: coded runs on real workers, one at a time; 
   // the same folder under the simulator: the coded run was made on another runtime
   await t.throwsAsync(fig6(args, { stdout: sink(), handleSignals: false }), { message: /runtime: "?threads"? → sim|runtime: threads → sim/ });
 });
+
+test.serial('train --latency trace:FILE replays a threads run: every step receives exactly the workers the real run received', async (t) => {
+  const real = join(tempDir(), 'real');
+  const trace = join(tempDir(), 'real-trace.csv');
+  const common = ['--scheme', 'ew', '--tmax', '0.5', '--limit', '320', '--epochs', '1', '--eval-every', '1000', '--test-limit', '200'];
+  await trainCommand([...common, '--runtime', 'threads', '--threads', '2', '--trace', trace, '--out', real], { stdout: sink(), handleSignals: false });
+  const replay = join(tempDir(), 'replay');
+  await trainCommand([...common, '--latency', `trace:${trace}`, '--out', replay], { stdout: sink(), handleSignals: false });
+  const rows = async (dir: string) => parseCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
+  const [a, b] = [await rows(real), await rows(replay)];
+  t.is(a.length, 5);
+  t.deepEqual(b.map((r) => r.workers_received), a.map((r) => r.workers_received), 'the same received count in every step');
+  t.deepEqual(
+    b.map((r) => (r.blocks_recovered as number) + (r.blocks_withheld as number)),
+    a.map((r) => (r.blocks_recovered as number) + (r.blocks_withheld as number)),
+    'the same blocks determined in every step',
+  );
+  const config = JSON.parse(await readFile(join(replay, 'config.json'), 'utf8'));
+  t.is(config.coded.replay.calls, 30, '5 steps × 6 products replayed');
+  // a longer run than the recorded one cannot be replayed
+  const longer = common.map((x) => (x === '320' ? '640' : x));
+  await t.throwsAsync(trainCommand([...longer, '--latency', `trace:${trace}`, '--out', join(tempDir(), 'long')], { stdout: sink(), handleSignals: false }), {
+    message: /has no call step 5, product 0 \(it recorded 5 step\(s\)\)/,
+  });
+  // a different W is refused naming --workers
+  await t.throwsAsync(trainCommand([...common, '--workers', '12', '--latency', `trace:${trace}`, '--out', join(tempDir(), 'w')], { stdout: sink(), handleSignals: false }), {
+    message: /recorded with W = 15/,
+  });
+});

@@ -19,3 +19,4 @@ export type { CodedMatMulStats, Granularity, Ordering, Partition, SchemeName } f
 export { PARTITIONS, DEFAULT_PACKETS } from './cxr/options.ts';
 export { makeCodedMultiply } from './coded-multiply.ts';
 export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';
+export { TraceReplay, traceReplayPath, traceReplayProblem } from './trace-replay.ts';

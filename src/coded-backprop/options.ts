@@ -11,7 +11,7 @@ import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
 import type { PacketCode } from './codes/code.ts';
 import type { PacketShape } from './cxr/packets.ts';
-import type { TraceReplay } from './trace-replay.ts';
+import { TraceReplay, traceReplayPath } from './trace-replay.ts';
 import { OptionError } from '../util/option-error.ts';
 import { PRESETS } from '../util/presets.ts';
 
@@ -131,7 +131,11 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   if (cxr) cxr.packetCode.check({ workers, granularity, gamma }, cxr.shape);
   else code.check({ workers, granularity, gamma }, grid);
   const lat = o.latency ?? {};
-  const model = normaliseLatencyChoice(lat.model ?? 'exponential');
+  // trace:FILE replays recorded times per call; the exponential draws are still made (and
+  // discarded) so that the rng stays aligned with the recorded run's
+  const replayPath = traceReplayPath(lat.model);
+  const replay = o.replay ?? (replayPath !== null ? TraceReplay.load(replayPath) : undefined);
+  const model = replayPath !== null ? 'exponential' : normaliseLatencyChoice(lat.model ?? 'exponential');
   const latencySpec: LatencySpec = {
     model,
     lambda: positive('lambda', lat.lambda ?? PRESETS.dnn.lambda),
@@ -143,10 +147,11 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);
-  if (o.replay) {
+  if (replay) {
     if (cxr) throw new OptionError('latency', 'trace replay is for the r×c partition (the c×r path draws its own times)');
-    o.replay.checkWorkers(workers);
+    replay.checkWorkers(workers);
   }
+  const drawn = makeLatency(latencySpec);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
   return {
     code,
@@ -158,17 +163,25 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     grid,
     ordering,
     latencySpec,
-    latency: makeLatency(latencySpec),
+    latency: replay ? replayLatency(replay, drawn, K) : drawn,
     K,
     measureError: o.measureError ?? false,
     tolerance,
     partition,
     ...(cxr ? { cxr } : {}),
-    ...(o.replay ? { replay: o.replay } : {}),
+    ...(replay ? { replay } : {}),
   };
 }
 
 /** The paper's Γ when it has the right length, else uniform. */
 function defaultGamma(length: number): number[] {
   return length === DNN_GAMMA.length ? [...DNN_GAMMA] : new Array<number>(length).fill(1 / length);
+}
+
+/**
+ * The latency a trace replay reports: the drawn model's sampler (its draws are replaced per call by
+ * the recorded times) and, for formulas, the trace's empirical CDF with F(K·t) = P(recorded < t).
+ */
+function replayLatency(replay: TraceReplay, drawn: LatencyModel, K: number): LatencyModel {
+  return { name: `trace:${replay.path}`, sample: (rng) => drawn.sample(rng), cdf: (x) => replay.cdf(x / K) };
 }

@@ -27,6 +27,27 @@ interface TraceCall {
   deadlineMs: number;
 }
 
+/** `--latency trace:FILE`. */
+export const TRACE_REPLAY_PREFIX = 'trace:';
+
+/** The FILE of a `--latency trace:FILE` value, else null. */
+export function traceReplayPath(latency: string | undefined): string | null {
+  return latency !== undefined && latency.startsWith(TRACE_REPLAY_PREFIX) ? latency.slice(TRACE_REPLAY_PREFIX.length) : null;
+}
+
+/** What is wrong with a `trace:FILE` value (unreadable or malformed trace), else undefined. */
+export function traceReplayProblem(latency: string): string | undefined {
+  const path = traceReplayPath(latency);
+  if (path === null) return `not a trace replay (trace:FILE)`;
+  try {
+    TraceReplay.load(path);
+    return undefined;
+  } catch (err) {
+    if (err instanceof OptionError) return err.detail;
+    throw err;
+  }
+}
+
 export class TraceReplay {
   private constructor(
     readonly path: string,
@@ -37,6 +58,23 @@ export class TraceReplay {
     private readonly calls: Map<string, TraceCall>,
     readonly steps: number,
   ) {}
+
+  /**
+   * Empirical CDF of the replayed times over every call (never-arrived tasks count as +∞): what a
+   * formula can use beside the replay, since the replay itself is not i.i.d.
+   */
+  cdf(t: number): number {
+    let n = 0;
+    let below = 0;
+    for (const call of this.calls.values()) {
+      const cap = (call.deadlineMs * (1 - 1e-9)) / this.timeUnitMs;
+      for (const ms of call.inTimeMs) {
+        n++;
+        if (!Number.isNaN(ms) && Math.min(ms / this.timeUnitMs, cap) <= t) below++;
+      }
+    }
+    return n ? below / n : 0;
+  }
 
   /** Number of calls recorded. */
   get callCount(): number {

@@ -6,8 +6,9 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
+import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { BACKENDS } from '../util/backend.ts';
 import { PRESETS } from '../util/presets.ts';
 import type { ValueKind } from './value-kinds.ts';
@@ -54,8 +55,8 @@ const defs: OptionDef[] = [
     // a string, not a choice: trace-pool takes its file as trace-pool:FILE (the registry parses and checks it)
     kind: { type: 'string' },
     default: 'exponential',
-    help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K)`,
-    check: latencyChoiceProblem as (v: never) => string | undefined,
+    help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K), or trace:FILE to replay a recorded run's times call by call (same W)`,
+    check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v))) as (v: never) => string | undefined,
   },
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
   { key: 'paretoScale', kind: { type: 'number', positive: true }, default: 1, help: 'scale of the Pareto latency' },

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
+import { resolveCodedOptions, type CodedMatMulOptions, type LatencySpec, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
 import { OptionError, resolveValues, type PresetName } from '../config/index.ts';
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
@@ -16,7 +16,7 @@ import type { BackendChoice } from '../util/backend.ts';
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
-  'trainDesign', 'designWarmup', 'designEvery',
+  'trainDesign', 'designWarmup', 'designEvery', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -93,7 +93,14 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     granularity: v.granularity as string,
     workers: (v.workers as number | null) ?? undefined,
     gamma: scheme === 'now' || scheme === 'ew' ? (v.gamma as number[]) : undefined,
-    latency: { lambda: v.lambda as number },
+    latency: {
+      model: v.latency as LatencySpec['model'],
+      lambda: v.lambda as number,
+      shift: v.shift as number,
+      paretoScale: v.paretoScale as number,
+      paretoShape: v.paretoShape as number,
+      ...(v.latency === 'gamma' ? { gammaShape: v.gammaShape as number } : {}),
+    },
     partition: v.partition as string,
     packets: v.packets as number,
   };
