@@ -163,6 +163,7 @@ const defs: OptionDef[] = [
   { key: 'partition', kind: { type: 'choice', choices: PARTITIONS }, default: 'rxc', help: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k, C = Σ_k A_k·B_k' },
   { key: 'packets', kind: { type: 'integer', min: 1 }, default: DEFAULT_PACKETS, help: 'c×r: number of packets K (at most the inner dimension)' },
   { key: 'packetClasses', kind: { type: 'numbers', integer: true, min: 0 }, defaultText: '3 equal groups, most important first', help: 'c×r: class of each packet (K entries, classes 0..L−1 each used), comma-separated' },
+  { key: 'decoder', kind: { type: 'choice', choices: ['real', 'surrogate'] }, default: 'real', help: 'real: encode, compute and decode (the reference); surrogate: the authors\' shortcut, exact product with classes erased by independent draws from the decoding probabilities (for comparison only; src/training/surrogate.ts)' },
   // train --design auto (issue 12; src/training/auto-design.ts)
   { key: 'trainDesign', flag: 'design', kind: { type: 'choice', choices: ['off', 'auto'] }, default: 'off', help: 'auto: design each backward product\'s Γ from its measured class energies during training (now/ew, class granularity); off: the configured --gamma everywhere' },
   { key: 'designWarmup', kind: { type: 'integer', min: 1 }, default: 50, help: '--design auto: iteration whose products the first design measures' },

@@ -15,6 +15,7 @@ import { partialDirOf, putInPlace, removeStalePartials } from './run-dir.ts';
 import { codedRecord, optionsRecord, versions } from './run-record.ts';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 import { loadTrainData, totalIterations, type TrainData } from './train-data.ts';
+import { surrogateMultiply } from './surrogate.ts';
 import { autoDesigner, DESIGN_COLUMNS, designRows, type DesignRecord } from './auto-design.ts';
 import type { Multiply } from '../model/backprop.ts';
 import { OptionError } from '../util/option-error.ts';
@@ -142,7 +143,8 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
     const file = metrics;
     const designs: DesignRecord[] = [];
     if (r.design && hooks.multiply) throw new OptionError('trainDesign', 'auto runs on the simulator only (--runtime sim)', 'design');
-    const coded = hooks.multiply ?? (r.design ? designedMultiply(r, r.design, designs) : simulatedMultiply(r));
+    if (r.decoder === 'surrogate' && hooks.multiply) throw new OptionError('decoder', 'surrogate runs on the simulator only (--runtime sim)');
+    const coded = hooks.multiply ?? (r.decoder === 'surrogate' ? surrogateMultiply(r) : r.design ? designedMultiply(r, r.design, designs) : simulatedMultiply(r));
     let step: StepStats | undefined;
     const sums = { workers: 0, blocks: 0, withheld: 0, steps: 0, classes: [] as number[] };
     const recent: number[] = [];

@@ -88,9 +88,12 @@ export function readSweepPlan(out: string): string[] | null {
 }
 
 /** Options that must agree for a finished run to count as this sweep's (not the backend). */
+/** Options config.json did not always record, and the value runs made before then had. */
+const RECORDED_LATER = { decoder: 'real', design: null } as const;
+
 const MATCH_KEYS = [
   'scheme', 'tmax', 'lambda', 'epochs', 'batch', 'lr', 'seed', 'granularity', 'gamma', 'workers',
-  'limit', 'testLimit', 'evalEvery', 'shuffle', 'sites', 'design',
+  'limit', 'testLimit', 'evalEvery', 'shuffle', 'sites', 'design', 'decoder',
 ] as const;
 
 /**
@@ -106,7 +109,8 @@ export function optionMismatches(dir: string, run: PlannedRun, runtime = 'sim'):
   const want = run.scheme === 'baseline' ? 'sim' : runtime;
   if ((config.runtime ?? 'sim') !== want) out.push(`runtime: ${config.runtime ?? 'sim'} → ${want}`);
   for (const k of MATCH_KEYS) {
-    const a = JSON.stringify(stored[k] ?? null);
+    // runs recorded before an option existed ran with its default
+    const a = JSON.stringify(stored[k] ?? (k in RECORDED_LATER ? RECORDED_LATER[k as keyof typeof RECORDED_LATER] : null));
     const b = JSON.stringify(planned[k] ?? null);
     if (a !== b) out.push(`${k}: ${a} → ${b}`);
   }

@@ -16,7 +16,7 @@ import type { BackendChoice } from '../util/backend.ts';
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
-  'trainDesign', 'designWarmup', 'designEvery', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
+  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -53,6 +53,8 @@ export interface TrainConfig {
   sites: Partial<Record<SiteKey, ResolvedCodedOptions>>;
   /** `--design auto`: Γ of each site designed from measured energies (src/training/auto-design.ts); null: off. */
   design: { warmup: number; every: number } | null;
+  /** 'real' (the engine) or 'surrogate' (the authors' shortcut, src/training/surrogate.ts). */
+  decoder: 'real' | 'surrogate';
 }
 
 /**
@@ -85,7 +87,8 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   if (scheme === 'baseline') {
     if (siteInput && Object.keys(siteInput).length) throw new OptionError('sites', 'the baseline has no coded products to configure');
     if (v.trainDesign === 'auto') throw new OptionError('trainDesign', 'the baseline has no code to design; use --scheme now or ew', 'design');
-    return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {}, design: null };
+    if (v.decoder === 'surrogate') throw new OptionError('decoder', 'the baseline has exact products: nothing to erase');
+    return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {}, design: null, decoder: 'real' };
   }
   const codedInput: CodedMatMulOptions = {
     scheme,
@@ -118,8 +121,16 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
       throw new OptionError('trainDesign', 'auto needs the r×c partition with class granularity (the exact loss formula it optimises)', 'design');
     }
   }
+  if (v.decoder === 'surrogate') {
+    const where = [coded, ...Object.values(sites)];
+    if (where.some((o) => o.partition !== 'rxc' || (o.code.usesWindows && o.granularity !== 'class') || o.replay)) {
+      throw new OptionError('decoder', 'surrogate needs the r×c partition, class granularity for now/ew (the decoding-probability formulas) and no trace replay');
+    }
+    if (v.trainDesign === 'auto') throw new OptionError('decoder', 'surrogate and --design auto are not combined');
+  }
   return {
     ...base,
+    decoder: v.decoder as 'real' | 'surrogate',
     design: v.trainDesign === 'auto' ? { warmup: v.designWarmup as number, every: v.designEvery as number } : null,
     tmax: coded.tmax,
     lambda: coded.latencySpec.lambda,
