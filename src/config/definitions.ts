@@ -169,6 +169,7 @@ const defs: OptionDef[] = [
   { key: 'designWarmup', kind: { type: 'integer', min: 1 }, default: 50, help: '--design auto: iteration whose products the first design measures' },
   { key: 'designEvery', kind: { type: 'integer', min: 0 }, default: 0, help: '--design auto: re-design every K iterations after the warm-up (0: once)' },
   // sweeps and output
+  { key: 'sweeps', kind: { type: 'string' }, help: 'sweeps to compare: label=DIR,label=DIR (fig6 output directories)' },
   { key: 'out', kind: { type: 'string' }, help: 'output directory' },
   { key: 'jobs', kind: { type: 'integer', min: 1, max: 256 }, default: availableParallelism(), defaultText: 'number of cores', help: 'trainings run at once' },
   { key: 'window', kind: { type: 'integer', min: 1 }, default: 50, help: 'moving-average window of the plotted training accuracy' },
