@@ -20,7 +20,6 @@ import type { StepStats } from '../coded-backprop/index.ts';
 import { siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
 import { decodingTable, type Scheme } from '../theory/index.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
-import type { RunMultiply } from './run.ts';
 import type { TrainConfig } from './train-config.ts';
 
 /**
@@ -66,7 +65,7 @@ function keepBlocks(c: Float32Array, out: Float32Array, p: number, layout: Block
 }
 
 /** The surrogate's multiply for a training run (the simulator's stream 'code'). */
-export function surrogateMultiply(cfg: TrainConfig): RunMultiply {
+export function surrogateMultiply(cfg: TrainConfig): { step: { sync: Multiply }; takeStepStats(): StepStats } {
   if (cfg.coded === 'baseline') throw new RangeError('surrogate: the baseline has no code');
   const base = cfg.coded;
   const rng = new Rng(streamSeed(cfg.seed, 'code'));
