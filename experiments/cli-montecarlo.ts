@@ -3,10 +3,69 @@
  * (src/config), the {@link McFigureRun} built from the resolved values, and a progress
  * reporter. Not a command itself (like cli-common.ts).
  */
+import type { Argv } from 'yargs';
 import { OptionError, type Values } from '../src/config/index.ts';
 import type { Granularity, Ordering } from '../src/coded-backprop/index.ts';
 import type { McFigureRun } from '../src/figures/run.ts';
-import { checkSetup, linesFor, zForConfidence, type McScheme, type MonteCarloSetup } from '../src/montecarlo/index.ts';
+import { checkSetup, defaultWorkers, linesFor, zForConfidence, type McScheme, type MonteCarloSetup } from '../src/montecarlo/index.ts';
+import { classSizesOf } from '../src/util/class-table.ts';
+
+/**
+ * The block grid flags of the Monte Carlo figures (not in the shared catalogue: only these
+ * commands take them): --row-blocks N, --col-blocks P (default: one block per level of
+ * --variances) and --class-table (N rows of P classes, rows separated by '/', e.g. the journal's
+ * 0,0,1/0,1,2/1,2,2).
+ */
+export function withGridOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('row-blocks', { type: 'string', requiresArg: true, describe: 'row blocks N of A (block i has level floor(i·S/N) of the S = |--variances| levels)', defaultDescription: 'S, one per level' })
+    .option('col-blocks', { type: 'string', requiresArg: true, describe: 'column blocks P of B', defaultDescription: 'S, one per level' })
+    .option('class-table', {
+      type: 'string',
+      requiresArg: true,
+      describe: "class of each C block: N rows of P classes 0..L−1, rows separated by '/', e.g. 0,0,1/0,1,2/1,2,2 (then --gamma has L entries)",
+      defaultDescription: 'min(level_i + level_j, S − 1)',
+    }) as Argv<T>;
+}
+
+/** The grid of the parsed flags: N, P and the class table when given. OptionError naming the flag. */
+export interface GridFlags {
+  rowBlocks?: number;
+  colBlocks?: number;
+  classTable?: number[][];
+}
+
+function gridInteger(raw: unknown, key: 'rowBlocks' | 'colBlocks'): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const v = Number(text);
+  if (text === '' || !Number.isInteger(v) || v < 1 || v > 30) throw new OptionError(key, `must be an integer from 1 to 30, got ${JSON.stringify(text)}`);
+  return v;
+}
+
+export function gridFromArgv(argv: Record<string, unknown>): GridFlags {
+  const out: GridFlags = {};
+  const N = gridInteger(argv['row-blocks'], 'rowBlocks');
+  const P = gridInteger(argv['col-blocks'], 'colBlocks');
+  if (N !== undefined) out.rowBlocks = N;
+  if (P !== undefined) out.colBlocks = P;
+  const raw = argv['class-table'];
+  if (raw !== undefined) {
+    const rows = String(raw)
+      .split('/')
+      .map((r) => r.split(',').map((x) => x.trim()));
+    const table = rows.map((r) =>
+      r.map((x) => {
+        const c = Number(x);
+        if (x === '' || !Number.isInteger(c) || c < 0) throw new OptionError('classTable', `classes must be integers ≥ 0, got ${JSON.stringify(x)} in ${JSON.stringify(String(raw))}`);
+        return c;
+      }),
+    );
+    if (classSizesOf(table.flat()).some((k) => k === 0)) throw new OptionError('classTable', 'classes must be 0..L−1 with every class used');
+    out.classTable = table;
+  }
+  return out;
+}
 
 /** The catalogue options Figs. 3 and 4 share (their starting values: the `fig3` preset and the catalogue). */
 export const MC_FIGURE_KEYS = [
@@ -32,19 +91,39 @@ export const MC_FIGURE_KEYS = [
  * The run of a Monte Carlo figure from resolved catalogue values ({@link MC_FIGURE_KEYS} plus
  * `lambda` and `K`); the checks between options (Γ's length, MDS's workers) as OptionError.
  */
-export function mcFigureRun(v: Values, label: string): McFigureRun {
+export function mcFigureRun(v: Values, label: string, grid: GridFlags = {}, workersGiven = true): McFigureRun {
   const variances = v.variances as number[];
-  const workers = v.workers as number;
   const gamma = v.gamma as number[];
   const schemes = v.paperSchemes as McScheme[];
   const S = variances.length;
-  if (gamma.length !== S) {
-    throw new OptionError('gamma', `must have ${S} entries (one per importance level / class, as many as --variances), got ${gamma.length}`);
+  const N = grid.rowBlocks ?? S;
+  const P = grid.colBlocks ?? S;
+  const paperGrid = N === S && P === S && grid.classTable === undefined;
+  // The preset's W (the paper's 40) on the paper's one-block-per-level grid; else round(5/3·N·P).
+  const workers = workersGiven || paperGrid ? (v.workers as number) : defaultWorkers(N * P);
+  if (S > Math.min(N, P)) {
+    throw new OptionError('variances', `at most min(--row-blocks, --col-blocks) = ${Math.min(N, P)} levels on a ${N}×${P} grid, got ${S}`);
   }
-  if (schemes.includes('mds') && workers < S * S) {
-    throw new OptionError('workers', `MDS needs at least N·P = ${S * S} workers (S = ${S} levels from --variances), got ${workers}`);
+  const table = grid.classTable;
+  if (table && (table.length !== N || table.some((r) => r.length !== P))) {
+    throw new OptionError('classTable', `must have ${N} rows of ${P} classes (one per C block of the ${N}×${P} grid), got ${table.map((r) => r.length).join('/')}`);
+  }
+  const L = table ? Math.max(...table.flat()) + 1 : S;
+  if (gamma.length !== L) {
+    throw new OptionError(
+      'gamma',
+      table
+        ? `must have ${L} entries (one per class of --class-table), got ${gamma.length}`
+        : `must have ${S} entries (one per importance level / class, as many as --variances), got ${gamma.length}`,
+    );
+  }
+  if (schemes.includes('mds') && workers < N * P) {
+    throw new OptionError('workers', `MDS needs at least N·P = ${N * P} workers (${N}×${P} grid), got ${workers}`);
   }
   const setup: MonteCarloSetup = {
+    ...(grid.rowBlocks !== undefined ? { rowBlocks: N } : {}),
+    ...(grid.colBlocks !== undefined ? { colBlocks: P } : {}),
+    ...(table ? { classTable: table } : {}),
     U: v.U as number,
     M: v.M as number,
     Q: v.Q as number,

@@ -12,7 +12,7 @@ import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { MC_FIGURE_KEYS, mcFigureRun } from './cli-montecarlo.ts';
+import { gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
 
 /** The Fig. 3 setup (W = 40, Γ = (0.35, 0.35, 0.30)), written to results/fig4. */
 const FIG4_PRESET = { ...PRESETS.fig3, out: 'results/fig4' };
@@ -24,15 +24,17 @@ const FIG4_PRESET = { ...PRESETS.fig3, out: 'results/fig4' };
  * @throws OptionError / UsageError naming the flag on bad input, before anything is computed or written
  */
 export async function fig4(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = withOptions(
-    commandLine('Fig. 4: normalised loss vs number of received results — formula and Monte Carlo of the real codes.', args),
-    MC_FIGURE_KEYS,
-    FIG4_PRESET,
+  const argv = withGridOptions(
+    withOptions(
+      commandLine('Fig. 4: normalised loss vs number of received results — formula and Monte Carlo of the real codes.', args),
+      MC_FIGURE_KEYS,
+      FIG4_PRESET,
+    ),
   ).parseSync();
   // λ and K are not flags here: only the arrival order matters, and any rate gives the same
   // (uniformly random) order; they keep the preset's values (recorded in the sidecar).
   const v = resolveValues([...MC_FIGURE_KEYS, 'lambda', 'K'], valuesFromArgv(argv as Record<string, unknown>, MC_FIGURE_KEYS), FIG4_PRESET);
-  const run = mcFigureRun(v, 'fig4');
+  const run = mcFigureRun(v, 'fig4', gridFromArgv(argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
   const dir = checkOutputDir(v.out as string);
 
   log(`backend: ${FLOAT64_BACKEND}`);

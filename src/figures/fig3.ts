@@ -7,7 +7,7 @@
  *   <base>.csv   t,scheme,granularity,method,normalized_loss,ci_low,ci_high
  *   <base>.json  seed, every parameter, decoding diagnostics, agreement with the formula
  */
-import { hasTheory, levelsOf, lineKey, simulateParallel, theoryVsTime } from '../montecarlo/index.ts';
+import { gridOf, hasTheory, lineKey, simulateParallel, theoryVsTime } from '../montecarlo/index.ts';
 import { renderSpecFiles, type Row } from '../plot/index.ts';
 import { formatCsv } from '../util/csv.ts';
 import { confidenceInterval } from '../util/stats.ts';
@@ -74,12 +74,12 @@ export async function fig3Files(
     chart.points.push(...extras.points);
   }
 
-  const S = levelsOf(setup);
+  const { N, P, blocks: NP } = gridOf(setup);
   const spec = lossChart({
     title: 'Normalised loss vs deadline t',
     subtitle: [
       `W = ${setup.workers}, λ = ${setup.lambda}, K = ${setup.K}, Γ = (${setup.gamma.join(', ')}), σ² = (${setup.variances.join(', ')}), ` +
-        `A ${S * setup.U}×${setup.M}, B ${setup.M}×${S * setup.Q}`,
+        `A ${N * setup.U}×${setup.M}, B ${setup.M}×${P * setup.Q}`,
       `lines: formula; points: Monte Carlo of the real codes, ${run.trials} trials, ${Math.round(run.confidence * 100)}% CI` +
         (pointStride > 1 ? ` (every ${pointStride}th t shown)` : ''),
       ...warningLines(sim),
@@ -97,7 +97,7 @@ export async function fig3Files(
     times,
     elapsedSeconds: elapsed,
     agreementWithFormula: agreements,
-    diagnostics: Object.fromEntries(sim.lines.map((r) => [lineKey(r.line), diagnosticsJson(r, S * S)])),
+    diagnostics: Object.fromEntries(sim.lines.map((r) => [lineKey(r.line), diagnosticsJson(r, NP)])),
     ...(extras ? { [extras.sidecarKey]: extras.sidecar } : {}),
   };
   return {

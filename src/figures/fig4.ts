@@ -7,7 +7,7 @@
  *   <base>.csv   received,scheme,granularity,method,normalized_loss,ci_low,ci_high
  *   <base>.json  seed, every parameter, decoding diagnostics, agreement with the formula
  */
-import { hasTheory, levelsOf, lineKey, simulateParallel, theoryVsReceived } from '../montecarlo/index.ts';
+import { gridOf, hasTheory, lineKey, simulateParallel, theoryVsReceived } from '../montecarlo/index.ts';
 import { renderSpecFiles, type Row } from '../plot/index.ts';
 import { formatCsv } from '../util/csv.ts';
 import { confidenceInterval } from '../util/stats.ts';
@@ -53,12 +53,12 @@ export async function fig4Files(run: McFigureRun, base: string, args: readonly s
     });
   }
 
-  const S = levelsOf(setup);
+  const { N, P, blocks: NP } = gridOf(setup);
   const spec = lossChart({
     title: 'Normalised loss vs number of received results',
     subtitle: [
       `W = ${W}, Γ = (${setup.gamma.join(', ')}), σ² = (${setup.variances.join(', ')}), ` +
-        `A ${S * setup.U}×${setup.M}, B ${setup.M}×${S * setup.Q}`,
+        `A ${N * setup.U}×${setup.M}, B ${setup.M}×${P * setup.Q}`,
       `lines: formula ℓ(N) (steps: defined at integer N); points: Monte Carlo of the real codes, ${run.trials} trials, ` +
         `${Math.round(run.confidence * 100)}% CI`,
       ...warningLines(sim),
@@ -76,7 +76,7 @@ export async function fig4Files(run: McFigureRun, base: string, args: readonly s
     received: Array.from({ length: W + 1 }, (_, n) => n),
     elapsedSeconds: elapsed,
     agreementWithFormula: agreements,
-    diagnostics: Object.fromEntries(sim.lines.map((r) => [lineKey(r.line), diagnosticsJson(r, S * S)])),
+    diagnostics: Object.fromEntries(sim.lines.map((r) => [lineKey(r.line), diagnosticsJson(r, NP)])),
   };
   return {
     files: [

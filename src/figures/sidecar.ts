@@ -7,6 +7,7 @@ import {
   ERROR_THRESHOLDS,
   classEnergiesOfSetup,
   classSizesOfSetup,
+  gridOf,
   levelsOf,
   lineKey,
   resolveLine,
@@ -56,6 +57,7 @@ export function diagnosticsJson(r: LineResult, NP: number) {
 export function sidecarBase(command: string, args: readonly string[], run: McFigureRun, sim: SimulationResult) {
   const { setup } = run;
   const S = levelsOf(setup);
+  const { N, P } = gridOf(setup);
   const opts = resolveLine(setup, run.lines[0]);
   return {
     command,
@@ -68,11 +70,11 @@ export function sidecarBase(command: string, args: readonly string[], run: McFig
     z: run.z,
     setup: {
       ...setup,
-      N: S,
-      P: S,
+      N,
+      P,
       levels: S,
-      A: `${S * setup.U}×${setup.M}`,
-      B: `${setup.M}×${S * setup.Q}`,
+      A: `${N * setup.U}×${setup.M}`,
+      B: `${setup.M}×${P * setup.Q}`,
       classTable: setup.classTable ?? 'class(i, j) = min(i + j, S − 1), 0-based',
       classSizes: classSizesOfSetup(setup),
       classEnergies: classEnergiesOfSetup(setup),

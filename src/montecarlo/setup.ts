@@ -2,14 +2,15 @@
  * The parameters of the Monte Carlo of Figs. 3–4 (paper Sec. V-A), their validation, and the
  * matching formulas of Sec. IV.
  *
- * A is (S·U)×M and B is M×(S·Q), entries i.i.d. N(0, σ²) with σ² = variances[s] in row block s
- * of A and column block s of B (S = variances.length importance levels, N = P = S blocks, one
- * block per level). C block (i, j) has class min(level_i + level_j, S − 1) by the one level-based
- * rule (util/class-table.ts; S = 3: HH; HM and MH; the other six), or the class of an explicit
- * `classTable`. E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
+ * A is (N·U)×M and B is M×(P·Q) (N = rowBlocks, P = colBlocks, both default S =
+ * variances.length importance levels: one block per level). Row block i of A has level
+ * floor(i·S/N) (util/class-table.ts blockLevels; the same for B's column blocks) and entries
+ * i.i.d. N(0, variances[level]). C block (i, j) has class min(level_i + level_j, S − 1) by the one
+ * level-based rule (S = 3 on 3×3: HH; HM and MH; the other six), or the class of an explicit
+ * `classTable` (N rows of P). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
 import { resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
-import { classSizesOf, classTableRows, gridClassTable } from '../util/class-table.ts';
+import { blockLevels, classSizesOf, classTableRows, gridClassTable } from '../util/class-table.ts';
 import {
   PAPER_SETUP,
   checkGamma,
@@ -43,8 +44,12 @@ export interface MonteCarloSetup {
   M: number;
   /** Columns per column block of B. */
   Q: number;
-  /** Entry variance of each importance level, most important first (S = length ≥ 1; N = P = S). */
+  /** Entry variance of each importance level, most important first (S = length ≥ 1). */
   variances: readonly number[];
+  /** Row blocks N of A (default S); block i has level floor(i·S/N). */
+  rowBlocks?: number;
+  /** Column blocks P of B (default S). */
+  colBlocks?: number;
   /** Number of workers W. */
   workers: number;
   /** Exponential rate λ > 0 of one worker. */
@@ -56,7 +61,7 @@ export interface MonteCarloSetup {
   /** Ordering of A's rows and B's columns by norm before blocking. */
   ordering: Ordering;
   /**
-   * Explicit class of each C block, classTable[i][j] (S rows of S entries, classes 0..L−1, every
+   * Explicit class of each C block, classTable[i][j] (N rows of P entries, classes 0..L−1, every
    * class used); undefined = the level-based rule. Class-window Γ then has L entries.
    */
   classTable?: readonly (readonly number[])[];
@@ -120,10 +125,16 @@ export function checkSetup(setup: MonteCarloSetup, names: Partial<Record<keyof M
     }
   });
   if (!v.some((x) => x > 0)) throw new RangeError(`${n('variances')}: at least one variance must be > 0`);
+  if (setup.rowBlocks !== undefined) positiveInteger(setup.rowBlocks, n('rowBlocks'));
+  if (setup.colBlocks !== undefined) positiveInteger(setup.colBlocks, n('colBlocks'));
   positiveInteger(setup.workers, n('workers'));
   positiveFinite(setup.lambda, n('lambda'));
   positiveFinite(setup.K, n('K'));
-  if (setup.classTable !== undefined) checkClassTable(setup.classTable, v.length, n('classTable'));
+  const { N, P } = gridOf(setup);
+  if (v.length > Math.min(N, P)) {
+    throw new RangeError(`${n('variances')}: at most min(${n('rowBlocks')}, ${n('colBlocks')}) = ${Math.min(N, P)} importance levels on a ${N}×${P} grid, got ${v.length}`);
+  }
+  if (setup.classTable !== undefined) checkClassTable(setup.classTable, N, P, n('classTable'));
   const L = classSizesOfSetup(setup).length;
   checkGamma(
     setup.gamma,
@@ -137,22 +148,46 @@ export function checkSetup(setup: MonteCarloSetup, names: Partial<Record<keyof M
   if (setup.tolerance !== undefined) positiveFinite(setup.tolerance, n('tolerance'));
 }
 
-/** Number of importance levels S (= row blocks N = column blocks P = classes L). */
+/** Number of importance levels S (= classes L of the level-based rule). */
 export function levelsOf(setup: MonteCarloSetup): number {
   return setup.variances.length;
+}
+
+/** The block grid: N row blocks of A, P column blocks of B (default S each), N·P blocks of C. */
+export function gridOf(setup: MonteCarloSetup): { N: number; P: number; blocks: number } {
+  const S = levelsOf(setup);
+  const N = setup.rowBlocks ?? S;
+  const P = setup.colBlocks ?? S;
+  return { N, P, blocks: N * P };
+}
+
+/** Entry variance of each row block of A (length N) and column block of B (length P). */
+export function blockVariances(setup: MonteCarloSetup): { varA: number[]; varB: number[] } {
+  const S = levelsOf(setup);
+  const { N, P } = gridOf(setup);
+  return {
+    varA: blockLevels(N, S).map((l) => setup.variances[l]),
+    varB: blockLevels(P, S).map((l) => setup.variances[l]),
+  };
+}
+
+/** The default worker count of an N×P grid: round(5/3 · N·P) (Table III's 15 on 3×3). */
+export function defaultWorkers(blocks: number): number {
+  return Math.round((5 / 3) * blocks);
 }
 
 /** The class table of the setup: the explicit one, else the level-based rule (util/class-table.ts). */
 export function classTableOf(setup: MonteCarloSetup): number[][] {
   const S = levelsOf(setup);
+  const { N, P } = gridOf(setup);
   if (setup.classTable !== undefined) return setup.classTable.map((row) => [...row]);
-  return classTableRows(gridClassTable(S, S, S), S);
+  return classTableRows(gridClassTable(N, P, S), P);
 }
 
-/** Checks an explicit S×S class table: integers ≥ 0, classes 0..L−1 all used. */
-function checkClassTable(table: readonly (readonly number[])[], S: number, name: string): void {
-  if (!Array.isArray(table) || table.length !== S || table.some((row) => !Array.isArray(row) || row.length !== S)) {
-    throw new RangeError(`${name}: must have ${S} rows of ${S} classes (one per C block; S = number of variances)`);
+/** Checks an explicit N×P class table: integers ≥ 0, classes 0..L−1 all used. */
+function checkClassTable(table: readonly (readonly number[])[], N: number, P: number, name: string): void {
+  if (!Array.isArray(table) || table.length !== N || table.some((row) => !Array.isArray(row) || row.length !== P)) {
+    throw new RangeError(`${name}: must have ${N} rows of ${P} classes (one per C block of the ${N}×${P} grid)`);
   }
   const flat = table.flat();
   if (flat.some((c) => typeof c !== 'number' || !Number.isInteger(c) || c < 0)) throw new RangeError(`${name}: classes must be integers ≥ 0`);
@@ -166,9 +201,10 @@ export function classSizesOfSetup(setup: MonteCarloSetup): number[] {
 
 /** Class energies E_l = Σ_{blocks of class l} M·U·Q·σ²_i·σ²_j. */
 export function classEnergiesOfSetup(setup: MonteCarloSetup): number[] {
+  const { varA, varB } = blockVariances(setup);
   return classEnergies({
-    varA: setup.variances,
-    varB: setup.variances,
+    varA,
+    varB,
     U: setup.U,
     M: setup.M,
     Q: setup.Q,
@@ -190,14 +226,15 @@ export function expectedEnergy(setup: MonteCarloSetup): number {
  */
 export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCodedOptions {
   const S = levelsOf(setup);
+  const { N, P } = gridOf(setup);
   return resolveCodedOptions({
     scheme: line.scheme,
     granularity: line.granularity,
     workers: setup.workers,
     gamma: [...setup.gamma],
     tmax: Infinity,
-    rowBlocks: S,
-    colBlocks: S,
+    rowBlocks: N,
+    colBlocks: P,
     levels: S,
     ordering: setup.ordering,
     latency: { model: 'exponential', lambda: setup.lambda },

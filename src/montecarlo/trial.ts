@@ -38,7 +38,7 @@ import { MeanAccumulator } from '../util/stats.ts';
 import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
 import type { ChunkStats } from './chunks.ts';
 import { emptyDiagnostics, recordDiagnostics, type TrialOutcome } from './diagnostics.ts';
-import { checkSetup, expectedEnergy, levelsOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
+import { blockVariances, checkSetup, expectedEnergy, gridOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
 
 /** Options of a {@link TrialRunner}. */
 export interface RunnerOptions {
@@ -58,7 +58,9 @@ interface LineContext {
  * `runChunk` is the unit of work (and of randomness).
  */
 export class TrialRunner {
-  readonly S: number;
+  /** Row blocks N of A and column blocks P of B. */
+  readonly N: number;
+  readonly P: number;
   readonly W: number;
   readonly blocks: number;
   readonly expectedEnergy: number;
@@ -80,9 +82,8 @@ export class TrialRunner {
     this.allProducts = options.allProducts ?? false;
     checkSetup(setup);
     if (lines.length === 0) throw new RangeError('lines: give at least one scheme/granularity line');
-    this.S = levelsOf(setup);
+    ({ N: this.N, P: this.P, blocks: this.blocks } = gridOf(setup));
     this.W = setup.workers;
-    this.blocks = this.S * this.S;
     this.expectedEnergy = expectedEnergy(setup);
     this.lines = lines.map((line) => ({ line, key: lineKey(line), opts: resolveLine(setup, line) }));
     const keys = new Set(this.lines.map((l) => l.key));
@@ -108,10 +109,10 @@ export class TrialRunner {
     };
   }
 
-  /** Draws A ((S·U)×M) and B (M×(S·Q)) with the level variances. */
+  /** Draws A ((N·U)×M) and B (M×(P·Q)) with the level variances of their blocks. */
   drawMatrices(rng: Rng): { A: Matrix; B: Matrix } {
-    const { U, M, Q, variances } = this.setup;
-    return drawBlockGaussian({ U, M, Q, varA: variances, varB: variances }, rng);
+    const { U, M, Q } = this.setup;
+    return drawBlockGaussian({ U, M, Q, ...blockVariances(this.setup) }, rng);
   }
 
   /**
@@ -120,16 +121,16 @@ export class TrialRunner {
    */
   trial(data: Rng, lineRngs: readonly Rng[]): TrialOutcome {
     const { U, M, Q } = this.setup;
-    const { W, S, blocks: NP } = this;
+    const { W, N, P, blocks: NP } = this;
     const { A, B } = this.drawMatrices(data);
     const opts0 = this.lines[0].opts;
     const layout: BlockLayout = layoutOf(A, B, opts0);
-    const padded: PaddedBlocks<Float64Array> = padBlocks(A.data, M, B.data, S * Q, layout, Float64Array);
+    const padded: PaddedBlocks<Float64Array> = padBlocks(A.data, M, B.data, P * Q, layout, Float64Array);
     const UQ = U * Q;
     let energy = 0;
-    for (let i = 0; i < S; i++) {
-      for (let j = 0; j < S; j++) {
-        const b = i * S + j;
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < P; j++) {
+        const b = i * P + j;
         const c = this.exact[b];
         c.fill(0);
         matmulAddInto(c, padded.a[i], padded.b[j], U, M, Q);
@@ -155,7 +156,7 @@ export class TrialRunner {
       // Real worker products W_A·W_B (float64), result r being the r-th arrival: all of them up
       // front with `allProducts`, else each when a decode vector first gives it nonzero weight.
       const results = new F64Results(tasks, padded, (r) => order[r], this.allProducts);
-      const coef = tasks.map((task) => coefficientRow(task, S, S));
+      const coef = tasks.map((task) => coefficientRow(task, N, P));
       const exec = new IncrementalExecution(NP, W, results, opts.tolerance);
       const blockLoss = this.blockLoss;
       blockLoss.set(this.exactEnergy);
