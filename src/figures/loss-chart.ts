@@ -33,6 +33,10 @@ export interface LossChartOptions {
   lines: readonly LineSpec[];
   /** Interpolation of the lines (e.g. 'step-after' for functions of an integer). */
   interpolate?: string;
+  /** Legend names of the schemes (default {@link SCHEME_LABELS}; the c×r figures name MDS MatDot). */
+  schemeLabels?: Record<McScheme, string>;
+  /** Legend of the formula lines (default {@link STYLE_FORMULA}). */
+  formulaStyle?: string;
   /** Further line styles (dash legend) and point shapes (shape legend), after the built-in ones. */
   extraStyles?: readonly string[];
   extraShapes?: readonly string[];
@@ -47,7 +51,8 @@ export function lossChart(o: LossChartOptions) {
   const fix = (rows: Row[]): Row[] => rows.map((r) => ({ ...r, loss: clamp(r.loss), lo: clamp(r.lo), hi: clamp(r.hi) }));
   const schemes = [...new Set(o.lines.map((l) => l.scheme))];
   const granularities = [...new Set(o.lines.map((l) => l.granularity))].sort();
-  const styles = [STYLE_FORMULA, STYLE_PRODUCT_MC, ...(o.extraStyles ?? [])].filter((s) => o.rows.lines.some((r) => r.style === s));
+  const labels = o.schemeLabels ?? SCHEME_LABELS;
+  const styles = [o.formulaStyle ?? STYLE_FORMULA, STYLE_PRODUCT_MC, ...(o.extraStyles ?? [])].filter((s) => o.rows.lines.some((r) => r.style === s));
   const spec = lineChart({
     title: o.title,
     subtitle: log ? [...o.subtitle, `log y axis: values below ${floor} are drawn at ${floor}`] : o.subtitle,
@@ -55,7 +60,7 @@ export function lossChart(o: LossChartOptions) {
     y: log
       ? { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖² (log)', scale: 'log', domain: [floor, 1] }
       : { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖²', domain: [0, 1.05] },
-    color: { field: 'scheme', title: 'Scheme', sort: schemes.map((s) => SCHEME_LABELS[s]) },
+    color: { field: 'scheme', title: 'Scheme', sort: schemes.map((s) => labels[s]) },
     dash: { field: 'style', title: 'Line', sort: styles },
     shape: { field: 'granularity', title: 'Monte Carlo (points, CI bars)', sort: [...granularities.map((g) => GRANULARITY_LABELS[g]), ...(o.extraShapes ?? [])] },
     detail: 'key',

@@ -6,3 +6,4 @@ export * from './trial.ts';
 export * from './run.ts';
 export * from '../util/stats.ts';
 export * from './parallel.ts';
+export * from './cxr.ts';
