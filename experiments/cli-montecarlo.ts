@@ -6,8 +6,20 @@
 import type { Argv } from 'yargs';
 import { OptionError, type Values } from '../src/config/index.ts';
 import type { Granularity, Ordering } from '../src/coded-backprop/index.ts';
+import { defaultPacketClasses } from '../src/coded-backprop/plan-api.ts';
+import type { CxrFigureRun } from '../src/figures/journal-cxr.ts';
 import type { McFigureRun } from '../src/figures/run.ts';
-import { checkSetup, defaultWorkers, linesFor, zForConfidence, type McScheme, type MonteCarloSetup } from '../src/montecarlo/index.ts';
+import {
+  checkCxrSetup,
+  checkSetup,
+  defaultWorkers,
+  linesFor,
+  zForConfidence,
+  type CxrMcScheme,
+  type CxrMonteCarloSetup,
+  type McScheme,
+  type MonteCarloSetup,
+} from '../src/montecarlo/index.ts';
 import { classSizesOf } from '../src/util/class-table.ts';
 
 /**
@@ -84,6 +96,9 @@ export const MC_FIGURE_KEYS = [
   'threads',
   'progress',
   'yScale',
+  'partition',
+  'packets',
+  'packetClasses',
   'out',
 ] as const;
 
@@ -164,5 +179,67 @@ export function progressReporter(label: string): (done: number, total: number) =
       lastTenth = Math.floor(pct / 10);
       process.stderr.write(`${text}\n`);
     }
+  };
+}
+
+/**
+ * The c×r run of fig3/fig4 `--partition cxr` from resolved values: A is U×n and B n×Q with
+ * n = --M, cut into --packets packets of classes --packet-classes (default 3 equal groups, most
+ * important first); packets of class l have entry variance --variances[l]. The grid flags and
+ * product windows have no meaning here (OptionError naming the flag). `argv` tells which flags
+ * were given.
+ */
+export function cxrFigureRun(v: Values, label: string, argv: Record<string, unknown>): CxrFigureRun {
+  for (const [flag, key] of [['row-blocks', 'rowBlocks'], ['col-blocks', 'colBlocks'], ['class-table', 'classTable']] as const) {
+    if (argv[flag] !== undefined) throw new OptionError(key, 'is an r×c option; with --partition cxr use --packets and --packet-classes');
+  }
+  if (argv.granularities !== undefined && (v.granularities as string[]).includes('product')) {
+    throw new OptionError('granularities', 'product windows have no meaning with --partition cxr (A and B share the packet index); use class');
+  }
+  const K = v.packets as number;
+  const n = v.M as number;
+  if (K > n) throw new OptionError('packets', `K = ${K} packets is more than the inner dimension --M ${n}`);
+  const given = v.packetClasses as number[] | null | undefined;
+  const classOf = given ?? defaultPacketClasses(K, Math.min(3, K));
+  if (classOf.length !== K) throw new OptionError('packetClasses', `needs K = ${K} classes, one per packet (--packets), got ${classOf.length}`);
+  const L = Math.max(...classOf) + 1;
+  const variances = v.variances as number[];
+  const gamma = v.gamma as number[];
+  if (variances.length !== L) throw new OptionError('variances', `needs one variance per packet class (${L} classes), got ${variances.length}`);
+  if (gamma.length !== L) throw new OptionError('gamma', `needs one entry per packet class (${L} classes), got ${gamma.length}`);
+  const schemes = v.paperSchemes as CxrMcScheme[];
+  const setup: CxrMonteCarloSetup = {
+    U: v.U as number,
+    Q: v.Q as number,
+    n,
+    classOf,
+    variances,
+    workers: v.workers as number,
+    lambda: v.lambda as number,
+    K: v.K as number,
+    gamma,
+    ordering: 'none',
+  };
+  if (schemes.includes('mds') && setup.workers < 2 * K - 1) {
+    throw new OptionError('workers', `MatDot (mds) on c×r needs at least 2K − 1 = ${2 * K - 1} workers (K = ${K} packets), got ${setup.workers}`);
+  }
+  try {
+    checkCxrSetup(setup, schemes);
+  } catch (err) {
+    if (err instanceof OptionError) throw err;
+    throw new OptionError('packetClasses', (err as Error).message);
+  }
+  const confidence = v.confidence as number;
+  return {
+    setup,
+    fullSize: setup,
+    schemes,
+    trials: v.trials as number,
+    seed: v.seed as number,
+    times: (v.times as number[] | undefined) ?? [],
+    confidence,
+    z: zForConfidence(confidence),
+    yScale: v.yScale as 'linear' | 'log',
+    ...(v.progress ? { onProgress: progressReporter(`${label} Monte Carlo`) } : {}),
   };
 }

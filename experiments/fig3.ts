@@ -7,14 +7,15 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { designedFig3Extras } from '../src/design/index.ts';
 import { fig3Files } from '../src/figures/fig3.ts';
+import { cxrFigureFiles } from '../src/figures/journal-cxr.ts';
 import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
+import { cxrFigureRun, gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
 
 /** The catalogue options (src/config) of Fig. 3, `--design` among them (src/design/fig3-extras.ts). */
 const FIG3_KEYS = [...MC_FIGURE_KEYS, 'times', 'lambda', 'K', 'design', 'designTimes'] as const;
@@ -37,6 +38,18 @@ export async function fig3(args: string[], log: (line: string) => void = (l) => 
   ).parseSync();
   const v = resolveValues(FIG3_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG3_KEYS), FIG3_PRESET);
   const times = v.times as number[];
+  if (v.partition === 'cxr') {
+  if (v.design) throw new OptionError('design', 'designs Γ on the r×c partition only; drop it with --partition cxr');
+    const crun = cxrFigureRun(v, 'fig3', argv as Record<string, unknown>);
+    const cdir = checkOutputDir(v.out as string);
+    const s = crun.setup;
+    log(`backend: ${FLOAT64_BACKEND}`);
+    log(`fig3 --partition cxr: ${crun.trials} trials, seed ${crun.seed}, schemes ${crun.schemes.join(', ')}, A ${s.U}×${s.n}, B ${s.n}×${s.Q}, ${s.classOf.length} packets, W = ${s.workers}`);
+    const { files, elapsedSeconds } = await cxrFigureFiles(crun, { time: join(cdir, 'fig3'), sidecar: join(cdir, 'fig3.json'), command: 'fig3' }, args);
+    const written = await writeFilesAtomic(files);
+    log(`fig3: Monte Carlo took ${elapsedSeconds.toFixed(1)} s`);
+    return written;
+  }
   const run = mcFigureRun(v, 'fig3', gridFromArgv(argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
   const dir = checkOutputDir(v.out as string);
 

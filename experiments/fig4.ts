@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { fig4Files } from '../src/figures/fig4.ts';
+import { cxrFigureFiles } from '../src/figures/journal-cxr.ts';
 import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
+import { cxrFigureRun, gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
 
 /** The Fig. 3 setup (W = 40, Γ = (0.35, 0.35, 0.30)), written to results/fig4. */
 const FIG4_PRESET = { ...PRESETS.fig3, out: 'results/fig4' };
@@ -34,6 +35,17 @@ export async function fig4(args: string[], log: (line: string) => void = (l) => 
   // λ and K are not flags here: only the arrival order matters, and any rate gives the same
   // (uniformly random) order; they keep the preset's values (recorded in the sidecar).
   const v = resolveValues([...MC_FIGURE_KEYS, 'lambda', 'K'], valuesFromArgv(argv as Record<string, unknown>, MC_FIGURE_KEYS), FIG4_PRESET);
+  if (v.partition === 'cxr') {
+    const crun = cxrFigureRun(v, 'fig4', argv as Record<string, unknown>);
+    const cdir = checkOutputDir(v.out as string);
+    const s = crun.setup;
+    log(`backend: ${FLOAT64_BACKEND}`);
+    log(`fig4 --partition cxr: ${crun.trials} trials, seed ${crun.seed}, schemes ${crun.schemes.join(', ')}, A ${s.U}×${s.n}, B ${s.n}×${s.Q}, ${s.classOf.length} packets, W = ${s.workers}`);
+    const { files, elapsedSeconds } = await cxrFigureFiles(crun, { received: join(cdir, 'fig4'), sidecar: join(cdir, 'fig4.json'), command: 'fig4' }, args);
+    const written = await writeFilesAtomic(files);
+    log(`fig4: Monte Carlo took ${elapsedSeconds.toFixed(1)} s`);
+    return written;
+  }
   const run = mcFigureRun(v, 'fig4', gridFromArgv(argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
   const dir = checkOutputDir(v.out as string);
 

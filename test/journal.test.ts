@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { journalCxr } from '../experiments/journal-cxr.ts';
 import { journalRxc } from '../experiments/journal-rxc.ts';
+import { fig3 } from '../experiments/fig3.ts';
 import { fig4 } from '../experiments/fig4.ts';
 import { JOURNAL_CLASS_TABLE, JOURNAL_RXC_SETUP, partitionComparison } from '../src/figures/journal.ts';
 import {
@@ -147,4 +148,37 @@ test('fig4 on a 4×4 grid with default workers (round(5/3·16) = 27); bad --clas
   await t.throwsAsync(fig4(['--class-table', '0,x,1/0,1,2/1,2,2', '--no-progress'], () => undefined), { message: /classTable: classes must be integers/ });
   await t.throwsAsync(fig4(['--row-blocks', '0', '--no-progress'], () => undefined), { message: /rowBlocks: must be an integer/ });
   await t.throwsAsync(fig4(['--row-blocks', '2', '--no-progress'], () => undefined), { message: /variances: at most min/ });
+});
+
+test('fig3/fig4 --partition cxr: the c×r formula and Monte Carlo in the Fig. 3/4 files; r×c-only flags are refused by name', async (t) => {
+  await withTmp(async (dir) => {
+    const a = await fig3(['--partition', 'cxr', '--out', dir, '--trials', '60', '--times', '0:2:1', '--no-progress'], () => undefined);
+    for (const f of ['fig3.csv', 'fig3.json', 'fig3.svg', 'fig3.png']) t.true(a.some((p) => p.endsWith(f)), f);
+    const rows = parseCsv(await readFile(join(dir, 'fig3.csv'), 'utf8'));
+    t.is(rows.filter((r) => r.method === 'theory').length, 3 * 3);
+    const side = JSON.parse(await readFile(join(dir, 'fig3.json'), 'utf8')) as { command: string; setup: { classOf: number[]; n: number; workers: number } };
+    t.is(side.command, 'fig3');
+    t.deepEqual(side.setup.classOf, [0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    t.is(side.setup.workers, 40);
+    const b = await fig4(['--partition', 'cxr', '--packets', '6', '--packet-classes', '0,1,1,2,2,2', '--out', dir, '--trials', '40', '--no-progress'], () => undefined);
+    t.true(b.some((p) => p.endsWith('fig4.png')));
+    const recv = parseCsv(await readFile(join(dir, 'fig4.csv'), 'utf8'));
+    t.is(recv.filter((r) => r.method === 'montecarlo').length, 3 * 41);
+  });
+  await t.throwsAsync(fig4(['--partition', 'cxr', '--granularities', 'class,product', '--no-progress'], () => undefined), { message: /granularities: product windows have no meaning/ });
+  await t.throwsAsync(fig4(['--partition', 'cxr', '--class-table', '0,0,1/0,1,2/1,2,2', '--no-progress'], () => undefined), { message: /classTable: is an r×c option/ });
+  await t.throwsAsync(fig3(['--partition', 'cxr', '--design', '--no-progress'], () => undefined), { message: /design: designs Γ on the r×c partition only/ });
+  await t.throwsAsync(fig4(['--partition', 'cxr', '--packets', '200', '--no-progress'], () => undefined), { message: /packets: K = 200 packets is more than the inner dimension/ });
+  await t.throwsAsync(fig4(['--partition', 'cxr', '--packets', '4', '--packet-classes', '0,0,1,1', '--out', tmpdir(), '--no-progress'], () => undefined), { message: /variances: needs one variance per packet class \(2 classes\)/ });
+  await t.throwsAsync(fig4(['--partition', 'diagonal', '--no-progress'], () => undefined));
+});
+
+test('c×r Monte Carlo: uncoded (W = K) and repetition (W = 2K) agree with their formulas', (t) => {
+  const base = cxrSmall(3, 9);
+  for (const [scheme, workers] of [['uncoded', 9], ['rep', 18]] as const) {
+    const setup = { ...base, workers };
+    const r = simulateCxr(setup, [scheme], { trials: 300, seed: 9, times: TIMES });
+    const th = cxrTheoryVsReceived(setup, scheme);
+    for (const N of [3, 6, 9]) near(t, r.lines[0].byReceived[N], th[N], `${scheme} N=${N}`);
+  }
 });

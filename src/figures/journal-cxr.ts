@@ -46,8 +46,25 @@ export interface CxrFigureRun {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Runs the c×r Monte Carlo and builds both figures' files and the sidecar. */
-export async function journalCxrFiles(run: CxrFigureRun, base: string, args: readonly string[]): Promise<FigureFiles & { summary: Record<string, { time: number[]; received: number[] }> }> {
+/** Where the c×r builder writes: the vs-t files, the vs-N files (bases without extension), the sidecar. */
+export interface CxrOutputs {
+  time?: string;
+  received?: string;
+  sidecar: string;
+  /** The command recorded in the sidecar. */
+  command: string;
+}
+
+/** Runs the c×r Monte Carlo and builds both figures' files and the sidecar (the journal's layout). */
+export function journalCxrFiles(run: CxrFigureRun, base: string, args: readonly string[]): Promise<FigureFiles> {
+  return cxrFigureFiles(run, { time: `${base}-time`, received: `${base}-received`, sidecar: `${base}.json`, command: 'journal:cxr' }, args);
+}
+
+/**
+ * Runs the c×r Monte Carlo and builds the files of `out`: the vs-t figure (CSV, SVG, PNG), the
+ * vs-N figure, and the JSON sidecar (fig3/fig4 --partition cxr write one figure each).
+ */
+export async function cxrFigureFiles(run: CxrFigureRun, out: CxrOutputs, args: readonly string[]): Promise<FigureFiles> {
   const { setup, times } = run;
   const started = Date.now();
   const sim = simulateCxr(setup, run.schemes, { trials: run.trials, seed: run.seed, times, ...(run.onProgress ? { onProgress: run.onProgress } : {}) });
@@ -88,13 +105,14 @@ export async function journalCxrFiles(run: CxrFigureRun, base: string, args: rea
   const subtitle = [
     `c×r: ${K} packets in classes (${[...new Set(setup.classOf)].map((c) => setup.classOf.filter((x) => x === c).length).join(', ')}), σ² = (${setup.variances.join(', ')}), ` +
       `W = ${setup.workers}, λ = ${setup.lambda}, Γ = (${setup.gamma.join(', ')})`,
-    `lines: formula (the same at A ${f.U}×${f.n}, B ${f.n}×${f.Q}); points: Monte Carlo of the real codes at A ${setup.U}×${setup.n}, B ${setup.n}×${setup.Q}, ` +
+    `lines: formula${f.U === setup.U && f.n === setup.n && f.Q === setup.Q ? '' : ` (the same at A ${f.U}×${f.n}, B ${f.n}×${f.Q})`}; points: Monte Carlo of the real codes at A ${setup.U}×${setup.n}, B ${setup.n}×${setup.Q}, ` +
       `${run.trials} trials, ${Math.round(run.confidence * 100)}% CI`,
   ];
   const lines = run.schemes.map((scheme) => ({ scheme: scheme as McScheme, granularity: 'class' as const }));
   const common = { yScale: run.yScale, lines, schemeLabels: labels, formulaStyle: STYLE, subtitle };
-  const timeSpec = lossChart({ ...common, title: 'c×r: normalised loss vs deadline t', x: { field: 't', title: 'deadline t' }, rows: timeChart });
-  const recvSpec = lossChart({
+  const timeSpec = () => lossChart({ ...common, title: 'c×r: normalised loss vs deadline t', x: { field: 't', title: 'deadline t' }, rows: timeChart });
+  const recvSpec = () =>
+    lossChart({
     ...common,
     title: 'c×r: normalised loss vs number of received results',
     x: { field: 'received', title: 'number of received results N' },
@@ -102,7 +120,7 @@ export async function journalCxrFiles(run: CxrFigureRun, base: string, args: rea
     interpolate: 'step-after',
   });
   const sidecar = {
-    command: 'journal:cxr',
+    command: out.command,
     args: [...args],
     seed: run.seed,
     trials: run.trials,
@@ -110,22 +128,18 @@ export async function journalCxrFiles(run: CxrFigureRun, base: string, args: rea
     z: run.z,
     setup,
     fullSize: run.fullSize,
-    times,
+    ...(out.time ? { times } : {}),
     elapsedSeconds: elapsed,
     normaliser: { expectedEnergy: sim.expectedEnergy, meanEnergyRatio: sim.energy },
     agreementWithFormula: agreements,
     formulaAtFullSize: fullFormula,
     decoding: Object.fromEntries(sim.lines.map((l) => [l.scheme, { trialsFullyDecodedAfterAllResults: l.fullTrials, maxFinalRelativeLoss: l.maxFinalLoss }])),
   };
-  return {
-    files: [
-      { path: `${base}-time.csv`, data: formatCsv(timeRows, CXR_TIME_COLUMNS) },
-      { path: `${base}-received.csv`, data: formatCsv(recvRows, CXR_RECEIVED_COLUMNS) },
-      { path: `${base}.json`, data: `${JSON.stringify(sidecar, null, 2)}\n` },
-      ...(await renderSpecFiles(timeSpec, `${base}-time`)),
-      ...(await renderSpecFiles(recvSpec, `${base}-received`)),
-    ],
-    elapsedSeconds: elapsed,
-    summary: fullFormula,
-  };
+  const files: FigureFiles['files'] = [];
+  if (out.time) files.push({ path: `${out.time}.csv`, data: formatCsv(timeRows, CXR_TIME_COLUMNS) });
+  if (out.received) files.push({ path: `${out.received}.csv`, data: formatCsv(recvRows, CXR_RECEIVED_COLUMNS) });
+  files.push({ path: out.sidecar, data: `${JSON.stringify(sidecar, null, 2)}\n` });
+  if (out.time) files.push(...(await renderSpecFiles(timeSpec(), out.time)));
+  if (out.received) files.push(...(await renderSpecFiles(recvSpec(), out.received)));
+  return { files, elapsedSeconds: elapsed };
 }
