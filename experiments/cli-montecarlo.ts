@@ -40,7 +40,7 @@ export function withGridOptions<T>(y: Argv<T>): Argv<T> {
     }) as Argv<T>;
 }
 
-/** The grid of the parsed flags: N, P and the class table when given. OptionError naming the flag. */
+/** The grid of the parsed flags: N, P and the class table when given. OptionError naming the flag (also for the c×r flags on r×c). */
 export interface GridFlags {
   rowBlocks?: number;
   colBlocks?: number;
@@ -56,6 +56,9 @@ function gridInteger(raw: unknown, key: 'rowBlocks' | 'colBlocks'): number | und
 }
 
 export function gridFromArgv(argv: Record<string, unknown>): GridFlags {
+  for (const [flag, key] of [['packets', 'packets'], ['packet-classes', 'packetClasses']] as const) {
+    if (argv[flag] !== undefined) throw new OptionError(key, 'is a c×r option; add --partition cxr (r×c grids: --row-blocks, --col-blocks, --class-table)');
+  }
   const out: GridFlags = {};
   const N = gridInteger(argv['row-blocks'], 'rowBlocks');
   const P = gridInteger(argv['col-blocks'], 'colBlocks');

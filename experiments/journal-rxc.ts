@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { resolveValues, valuesFromArgv, withOptions, type PresetValues } from '../src/config/index.ts';
+import { OptionError, resolveValues, valuesFromArgv, withOptions, type PresetValues } from '../src/config/index.ts';
 import { fig3Files } from '../src/figures/fig3.ts';
 import { fig4Files } from '../src/figures/fig4.ts';
 import { JOURNAL_CLASS_TABLE, JOURNAL_RXC_SETUP } from '../src/figures/journal.ts';
@@ -53,6 +53,7 @@ export async function journalRxc(args: string[], log: (line: string) => void = (
     ),
   ).parseSync() as Record<string, unknown>;
   const v = resolveValues(KEYS, valuesFromArgv(argv, KEYS), PRESET);
+  if (v.partition === 'cxr') throw new OptionError('partition', "journal:rxc is the journal's r×c set-up; its c×r set-up is npm run journal:cxr");
   const grid = gridFromArgv(argv);
   const table = grid.classTable ?? (grid.rowBlocks === undefined && grid.colBlocks === undefined ? JOURNAL_CLASS_TABLE.map((r) => [...r]) : undefined);
   const run = mcFigureRun(v, 'journal:rxc', { ...grid, ...(table ? { classTable: table } : {}) }, true);
