@@ -4,73 +4,53 @@
  * packet = --variances[its class]. Prints the Monte Carlo loss with its 95% CI beside the c×r
  * formula Σ_l E_l·P(class l not decoded) (src/theory/cxr.ts).
  */
-import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import { resolveCodedOptions, type LatencySpec } from '../src/coded-backprop/index.ts';
+import { OptionError, type Values } from '../src/config/index.ts';
 import { cxrExpectedLossAtProbability, type CxrScheme } from '../src/theory/index.ts';
 import { confidenceInterval } from '../src/util/stats.ts';
 import { Rng } from '../src/util/rng.ts';
 import { cxrEnergies, runCxrTrials } from '../src/workloads/cxr-trials.ts';
-import { FLOAT64_BACKEND, parseInteger, parseNumberList, reportBackend } from './cli-common.ts';
+import { FLOAT64_BACKEND, reportBackend } from './cli-common.ts';
 
-/** The parsed matmul flags this branch reads. */
-export interface CxrMatmulArgs {
-  scheme: string;
-  granularity: string;
-  workers?: number;
-  lambda: number;
-  K: number;
-  tmax: number;
-  trials: number;
-  seed: number;
-  gamma: string;
-  variances: string;
-  U: number;
-  M: number;
-  Q: number;
-  ordering: string;
-  latency: string;
-  shift: number;
-  'pareto-scale': number;
-  'pareto-shape': number;
-  'gamma-shape'?: number;
-  executor: string;
-  packets: number;
-  'packet-classes'?: string;
-  runtime?: string;
-}
-
-export function cxrMatmul(argv: CxrMatmulArgs): void {
-  if (argv.runtime !== undefined && argv.runtime !== 'sim') throw new RangeError(`--runtime: partition cxr runs on the simulated runtime only (got ${argv.runtime})`);
-  if (argv.executor !== 'f64') throw new RangeError('--executor: partition cxr runs the float64 executor only (got tensor)');
-  const variances = parseNumberList(argv.variances, '--variances', { min: 0 });
-  const trials = parseInteger(argv.trials, '--trials', 1);
-  const seed = parseInteger(argv.seed, '--seed', 0, 2 ** 32 - 1);
-  const packetClasses = argv['packet-classes'] === undefined ? undefined : parseNumberList(argv['packet-classes'], '--packet-classes', { min: 0 });
+/**
+ * @param v matmul's resolved catalogue values
+ * @param workers W (undefined: the code's own, as matmul decides)
+ * @param runtime matmul's --runtime (c×r runs on the simulated one only)
+ * @throws OptionError naming the option
+ */
+export function cxrMatmul(v: Values, workers: number | undefined, runtime: string): void {
+  if (runtime !== 'sim') throw new OptionError('runtime', `partition cxr runs on the simulated runtime only (got ${runtime})`);
+  if (v.executor !== 'f64') throw new OptionError('executor', `partition cxr runs the float64 executor only (got ${String(v.executor)})`);
+  const variances = v.variances as number[];
+  const trials = v.trials as number;
+  const seed = v.seed as number;
   const opts = resolveCodedOptions({
-    scheme: argv.scheme,
+    scheme: v.scheme as string,
     partition: 'cxr',
-    packets: parseInteger(argv.packets, '--packets', 1),
-    packetClasses,
-    granularity: argv.granularity,
-    tmax: argv.tmax,
-    workers: argv.workers,
-    gamma: parseNumberList(argv.gamma, '--gamma'),
-    ordering: argv.ordering,
-    latency: { model: argv.latency as never, lambda: argv.lambda, shift: argv.shift, paretoScale: argv['pareto-scale'], paretoShape: argv['pareto-shape'], ...(argv['gamma-shape'] !== undefined ? { gammaShape: argv['gamma-shape'] } : {}) },
-    K: argv.K,
+    packets: v.packets as number,
+    packetClasses: (v.packetClasses as number[] | null) ?? undefined,
+    granularity: v.granularity as string,
+    tmax: v.tmax as number,
+    workers,
+    gamma: v.gamma as number[],
+    ordering: v.ordering as string,
+    latency: {
+      model: v.latency as LatencySpec['model'],
+      lambda: v.lambda as number,
+      shift: v.shift as number,
+      paretoScale: v.paretoScale as number,
+      paretoShape: v.paretoShape as number,
+      gammaShape: v.gammaShape as number,
+    },
+    K: v.K as number,
   });
   const shape = opts.cxr?.shape;
-  if (!shape) throw new RangeError('partition cxr options without a packet shape');
+  if (!shape) throw new Error('partition cxr options without a packet shape');
   if (variances.length !== shape.classSizes.length) {
-    throw new RangeError(`--variances: partition cxr needs one variance per packet class (${shape.classSizes.length}), got ${variances.length}`);
+    throw new OptionError('variances', `partition cxr needs one variance per packet class (${shape.classSizes.length}), got ${variances.length}`);
   }
-  const spec = {
-    U: parseInteger(argv.U, '--U', 1),
-    n: parseInteger(argv.M, '--M', 1),
-    Q: parseInteger(argv.Q, '--Q', 1),
-    classOf: shape.classOf,
-    variances,
-  };
-  if (spec.n < shape.K) throw new RangeError(`--packets: K = ${shape.K} packets need --M ≥ K (got ${spec.n})`);
+  const spec = { U: v.U as number, n: v.M as number, Q: v.Q as number, classOf: shape.classOf, variances };
+  if (spec.n < shape.K) throw new OptionError('packets', `K = ${shape.K} packets need --M ≥ K (got ${spec.n})`);
   reportBackend(FLOAT64_BACKEND);
   console.log(
     `partition c×r, scheme ${opts.scheme}${opts.code.usesWindows ? ` (Γ = (${opts.gamma.join(', ')}))` : ''}, W = ${opts.workers}, ${opts.latency.name}, K = ${opts.K}, ` +

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { classTableRows, gridClassTable } from '../src/util/class-table.ts';
 import { CODES, resolveCodedOptions, type LatencySpec } from '../src/coded-backprop/index.ts';
-import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, type Scheme } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { type BackendChoice, initBackend } from '../src/util/backend.ts';
@@ -15,19 +15,25 @@ import { formatCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { Rng } from '../src/util/rng.ts';
 import { confidenceInterval } from '../src/util/stats.ts';
-import { EXECUTORS, type Executor, type MatmulTrialsResult, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
+import { type Executor, type MatmulTrialsResult, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
 import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
-import { cxrMatmul, type CxrMatmulArgs } from './matmul-cxr.ts';
-import { commandLine, FLOAT64_BACKEND, isMainModule, parseChoiceList, parseInteger, parseNumberList, runCommand } from './cli-common.ts';
+import { cxrMatmul } from './matmul-cxr.ts';
+import { commandLine, FLOAT64_BACKEND, isMainModule, runCommand } from './cli-common.ts';
 
-/** Options from the catalogue (src/config), with the Fig. 3 preset (W = 40, λ = 0.25, K = 1, Γ = (.35, .35, .30)). */
-const MATMUL_KEYS = ['scheme', 'granularity', 'workers', 'lambda', 'K', 'tmax', 'seed', 'gamma', 'ordering', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'backend', 'out'] as const;
+/** Options from the catalogue (src/config); the runtime flags are src/runtime/options.ts's. */
+const MATMUL_KEYS = [
+  'scheme', 'granularity', 'workers', 'lambda', 'K', 'tmax', 'seed', 'gamma', 'ordering', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
+  'trials', 'variances', 'U', 'M', 'Q', 'executor', 'backend', 'partition', 'packets', 'packetClasses', 'out',
+] as const;
 
-/** The deadline of the paper's Fig. 3 reading (MDS 0.46, EW 0.088 at t = 1). */
-const FIG3_READING_T = 1;
+/**
+ * The Fig. 3 setup (preset fig3: W = 40, λ = 0.25, K = 1, Γ = (.35, .35, .30)) at the deadline
+ * of the paper's Fig. 3 reading (MDS 0.46, EW 0.088 at t = 1), with 2000 trials.
+ */
+const MATMUL_VALUES = { ...PRESETS.fig3, tmax: 1, trials: 2000 };
 
 export const MATMUL_COLUMNS = [
   'scheme', 'granularity', 'executor', 'workers', 'tmax', 'K', 'latency', 'trials', 'seed', 'class', 'class_size',
@@ -42,57 +48,27 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   const argv = withOptions(
     commandLine('Coded approximate multiplication of random matrices (default: the Fig. 3 setup, T_max = 1).', args),
     MATMUL_KEYS,
-    'fig3',
+    MATMUL_VALUES,
   )
-    .option('trials', { type: 'string', default: '2000', describe: 'number of random (A, B, code, worker times) draws' })
-    .option('variances', { type: 'string', default: '10,1,0.1', describe: 'entry variance of each importance level (H, M, L, …) of A rows and B columns; its length sets N = P = S' })
-    .option('U', { type: 'string', default: '5', describe: 'rows of A per row block' })
-    .option('M', { type: 'string', default: '100', describe: 'inner dimension' })
-    .option('Q', { type: 'string', default: '5', describe: 'columns of B per column block' })
-    .option('executor', { type: 'string', default: 'f64', describe: `f64: exact float64 JS reference; tensor: the tfjs float32 path used in training (${EXECUTORS.join(', ')})` })
     .options(RUNTIME_CLI_OPTIONS)
-    .option('partition', { type: 'string', default: 'rxc', choices: ['rxc', 'cxr'], describe: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k (A U×M, B M×Q, --variances per packet class)' })
-    .option('packets', { type: 'number', default: 9, describe: 'c×r: number of packets K' })
-    .option('packet-classes', { type: 'string', describe: 'c×r: class of each packet, comma-separated (default: 3 equal groups)' })
     .parseSync();
   const given = valuesFromArgv(argv as Record<string, unknown>, MATMUL_KEYS);
-  const v = resolveValues(MATMUL_KEYS, { ...given, tmax: given.tmax ?? FIG3_READING_T }, 'fig3');
-  if (argv.partition === 'cxr') {
-    cxrMatmul({
-      ...(argv as unknown as CxrMatmulArgs),
-      scheme: v.scheme as string,
-      granularity: v.granularity as string,
-      workers: given.workers !== undefined || (v.scheme !== 'uncoded' && v.scheme !== 'rep') ? ((v.workers as number | null) ?? undefined) : undefined,
-      lambda: v.lambda as number,
-      K: v.K as number,
-      tmax: v.tmax as number,
-      seed: v.seed as number,
-      gamma: (v.gamma as number[]).join(','),
-      ordering: v.ordering as string,
-      latency: v.latency as string,
-      shift: v.shift as number,
-      'pareto-scale': v.paretoScale as number,
-      'pareto-shape': v.paretoShape as number,
-      'gamma-shape': v.gammaShape as number,
-    });
+  const v = resolveValues(MATMUL_KEYS, given, MATMUL_VALUES);
+  const scheme = v.scheme as string;
+  // Fig. 3's 40 workers for the UEP codes and MDS; uncoded and repetition keep their own W unless given.
+  const workers = given.workers !== undefined || (scheme !== 'uncoded' && scheme !== 'rep') ? (v.workers as number) : undefined;
+  if (v.partition === 'cxr') {
+    cxrMatmul(v, workers, argv.runtime);
     return [];
   }
 
-  const variances = parseNumberList(argv.variances, '--variances', { min: 0 });
-  if (!variances.some((x) => x > 0)) throw new RangeError('--variances: at least one variance must be > 0');
+  const variances = v.variances as number[];
   const S = variances.length;
-  const trials = parseInteger(argv.trials, '--trials', 1, 100_000_000);
+  const trials = v.trials as number;
   const seed = v.seed as number;
-  const spec = {
-    U: parseInteger(argv.U, '--U', 1, 10_000),
-    M: parseInteger(argv.M, '--M', 1, 100_000),
-    Q: parseInteger(argv.Q, '--Q', 1, 10_000),
-    varA: variances,
-    varB: variances,
-  };
-  const executor = parseChoiceList(argv.executor, '--executor', EXECUTORS)[0] as Executor;
-  const scheme = v.scheme as string;
-  if (scheme === 'baseline') throw new RangeError(`--scheme: matmul runs a code (${CODES.map((c) => c.name).join(', ')}); baseline is the exact product`);
+  const spec = { U: v.U as number, M: v.M as number, Q: v.Q as number, varA: variances, varB: variances };
+  const executor = v.executor as Executor;
+  if (scheme === 'baseline') throw new OptionError('scheme', `matmul runs a code (${CODES.map((c) => c.name).join(', ')}); baseline is the exact product`);
   const latency: LatencySpec = {
     model: v.latency as LatencySpec['model'],
     lambda: v.lambda as number,
@@ -105,8 +81,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     scheme: scheme as never,
     granularity: v.granularity as never,
     tmax: v.tmax as number,
-    // Fig. 3's 40 workers for the UEP codes and MDS; uncoded and repetition keep their own W unless given.
-    workers: given.workers !== undefined || (scheme !== 'uncoded' && scheme !== 'rep') ? (v.workers as number) : undefined,
+    workers,
     gamma: v.gamma as number[],
     rowBlocks: S,
     colBlocks: S,

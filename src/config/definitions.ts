@@ -10,6 +10,7 @@ import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, laten
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { BACKENDS } from '../util/backend.ts';
+import { EXECUTORS } from '../workloads/matmul-trials.ts';
 import { PRESETS } from '../util/presets.ts';
 import type { ValueKind } from './value-kinds.ts';
 
@@ -155,13 +156,21 @@ const defs: OptionDef[] = [
   { key: 'progress', kind: { type: 'boolean' }, default: true, help: 'print progress to stderr (--no-progress: quiet)' },
   { key: 'yScale', kind: { type: 'choice', choices: ['linear', 'log'] }, default: 'linear', help: 'y axis of the plot' },
   // timing (experiments/bench.ts)
-  { key: 'codeSchemes', flag: 'schemes', kind: { type: 'choices', choices: SCHEME_NAMES }, default: [...SCHEME_NAMES], help: 'codes to time against the exact product, comma-separated' },
+  { key: 'codeSchemes', flag: 'schemes', kind: { type: 'choices', choices: SCHEME_NAMES }, default: [...SCHEME_NAMES], help: 'codes to time against the exact computation (baseline, always timed), comma-separated' },
   { key: 'rounds', kind: { type: 'integer', min: 1 }, default: 15, help: 'interleaved rounds; each case reports its median round' },
   { key: 'perRound', kind: { type: 'integer', min: 1 }, default: 20, help: 'calls per case in one round' },
   { key: 'steps', kind: { type: 'boolean' }, default: true, help: 'also time whole training steps on MNIST batches (--no-steps to skip)' },
+  // timing of training runs (experiments/bench-train.ts)
+  { key: 'head', kind: { type: 'integer', min: 1 }, default: 300, help: 'steps of the "first steps" mean' },
+  { key: 'fixed', kind: { type: 'boolean' }, default: true, help: 'also measure the fixed costs of one run (--no-fixed to skip)' },
+  // random matrices (experiments/matmul.ts)
+  { key: 'executor', kind: { type: 'choice', choices: EXECUTORS }, default: 'f64', help: 'f64: exact float64 JS reference; tensor: the tfjs float32 path used in training' },
+  // a worker process of the nats runtime (experiments/worker.ts; its connection flags are the runtime's, src/runtime/options.ts)
+  { key: 'concurrency', kind: { type: 'integer', min: 1, max: 256 }, default: 1, help: 'worker threads in this process' },
+  { key: 'prefix', kind: { type: 'string' }, help: 'NATS subject prefix (must match the server side)' },
   // c×r partition (issue 9; src/coded-backprop/cxr)
   { key: 'partition', kind: { type: 'choice', choices: PARTITIONS }, default: 'rxc', help: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k, C = Σ_k A_k·B_k' },
-  { key: 'packets', kind: { type: 'integer', min: 1 }, default: DEFAULT_PACKETS, help: 'c×r: number of packets K (at most the inner dimension)' },
+  { key: 'packets', kind: { type: 'integer', min: 1 }, default: DEFAULT_PACKETS, help: 'c×r: number of packets K (at most the inner dimension --M)' },
   { key: 'packetClasses', kind: { type: 'numbers', integer: true, min: 0 }, defaultText: '3 equal groups, most important first', help: 'c×r: class of each packet (K entries, classes 0..L−1 each used), comma-separated' },
   { key: 'decoder', kind: { type: 'choice', choices: ['real', 'surrogate'] }, default: 'real', help: 'real: encode, compute and decode (the reference); surrogate: the authors\' shortcut, exact product with classes erased by independent draws from the decoding probabilities (for comparison only; src/training/surrogate.ts)' },
   // train --design auto (issue 12; src/training/auto-design.ts)

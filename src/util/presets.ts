@@ -9,8 +9,10 @@
  *   W = 40, K = 1, Γ = (0.35, 0.35, 0.30).
  * - `bench`: the timing benchmark: the training setup (`dnn`) at T_max = 1.
  *
- * A command may add its own output folder (`out`) to a preset (e.g. fig3's results/fig3): the
- * presets here are shared by several commands, which write to different places.
+ * A command may add its own values to a preset: its output folder (`out`, e.g. fig3's
+ * results/fig3), since the presets here are shared by several commands, which write to different
+ * places; and the few starting values where it differs from the catalogue (e.g. matmul's 2000
+ * trials, bench-train's and energies' 1 epoch, the worker's NATS subject prefix).
  */
 export interface PresetValues {
   tmax?: number;
@@ -18,8 +20,14 @@ export interface PresetValues {
   gamma?: readonly number[];
   workers?: number;
   K?: number;
-  /** Output directory (a command's own, see above). */
+  /** The rest are a command's own (see above). Output directory. */
   out?: string;
+  /** Monte Carlo trials. */
+  trials?: number;
+  /** Training epochs. */
+  epochs?: number;
+  /** NATS subject prefix. */
+  prefix?: string;
 }
 
 const DNN = { tmax: 0.5, lambda: 0.5, gamma: [0.45, 0.35, 0.2] } as const;
