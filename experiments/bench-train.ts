@@ -6,31 +6,32 @@
  */
 import { hideBin } from 'yargs/helpers';
 import type { TrainingScheme } from '../src/coded-backprop/index.ts';
+import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { fixedCosts, interleavedSteps } from '../src/bench/train-steps.ts';
 import { initBackend } from '../src/util/backend.ts';
-import { commandLine, isMainModule, parseChoiceList, parseInteger, runCommand } from './cli-common.ts';
+import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
-const SCHEMES = ['baseline', 'uncoded', 'rep', 'mds', 'now', 'ew'] as const;
+/** The catalogue options (src/config) of this benchmark; `--schemes` lists the codes, the baseline always runs. */
+const BENCH_TRAIN_KEYS = ['codeSchemes', 'tmax', 'epochs', 'limit', 'head', 'seed', 'fixed'] as const;
+/** The timing benchmark's setup (preset bench: the training setup at T_max = 1), one epoch per run. */
+const BENCH_TRAIN_VALUES = { ...PRESETS.bench, epochs: 1 };
 
 export async function benchTrain(args: string[]): Promise<void> {
-  const argv = commandLine('Times training steps of coded runs against the exact run, interleaved in one process.', args)
-    .option('schemes', { type: 'string', default: SCHEMES.join(','), describe: `schemes (${SCHEMES.join(', ')}); baseline is the reference` })
-    .option('tmax', { type: 'number', default: 1, describe: 'deadline T_max of the coded runs' })
-    .option('epochs', { type: 'number', default: 1, describe: 'epochs of each run' })
-    .option('limit', { type: 'number', describe: 'training examples (default all 60000)' })
-    .option('head', { type: 'number', default: 300, describe: 'steps of the "first steps" mean' })
-    .option('seed', { type: 'number', default: 1 })
-    .option('fixed', { type: 'boolean', default: true, describe: 'also measure fixed per-run costs (--no-fixed to skip)' })
-    .parseSync();
-  const schemes = parseChoiceList(argv.schemes, '--schemes', SCHEMES) as TrainingScheme[];
-  if (!schemes.includes('baseline')) schemes.unshift('baseline');
-  const epochs = parseInteger(argv.epochs, '--epochs', 1);
-  const head = parseInteger(argv.head, '--head', 1);
-  const seed = parseInteger(argv.seed, '--seed', 0);
-  const limit = argv.limit === undefined ? undefined : parseInteger(argv.limit, '--limit', 1, 60000);
-  const common = { tmax: argv.tmax, epochs, seed, ...(limit === undefined ? {} : { limit }) };
+  const argv = withOptions(
+    commandLine('Times training steps of coded runs against the exact (baseline) run, interleaved in one process.', args),
+    BENCH_TRAIN_KEYS,
+    BENCH_TRAIN_VALUES,
+  ).parseSync();
+  const v = resolveValues(BENCH_TRAIN_KEYS, valuesFromArgv(argv as Record<string, unknown>, BENCH_TRAIN_KEYS), BENCH_TRAIN_VALUES);
+  const schemes: TrainingScheme[] = ['baseline', ...(v.codeSchemes as TrainingScheme[])];
+  const tmax = v.tmax as number;
+  const epochs = v.epochs as number;
+  const head = v.head as number;
+  const seed = v.seed as number;
+  const limit = v.limit as number | null;
+  const common = { tmax, epochs, seed, ...(limit === null ? {} : { limit }) };
   console.log(`backend: ${await initBackend('auto')}`);
-  console.log(`${schemes.length} runs trained concurrently (steps interleaved by 10), T_max ${argv.tmax}, ${epochs} epoch(s), seed ${seed}, ${new Date().toISOString()}`);
+  console.log(`${schemes.length} runs trained concurrently (steps interleaved by 10), T_max ${tmax}, ${epochs} epoch(s), seed ${seed}, ${new Date().toISOString()}`);
   const rows = await interleavedSteps({ schemes, common, head });
   const base = rows.find((r) => r.scheme === 'baseline')!;
   const f = (x: number) => x.toFixed(3).padStart(8);
@@ -42,7 +43,7 @@ export async function benchTrain(args: string[]): Promise<void> {
         `${f(r.wholeMs)} ${r.scheme === 'baseline' ? '       ' : q(r.wholeMs / base.wholeMs)}   ${f(r.evalMs / Math.max(1, r.evaluations))} ${String(r.evaluations).padStart(6)}  ${r.finalTestAccuracy.toFixed(4)}`,
     );
   }
-  if (!argv.fixed) return;
+  if (!v.fixed) return;
   const fc = await fixedCosts({ scheme: 'baseline', ...common });
   const pct = (x: number) => `${((100 * x) / fc.run.stepsMs).toFixed(1)}% of its steps`;
   console.log(`\nfixed costs of one baseline run (${fc.run.iterations} steps) in a long-lived executor (data loaded, backend warm):`);
