@@ -34,5 +34,10 @@ test.serial('matmul --partition cxr: bad options name the option', async (t) => 
   t.is(e1?.key, 'granularity');
   const e2 = await t.throwsAsync<OptionError>(captured(['--partition', 'cxr', '--packet-classes', '0,1', '--trials', '2']), { instanceOf: OptionError });
   t.is(e2?.key, 'packetClasses');
-  await t.throwsAsync(captured(['--partition', 'cxr', '--packets', '20', '--M', '10', '--trials', '2']), { message: /--packets/ });
+  const e3 = await t.throwsAsync<OptionError>(captured(['--partition', 'cxr', '--packets', '20', '--M', '10', '--trials', '2']), { instanceOf: OptionError });
+  t.is(e3?.flagMessage, '--packets: K = 20 packets need --M ≥ K (got 10)');
+  const e4 = await t.throwsAsync<OptionError>(captured(['--partition', 'cxr', '--executor', 'tensor', '--trials', '2']), { instanceOf: OptionError });
+  t.is(e4?.flagMessage, '--executor: partition cxr runs the float64 executor only (got tensor)');
+  const e5 = await t.throwsAsync<OptionError>(captured(['--partition', 'cxr', '--variances', '1,2', '--trials', '2']), { instanceOf: OptionError });
+  t.regex(e5?.flagMessage ?? '', /^--variances: partition cxr needs one variance per packet class \(3\), got 2/);
 });

@@ -8,6 +8,7 @@ import { Rng } from '../src/util/rng.ts';
 import { runMatmulTrials } from '../src/workloads/matmul-trials.ts';
 import { parseCsv } from '../src/util/csv.ts';
 import { matmul } from '../experiments/matmul.ts';
+import { OptionError } from '../src/config/index.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,12 +42,40 @@ test('bad flags exit non-zero and name the flag', async (t) => {
     [['--M', 'abc'], /^error: --M: /],
     [['--tmax'], /^error: Not enough arguments following: tmax/],
     [['--out', '/proc/matmul-out'], /^error: --out: .*proc/],
+    [['--executor', 'gpu'], /^error: --executor: 'gpu' is not one of f64, tensor\n$/],
   ] as [string[], RegExp][]) {
     const err = await t.throwsAsync(run(TSX, ['experiments/matmul.ts', '--trials', '5', ...args]));
     const stderr = (err as unknown as { stderr: string }).stderr;
     t.regex(stderr, pattern, args.join(' '));
     t.is(stderr.trim().split('\n').length, 1, `one line, no stack trace: ${stderr}`);
     t.is((err as unknown as { code: number }).code, 1);
+  }
+});
+
+test('catalogue flags: a bad value is an OptionError naming the flag, before anything runs', async (t) => {
+  for (const [args, message] of [
+    [['--trials', '0'], '--trials: must be ≥ 1 (got 0)'],
+    [['--trials', '2.5'], '--trials: must be an integer (got 2.5)'],
+    [['--variances', '0,0'], '--variances: at least one variance must be > 0'],
+    [['--U', '0'], '--U: must be ≥ 1 (got 0)'],
+    [['--packets', 'x'], '--packets: "x" is not a number'],
+    [['--packet-classes', '0,a'], '--packet-classes: "a" is not a number'],
+    [['--partition', 'rxr'], "--partition: 'rxr' is not one of rxc, cxr"],
+    [['--scheme', 'baseline'], '--scheme: matmul runs a code (uncoded, rep, mds, now, ew); baseline is the exact product'],
+  ] as [string[], string][]) {
+    const err = await t.throwsAsync<OptionError>(matmul(args, () => undefined), { instanceOf: OptionError }, args.join(' '));
+    t.is(err?.flagMessage, message);
+  }
+});
+
+test('npm run matmul --help: every flag with its default (the Fig. 3 setup at T_max = 1, 2000 trials)', async (t) => {
+  const { stdout } = await run(TSX, ['experiments/matmul.ts', '--help']);
+  // (yargs may wrap a long help text: the default then ends the next line)
+  for (const [flag, value] of [
+    ['--trials', '2000'], ['--tmax', '1'], ['--workers', '40'], ['--lambda', '0.25'], ['--gamma', '0.35,0.35,0.3'], ['--variances', '10,1,0.1'],
+    ['-M', '100'], ['--executor', 'f64'], ['--partition', 'rxc'], ['--packets', '9'], ['--packet-classes', '3 equal groups, most important first'], ['--runtime', '"sim"'],
+  ]) {
+    t.regex(stdout, new RegExp(`${flag} [^[]*\\[(string|boolean)\\][^\\n]*\\[default: ${value.replace(/[.]/g, '\\.')}\\]`), flag);
   }
 });
 
