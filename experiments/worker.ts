@@ -3,23 +3,29 @@
  * `nats` runtime. It serves any number of runs until stopped (Ctrl-C / SIGTERM), survives a NATS
  * server restart, and prints one line per 10 s of activity.
  */
+import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { startNatsWorker } from '../src/runtime/nats-worker.ts';
-import { DEFAULT_PREFIX, DEFAULT_SERVER } from '../src/runtime/nats.ts';
-import { commandLine, isMainModule, parseInteger, runCommand } from './cli-common.ts';
+import { DEFAULT_PREFIX } from '../src/runtime/nats.ts';
+import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
+import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+
+/** The worker's own options, from the catalogue (src/config). */
+const WORKER_KEYS = ['concurrency', 'prefix'] as const;
+/** The NATS subject prefix the runtime uses by default. */
+const WORKER_VALUES = { prefix: DEFAULT_PREFIX };
+/** How to reach the server: the nats runtime's own flags (src/runtime/options.ts), checked the same way. */
+const { server, token, user, pass } = RUNTIME_CLI_OPTIONS;
 
 export async function worker(args: string[]): Promise<void> {
-  const argv = commandLine('A worker process of the nats runtime: computes coded tasks (W_A·W_B) and replies.', args)
-    .option('server', { type: 'string', default: DEFAULT_SERVER, describe: 'NATS server URL' })
-    .option('concurrency', { type: 'number', default: 1, describe: 'worker threads in this process' })
-    .option('token', { type: 'string', describe: 'NATS auth token (if the server requires one)' })
-    .option('user', { type: 'string', describe: 'NATS user (with --pass)' })
-    .option('pass', { type: 'string', describe: 'NATS password (with --user)' })
-    .option('prefix', { type: 'string', default: DEFAULT_PREFIX, describe: 'subject prefix (must match the server side)' })
+  const argv = withOptions(commandLine('A worker process of the nats runtime: computes coded tasks (W_A·W_B) and replies.', args), WORKER_KEYS, WORKER_VALUES)
+    .options({ server, token, user, pass })
     .parseSync();
-  const concurrency = parseInteger(argv.concurrency, '--concurrency', 1, 256);
-  if ((argv.user === undefined) !== (argv.pass === undefined)) throw new RangeError('--user and --pass: give both or neither');
-  const w = await startNatsWorker({ server: argv.server, concurrency, token: argv.token, user: argv.user, pass: argv.pass, prefix: argv.prefix });
-  console.log(`worker: connected to ${argv.server} (prefix ${argv.prefix}, ${concurrency} thread${concurrency === 1 ? '' : 's'}); Ctrl-C to stop`);
+  const v = resolveValues(WORKER_KEYS, valuesFromArgv(argv as Record<string, unknown>, WORKER_KEYS), WORKER_VALUES);
+  const concurrency = v.concurrency as number;
+  const prefix = v.prefix as string;
+  const nats = resolveRuntimeOptions(argv).nats;
+  const w = await startNatsWorker({ ...nats, concurrency, prefix });
+  console.log(`worker: connected to ${nats.server} (prefix ${prefix}, ${concurrency} thread${concurrency === 1 ? '' : 's'}); Ctrl-C to stop`);
   let last = { tasks: 0, replies: 0 };
   const timer = setInterval(() => {
     const c = w.counts();
@@ -28,7 +34,7 @@ export async function worker(args: string[]): Promise<void> {
   }, 10_000);
   void (async () => {
     for await (const s of w.connection.status()) {
-      if (s.type === 'disconnect' || s.type === 'reconnect') console.log(`worker: ${s.type} (${argv.server})`);
+      if (s.type === 'disconnect' || s.type === 'reconnect') console.log(`worker: ${s.type} (${nats.server})`);
     }
   })();
   await new Promise<void>((resolve) => {
