@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { normaliseLatencyChoice, type LatencySpec } from '../src/coded-backprop/index.ts';
-import { OptionError, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import {
   designColumns,
   designCsvRows,
@@ -26,9 +26,10 @@ import { PAPER_MC_SETUP } from '../src/montecarlo/index.ts';
 import { checkGamma, paperClassEnergies } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
-import { FLOAT64_BACKEND, commandLine, isMainModule, outDir, reportBackend, reportWritten, runCommand } from './cli-common.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
+import { FLOAT64_BACKEND, commandLine, isMainModule, reportBackend, reportWritten, runCommand } from './cli-common.ts';
 
-/** The catalogue options (src/config) this command takes; defaults from the `fig3` preset. */
+/** The catalogue options (src/config) this command takes; defaults from {@link DESIGN_VALUES}. */
 export const DESIGN_KEYS = [
   'designScheme',
   'designTmaxes',
@@ -50,6 +51,9 @@ export const DESIGN_KEYS = [
   'out',
 ] as const;
 
+/** The Fig. 3 setup (preset fig3: W = 40, λ = 0.25, K = 1, Γ = (0.35, 0.35, 0.30)), written to results/design. */
+const DESIGN_VALUES = { ...PRESETS.fig3, out: 'results/design' };
+
 /**
  * Runs the design command with `args` (argv without node and script).
  * @returns the paths written (none for a single deadline)
@@ -61,14 +65,14 @@ export async function design(args: string[], log: (line: string) => void = (l) =
       'Design the UEP code: the window distribution Γ (class windows) minimising the exact expected normalised loss ' +
         'E‖C − Ĉ‖²/E‖C‖² at the deadline T_max, compared with a reference Γ (--gamma; the paper\'s (0.35, 0.35, 0.30) for ' +
         '3 classes, uniform otherwise). Defaults: the Fig. 3 setup (preset fig3: W = 40, λ = 0.25, K = 1; k = (1, 2, 6), ' +
-        'σ² = 10/1/0.1). Several deadlines (e.g. --tmax 0.5,1,2 or 0.25:3:0.25) also write a CSV of optimal Γ and loss per deadline (to --out, default results/design).',
+        'σ² = 10/1/0.1). Several deadlines (e.g. --tmax 0.5,1,2 or 0.25:3:0.25) also write a CSV of optimal Γ and loss per deadline (to --out).',
       args,
     ),
     DESIGN_KEYS,
-    'fig3',
+    DESIGN_VALUES,
   ).parseSync();
   const given = valuesFromArgv(argv as Record<string, unknown>, DESIGN_KEYS);
-  const v = resolveValues(DESIGN_KEYS, given, 'fig3');
+  const v = resolveValues(DESIGN_KEYS, given, DESIGN_VALUES);
 
   if (v.designScheme === null) throw new OptionError('designScheme', 'required, one of now, ew', 'scheme');
   const scheme = v.designScheme as DesignScheme;
@@ -102,7 +106,7 @@ export async function design(args: string[], log: (line: string) => void = (l) =
   };
   const K = v.K as number;
   const gridPoints = v.gridPoints as number;
-  const dir = outDir(v.out ?? 'results/design', '--out');
+  const dir = checkOutputDir(v.out as string);
   if (v.granularity === 'product') {
     for (const key of ['classSizes', 'energies'] as const) {
       if (given[key] !== undefined) throw new OptionError(key, 'applies to --granularity class only (product windows use the Fig. 3 matrices)');

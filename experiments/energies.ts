@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { ENERGY_COLUMNS, energyRecordingMultiply, type EnergyRow } from '../src/design/energy-recorder.ts';
 import { train } from '../src/model/trainer.ts';
 import { panelChart, renderSpecFiles } from '../src/plot/index.ts';
@@ -17,22 +17,25 @@ import { loadTrainData, resolveTrainConfig } from '../src/training/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { formatCsv } from '../src/util/csv.ts';
-import { commandLine, isMainModule, outDir, reportWritten, runCommand } from './cli-common.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
+import { commandLine, isMainModule, reportWritten, runCommand } from './cli-common.ts';
 
 const KEYS = ['epochs', 'batch', 'lr', 'seed', 'limit', 'testLimit', 'dataDir', 'backend', 'energyEvery', 'out'] as const;
+/** The training setup (preset dnn), one epoch, written to results/energies. */
+const ENERGIES_VALUES = { ...PRESETS.dnn, epochs: 1, out: 'results/energies' };
 
 /** Runs the command with `args`; @returns the paths written. */
 export async function energies(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
   const argv = withOptions(
     commandLine('Measure the class energies of the six backward products during exact MNIST training (defaults: preset dnn, 1 epoch).', args),
     KEYS,
-    'dnn',
+    ENERGIES_VALUES,
   ).parseSync();
   const given = valuesFromArgv(argv as Record<string, unknown>, KEYS);
-  const v = resolveValues(['energyEvery', 'out'], { energyEvery: given.energyEvery, out: given.out });
+  const v = resolveValues(['epochs', 'energyEvery', 'out'], { epochs: given.epochs, energyEvery: given.energyEvery, out: given.out }, ENERGIES_VALUES);
   const { energyEvery: _e, out: _o, ...trainGiven } = given;
-  const cfg = resolveTrainConfig({ ...trainGiven, epochs: given.epochs ?? 1, scheme: "baseline", evalEvery: 0 });
-  const dir = outDir(v.out ?? 'results/energies', '--out');
+  const cfg = resolveTrainConfig({ ...trainGiven, epochs: v.epochs as number, scheme: 'baseline', evalEvery: 0 });
+  const dir = checkOutputDir(v.out as string);
   const backend = await initBackend(cfg.backend);
   log(`backend: ${backend}`);
   const data = loadTrainData(cfg);
