@@ -1,13 +1,13 @@
 /**
- * Helpers shared by the command-line programs in experiments/: a uniform error exit, a
- * yargs parser with the project's defaults, and flag-value parsers that throw RangeError
- * naming the flag. Library code in src/ never reads argv or exits; commands do, here.
+ * Helpers shared by the command-line programs in experiments/: a uniform error exit and a
+ * yargs parser with the project's defaults. Option values are parsed by the one catalogue
+ * (src/config). Library code in src/ never reads argv or exits; commands do, here.
  */
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { asOptionError, OptionError, parseValue, type ValueKind } from '../src/config/index.ts';
+import { asOptionError, OptionError, parseValue } from '../src/config/index.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
@@ -71,56 +71,15 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
 }
 
 /**
- * The flag parsers below are thin wrappers over the catalogue's one value parser
- * ({@link parseValue}), for the flags not (yet) in the catalogue (matmul's own, matmul-cxr,
- * bench-train, worker; design's and energies' --out); their errors read `--flag: …` like the
- * catalogue's. Delete each when its last user moves to the catalogue.
- */
-function viaCatalogue<T>(kind: ValueKind, value: unknown, flag: string): T {
-  const name = flag.replace(/^-+/, '');
-  try {
-    return parseValue(kind, value, name, name) as T;
-  } catch (err) {
-    if (err instanceof OptionError) throw new RangeError(err.flagMessage);
-    throw err;
-  }
-}
-
-/** Limits on the values of a number list. */
-export interface NumberListOptions {
-  /** Smallest allowed value (inclusive). */
-  min?: number;
-  /** Largest allowed value (inclusive). */
-  max?: number;
-  /** Require integers. */
-  integer?: boolean;
-  /** Require exactly this many values. */
-  length?: number;
-}
-
-/** Parses a comma-separated list of numbers, e.g. `--gamma 0.35,0.35,0.30`. */
-export function parseNumberList(value: unknown, flag: string, opts: NumberListOptions = {}): number[] {
-  return viaCatalogue({ type: 'numbers', ...opts }, value, flag);
-}
-
-/** Parses one integer flag value. */
-export function parseInteger(value: unknown, flag: string, min = -Infinity, max = Infinity): number {
-  return viaCatalogue({ type: 'integer', min: min === -Infinity ? undefined : min, max: max === Infinity ? undefined : max }, value, flag);
-}
-
-/** Parses a comma-separated list of choices, e.g. `--schemes now,ew,mds` (order kept, no duplicates). */
-export function parseChoiceList<T extends string>(value: unknown, flag: string, choices: readonly T[]): T[] {
-  return viaCatalogue({ type: 'choices', choices }, value, flag);
-}
-
-/**
  * Resolves an output directory flag to an absolute path after a bounded check that it is, or
- * can be created as, a writable directory (src/util/output-dir.ts).
+ * can be created as, a writable directory (src/util/output-dir.ts); errors read `--flag: …`.
+ * Its last user is fit-latency's --out; delete it when that takes its folder as a command
+ * value `out` from the catalogue (as design's and energies' do).
  */
 export function outDir(value: unknown, flag = '--out'): string {
-  const text = viaCatalogue<string>({ type: 'string' }, value, flag);
+  const name = flag.replace(/^-+/, '');
   try {
-    return checkOutputDir(text, flag.replace(/^-+/, ''));
+    return checkOutputDir(parseValue({ type: 'string' }, value, name, name) as string, name);
   } catch (err) {
     if (err instanceof OptionError) throw new RangeError(err.flagMessage);
     throw err;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isUserError, parseChoiceList, parseInteger, parseNumberList } from '../experiments/cli-common.ts';
+import { isUserError } from '../experiments/cli-common.ts';
 import { fig2 } from '../experiments/fig2.ts';
 import { OPTIONS, parseValue } from '../src/config/index.ts';
 import { parseCsv } from '../src/util/csv.ts';
@@ -172,17 +172,17 @@ test('number lists and exact decimal ranges (the catalogue parser; cli-common wr
   t.deepEqual(ranges('0.25,0.5,1,2'), [0.25, 0.5, 1, 2]);
   t.deepEqual(ranges('0:0.3:0.1,1'), [0, 0.1, 0.2, 0.3, 1]);
   t.deepEqual(ranges('1e-3:3e-3:1e-3'), [0.001, 0.002, 0.003]);
-  t.deepEqual(parseNumberList('0.35, 0.35,0.30', '--gamma'), [0.35, 0.35, 0.3]);
-  t.deepEqual(parseChoiceList('NOW,ew', '--schemes', ['now', 'ew', 'mds'] as const), ['now', 'ew']);
+  t.deepEqual(parseValue(OPTIONS.gamma.kind, '0.35, 0.35,0.30', 'gamma'), [0.35, 0.35, 0.3]);
+  t.deepEqual(parseValue(OPTIONS.paperSchemes.kind, 'NOW,ew', 'paperSchemes'), ['now', 'ew']);
   for (const [fn, re] of [
     [() => ranges('0:1:0'), /^times: .*step > 0/],
     [() => ranges('2:1:0.5'), /^times: .*stop ≥ start/],
     [() => ranges('0:1'), /^times: .*start:stop:step/],
-    [() => parseNumberList('1,,2', '--gamma'), /^--gamma: /],
-    [() => parseNumberList(['1', '2'], '--gamma'), /^--gamma: .*more than once/],
-    [() => parseNumberList('1,2', '--k', { integer: true, length: 3 }), /^--k: expected 3 values/],
-    [() => parseInteger('2.5', '--workers', 1), /^--workers: /],
-    [() => parseChoiceList('now,now', '--schemes', ['now', 'ew'] as const), /^--schemes: .*twice/],
+    [() => parseValue(OPTIONS.gamma.kind, '1,,2', 'gamma'), /^gamma: /],
+    [() => parseValue(OPTIONS.gamma.kind, ['1', '2'], 'gamma'), /^gamma: .*more than once/],
+    [() => parseValue({ type: 'numbers', integer: true, length: 3 }, '1,2', 'k'), /^k: expected 3 values/],
+    [() => parseValue(OPTIONS.workers.kind, '2.5', 'workers'), /^workers: /],
+    [() => parseValue(OPTIONS.paperSchemes.kind, 'now,now', 'paperSchemes'), /^paperSchemes: .*twice/],
   ] as Array<[() => unknown, RegExp]>) {
     const err = t.throws(fn, { instanceOf: RangeError });
     t.regex(err!.message, re);
