@@ -1,4 +1,6 @@
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { interleavedSteps } from '../src/bench/train-steps.ts';
 
 test('interleaved training steps: one row per scheme with the trainer’s own step times and evaluation counts', async (t) => {
@@ -9,5 +11,29 @@ test('interleaved training steps: one row per scheme with the trainer’s own st
     t.is(r.evaluations, 1);
     t.true(r.headMs > 0 && r.wholeMs > 0 && r.evalMs > 0);
     t.true(r.finalTestAccuracy >= 0 && r.finalTestAccuracy <= 1);
+  }
+});
+
+const run = promisify(execFile);
+const TSX = 'node_modules/.bin/tsx';
+
+test('npm run bench:train: a bad value stops it with one line naming the flag, before any training', async (t) => {
+  for (const [args, re] of [
+    [['--head', '0'], /^error: --head: must be ≥ 1 \(got 0\)\n$/],
+    [['--schemes', 'ew,turbo'], /^error: --schemes: 'turbo' is not one of uncoded, rep, mds, now, ew\n$/],
+    [['--tmax', 'abc'], /^error: --tmax: "abc" is not a number \(or inf\)\n$/],
+    [['--epochs', '0'], /^error: --epochs: must be ≥ 1 \(got 0\)\n$/],
+  ] as Array<[string[], RegExp]>) {
+    const err = await t.throwsAsync(run(TSX, ['experiments/bench-train.ts', ...args]));
+    t.regex((err as unknown as { stderr: string }).stderr, re, args.join(' '));
+    t.is((err as unknown as { code: number }).code, 1);
+  }
+});
+
+test('npm run bench:train --help: each flag with its default (preset bench, 1 epoch)', async (t) => {
+  const { stdout } = await run(TSX, ['experiments/bench-train.ts', '--help']);
+  // (yargs may wrap a long help text: the default then ends the next line)
+  for (const [flag, value] of [['--schemes', 'uncoded,rep,mds,now,ew'], ['--tmax', '1'], ['--epochs', '1'], ['--limit', 'all 60000'], ['--head', '300'], ['--seed', '1'], ['--fixed', 'true']]) {
+    t.regex(stdout, new RegExp(`${flag} [^[]*\\[(string|boolean)\\][^\\n]*\\[default: ${value.replace(/[.]/g, '\\.')}\\]`), flag);
   }
 });

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUserError } from '../experiments/cli-common.ts';
@@ -58,5 +60,18 @@ test('bad input: errors name the flag and the valid values', async (t) => {
     const err = await t.throwsAsync(design([...args, '--out', join(dir(), 'bad')], () => undefined));
     t.true(isUserError(err), String(err));
     t.regex(err instanceof OptionError ? err.flagMessage : err!.message, re);
+  }
+});
+
+test('npm run design: a bad value prints one line naming the flag; --help shows each default (preset fig3, results/design)', async (t) => {
+  const run = promisify(execFile);
+  const TSX = 'node_modules/.bin/tsx';
+  const err = await t.throwsAsync(run(TSX, ['experiments/design.ts', '--scheme', 'ew', '--tmax', '1', '--grid-points', '0']));
+  t.regex((err as unknown as { stderr: string }).stderr, /^error: --grid-points: must be ≥ 1 \(got 0\)\n$/);
+  t.is((err as unknown as { code: number }).code, 1);
+  const { stdout } = await run(TSX, ['experiments/design.ts', '--help']);
+  // (yargs may wrap a long help text: the default then ends the next line)
+  for (const [flag, value] of [['--out', 'results/design'], ['--workers', '40'], ['--lambda', '0.25'], ['--trials', '400'], ['--grid-points', '300'], ['--class-sizes', '1,2,6']]) {
+    t.regex(stdout, new RegExp(`${flag} [^[]*\\[string\\][^\\n]*\\[default: ${value.replace(/[.]/g, '\\.')}\\]`), flag);
   }
 });

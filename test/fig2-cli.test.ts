@@ -161,7 +161,7 @@ test('in-process: --out naming an existing file is rejected', async (t) => {
   });
 });
 
-test('number lists and exact decimal ranges (the catalogue parser; cli-common wrappers)', (t) => {
+test('number lists and exact decimal ranges (the catalogue parser)', (t) => {
   const ranges = (text: string, key = 'times') => parseValue(OPTIONS.times.kind, text, key) as number[];
   const times = ranges('0:5:0.05');
   t.is(times.length, 101);
