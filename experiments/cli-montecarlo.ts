@@ -3,7 +3,6 @@
  * (src/config), the {@link McFigureRun} built from the resolved values, and a progress
  * reporter. Not a command itself (like cli-common.ts).
  */
-import type { Argv } from 'yargs';
 import { OptionError, type Values } from '../src/config/index.ts';
 import type { Granularity, Ordering } from '../src/coded-backprop/index.ts';
 import { defaultPacketClasses } from '../src/coded-backprop/plan-api.ts';
@@ -20,66 +19,28 @@ import {
   type McScheme,
   type MonteCarloSetup,
 } from '../src/montecarlo/index.ts';
-import { classSizesOf } from '../src/util/class-table.ts';
+import { parseClassTableText } from '../src/util/class-table.ts';
 
-/**
- * The block grid flags of the Monte Carlo figures (not in the shared catalogue: only these
- * commands take them): --row-blocks N, --col-blocks P (default: one block per level of
- * --variances) and --class-table (N rows of P classes, rows separated by '/', e.g. the journal's
- * 0,0,1/0,1,2/1,2,2).
- */
-export function withGridOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('row-blocks', { type: 'string', requiresArg: true, describe: 'row blocks N of A (block i has level floor(i·S/N) of the S = |--variances| levels)', defaultDescription: 'S, one per level' })
-    .option('col-blocks', { type: 'string', requiresArg: true, describe: 'column blocks P of B', defaultDescription: 'S, one per level' })
-    .option('class-table', {
-      type: 'string',
-      requiresArg: true,
-      describe: "class of each C block: N rows of P classes 0..L−1, rows separated by '/', e.g. 0,0,1/0,1,2/1,2,2 (then --gamma has L entries)",
-      defaultDescription: 'min(level_i + level_j, S − 1)',
-    }) as Argv<T>;
-}
-
-/** The grid of the parsed flags: N, P and the class table when given. OptionError naming the flag (also for the c×r flags on r×c). */
+/** The grid of the resolved values: N, P and the class table when given. */
 export interface GridFlags {
   rowBlocks?: number;
   colBlocks?: number;
   classTable?: number[][];
 }
 
-function gridInteger(raw: unknown, key: 'rowBlocks' | 'colBlocks'): number | undefined {
-  if (raw === undefined) return undefined;
-  const text = String(raw).trim();
-  const v = Number(text);
-  if (text === '' || !Number.isInteger(v) || v < 1 || v > 30) throw new OptionError(key, `must be an integer from 1 to 30, got ${JSON.stringify(text)}`);
-  return v;
-}
-
-export function gridFromArgv(argv: Record<string, unknown>): GridFlags {
-  for (const [flag, key] of [['packets', 'packets'], ['packet-classes', 'packetClasses']] as const) {
-    if (argv[flag] !== undefined) throw new OptionError(key, 'is a c×r option; add --partition cxr (r×c grids: --row-blocks, --col-blocks, --class-table)');
+/**
+ * The r×c grid from resolved values (null: not given); the c×r flags (`given`: what the user
+ * typed) are refused here, naming them.
+ */
+export function gridFromValues(v: Values, given: Record<string, unknown>): GridFlags {
+  for (const key of ['packets', 'packetClasses'] as const) {
+    if (given[key] !== undefined) throw new OptionError(key, 'is a c×r option; add --partition cxr (r×c grids: --row-blocks, --col-blocks, --class-table)');
   }
-  const out: GridFlags = {};
-  const N = gridInteger(argv['row-blocks'], 'rowBlocks');
-  const P = gridInteger(argv['col-blocks'], 'colBlocks');
-  if (N !== undefined) out.rowBlocks = N;
-  if (P !== undefined) out.colBlocks = P;
-  const raw = argv['class-table'];
-  if (raw !== undefined) {
-    const rows = String(raw)
-      .split('/')
-      .map((r) => r.split(',').map((x) => x.trim()));
-    const table = rows.map((r) =>
-      r.map((x) => {
-        const c = Number(x);
-        if (x === '' || !Number.isInteger(c) || c < 0) throw new OptionError('classTable', `classes must be integers ≥ 0, got ${JSON.stringify(x)} in ${JSON.stringify(String(raw))}`);
-        return c;
-      }),
-    );
-    if (classSizesOf(table.flat()).some((k) => k === 0)) throw new OptionError('classTable', 'classes must be 0..L−1 with every class used');
-    out.classTable = table;
-  }
-  return out;
+  return {
+    ...(v.rowBlocks !== null ? { rowBlocks: v.rowBlocks as number } : {}),
+    ...(v.colBlocks !== null ? { colBlocks: v.colBlocks as number } : {}),
+    ...(v.classTable !== null ? { classTable: parseClassTableText(v.classTable as string) } : {}),
+  };
 }
 
 /** The catalogue options Figs. 3 and 4 share (their starting values: the `fig3` preset and the catalogue). */
@@ -102,6 +63,9 @@ export const MC_FIGURE_KEYS = [
   'partition',
   'packets',
   'packetClasses',
+  'rowBlocks',
+  'colBlocks',
+  'classTable',
   'out',
 ] as const;
 

@@ -15,7 +15,7 @@ import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { cxrFigureRun, gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
+import { cxrFigureRun, gridFromValues, MC_FIGURE_KEYS, mcFigureRun } from './cli-montecarlo.ts';
 
 /** The catalogue options (src/config) of Fig. 3, `--design` among them (src/design/fig3-extras.ts). */
 const FIG3_KEYS = [...MC_FIGURE_KEYS, 'times', 'lambda', 'K', 'design', 'designTimes'] as const;
@@ -29,12 +29,10 @@ const FIG3_PRESET = { ...PRESETS.fig3, out: 'results/fig3' };
  * @throws OptionError / UsageError naming the flag on bad input, before anything is computed or written
  */
 export async function fig3(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = withGridOptions(
-    withOptions(
-      commandLine('Fig. 3: normalised loss vs deadline t — formula and Monte Carlo of the real codes.', args),
-      FIG3_KEYS,
-      FIG3_PRESET,
-    ),
+  const argv = withOptions(
+    commandLine('Fig. 3: normalised loss vs deadline t — formula and Monte Carlo of the real codes.', args),
+    FIG3_KEYS,
+    FIG3_PRESET,
   ).parseSync();
   const v = resolveValues(FIG3_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG3_KEYS), FIG3_PRESET);
   const times = v.times as number[];
@@ -50,7 +48,7 @@ export async function fig3(args: string[], log: (line: string) => void = (l) => 
     log(`fig3: Monte Carlo took ${elapsedSeconds.toFixed(1)} s`);
     return written;
   }
-  const run = mcFigureRun(v, 'fig3', gridFromArgv(argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
+  const run = mcFigureRun(v, 'fig3', gridFromValues(v, argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
   const dir = checkOutputDir(v.out as string);
 
   log(`backend: ${FLOAT64_BACKEND}`);

@@ -13,7 +13,7 @@ import { lineKey } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { cxrFigureRun, gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
+import { cxrFigureRun, gridFromValues, MC_FIGURE_KEYS, mcFigureRun } from './cli-montecarlo.ts';
 
 /** The Fig. 3 setup (W = 40, Γ = (0.35, 0.35, 0.30)), written to results/fig4. */
 const FIG4_PRESET = { ...PRESETS.fig3, out: 'results/fig4' };
@@ -25,12 +25,10 @@ const FIG4_PRESET = { ...PRESETS.fig3, out: 'results/fig4' };
  * @throws OptionError / UsageError naming the flag on bad input, before anything is computed or written
  */
 export async function fig4(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = withGridOptions(
-    withOptions(
-      commandLine('Fig. 4: normalised loss vs number of received results — formula and Monte Carlo of the real codes.', args),
-      MC_FIGURE_KEYS,
-      FIG4_PRESET,
-    ),
+  const argv = withOptions(
+    commandLine('Fig. 4: normalised loss vs number of received results — formula and Monte Carlo of the real codes.', args),
+    MC_FIGURE_KEYS,
+    FIG4_PRESET,
   ).parseSync();
   // λ and K are not flags here: only the arrival order matters, and any rate gives the same
   // (uniformly random) order; they keep the preset's values (recorded in the sidecar).
@@ -46,7 +44,7 @@ export async function fig4(args: string[], log: (line: string) => void = (l) => 
     log(`fig4: Monte Carlo took ${elapsedSeconds.toFixed(1)} s`);
     return written;
   }
-  const run = mcFigureRun(v, 'fig4', gridFromArgv(argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
+  const run = mcFigureRun(v, 'fig4', gridFromValues(v, argv as Record<string, unknown>), (argv as Record<string, unknown>).workers !== undefined);
   const dir = checkOutputDir(v.out as string);
 
   log(`backend: ${FLOAT64_BACKEND}`);

@@ -19,7 +19,7 @@ import { lineKey, theoryVsTime } from '../src/montecarlo/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, reportWritten, runCommand } from './cli-common.ts';
-import { gridFromArgv, MC_FIGURE_KEYS, mcFigureRun, withGridOptions } from './cli-montecarlo.ts';
+import { gridFromValues, MC_FIGURE_KEYS, mcFigureRun } from './cli-montecarlo.ts';
 
 const KEYS = [...MC_FIGURE_KEYS, 'times', 'lambda', 'K'] as const;
 
@@ -45,16 +45,14 @@ const PRESET = {
 const PRINT_TIMES = [0.25, 0.5, 0.75, 1, 1.05];
 
 export async function journalRxc(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
-  const argv = withGridOptions(
-    withOptions(
-      commandLine("The journal's r×c figures: normalised loss vs deadline t and vs received results N, formula and Monte Carlo of the real codes, class table {HH,HM,MH},{MM,HL,LH},{ML,LM,LL}.", args),
-      KEYS,
-      PRESET,
-    ),
+  const argv = withOptions(
+    commandLine("The journal's r×c figures: normalised loss vs deadline t and vs received results N, formula and Monte Carlo of the real codes, class table {HH,HM,MH},{MM,HL,LH},{ML,LM,LL}.", args),
+    KEYS,
+    PRESET,
   ).parseSync() as Record<string, unknown>;
   const v = resolveValues(KEYS, valuesFromArgv(argv, KEYS), PRESET);
   if (v.partition === 'cxr') throw new OptionError('partition', "journal:rxc is the journal's r×c set-up; its c×r set-up is npm run journal:cxr");
-  const grid = gridFromArgv(argv);
+  const grid = gridFromValues(v, argv);
   const table = grid.classTable ?? (grid.rowBlocks === undefined && grid.colBlocks === undefined ? JOURNAL_CLASS_TABLE.map((r) => [...r]) : undefined);
   const run = mcFigureRun(v, 'journal:rxc', { ...grid, ...(table ? { classTable: table } : {}) }, true);
   const times = v.times as number[];

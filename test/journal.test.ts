@@ -146,7 +146,7 @@ test('fig4 on a 4×4 grid with default workers (round(5/3·16) = 27); bad --clas
   });
   await t.throwsAsync(fig4(['--class-table', '0,1/1,2', '--no-progress'], () => undefined), { message: /classTable: must have 3 rows of 3/ });
   await t.throwsAsync(fig4(['--class-table', '0,x,1/0,1,2/1,2,2', '--no-progress'], () => undefined), { message: /classTable: classes must be integers/ });
-  await t.throwsAsync(fig4(['--row-blocks', '0', '--no-progress'], () => undefined), { message: /rowBlocks: must be an integer/ });
+  await t.throwsAsync(fig4(['--row-blocks', '0', '--no-progress'], () => undefined), { message: /rowBlocks: must be ≥ 1 \(got 0\)/ });
   await t.throwsAsync(fig4(['--packets', '6', '--no-progress'], () => undefined), { message: /packets: is a c×r option/ });
   await t.throwsAsync(journalRxc(['--partition', 'cxr', '--no-progress'], () => undefined), { message: /partition: journal:rxc is the journal's r×c set-up/ });
   await t.throwsAsync(fig4(['--row-blocks', '2', '--no-progress'], () => undefined), { message: /variances: at most min/ });

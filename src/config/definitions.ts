@@ -9,6 +9,8 @@ import { availableParallelism } from 'node:os';
 import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { traceReplayProblem } from '../coded-backprop/index.ts';
+import { OptionError } from '../util/option-error.ts';
+import { parseClassTableText } from '../util/class-table.ts';
 import { BACKENDS } from '../util/backend.ts';
 import { EXECUTORS } from '../workloads/matmul-trials.ts';
 import { PRESETS } from '../util/presets.ts';
@@ -168,6 +170,24 @@ const defs: OptionDef[] = [
   // a worker process of the nats runtime (experiments/worker.ts; its connection flags are the runtime's, src/runtime/options.ts)
   { key: 'concurrency', kind: { type: 'integer', min: 1, max: 256 }, default: 1, help: 'worker threads in this process' },
   { key: 'prefix', kind: { type: 'string' }, help: 'NATS subject prefix (must match the server side)' },
+  // block grids of the Monte Carlo figures (issue 9)
+  { key: 'rowBlocks', kind: { type: 'integer', min: 1, max: 30 }, defaultText: 'S, one per level of --variances', help: 'row blocks N of A (block i has level floor(i·S/N) of the S = |--variances| levels)' },
+  { key: 'colBlocks', kind: { type: 'integer', min: 1, max: 30 }, defaultText: 'S, one per level of --variances', help: 'column blocks P of B' },
+  {
+    key: 'classTable',
+    kind: { type: 'string' },
+    defaultText: 'min(level_i + level_j, S − 1)',
+    help: "class of each C block: N rows of P classes 0..L−1, rows separated by '/', e.g. 0,0,1/0,1,2/1,2,2 (then --gamma has L entries)",
+    check: ((text: string) => {
+      try {
+        parseClassTableText(text);
+        return undefined;
+      } catch (err) {
+        if (err instanceof OptionError) return err.detail;
+        throw err;
+      }
+    }) as (v: never) => string | undefined,
+  },
   // c×r partition (issue 9; src/coded-backprop/cxr)
   { key: 'partition', kind: { type: 'choice', choices: PARTITIONS }, default: 'rxc', help: 'rxc: row blocks of A × column blocks of B; cxr: inner-dimension packets A_k·B_k, C = Σ_k A_k·B_k' },
   { key: 'packets', kind: { type: 'integer', min: 1 }, default: DEFAULT_PACKETS, help: 'c×r: number of packets K (at most the inner dimension --M)' },

@@ -7,6 +7,7 @@
  *
  * Tables are stored flat, row-major: table[i·P + j] = class of C block (i, j), length N·P.
  */
+import { OptionError } from './option-error.ts';
 
 /** Level of block i among `blocks` blocks split into `levels` equal groups (N = S gives level = i). */
 export function blockLevels(blocks: number, levels: number): number[] {
@@ -36,4 +37,25 @@ export function classSizesOf(blockClass: readonly number[]): number[] {
   const sizes = new Array<number>(L).fill(0);
   for (const c of blockClass) sizes[c]++;
   return sizes;
+}
+
+/**
+ * A class table written as N rows of P classes, rows separated by '/' (e.g. the journal's
+ * 0,0,1/0,1,2/1,2,2). Throws OptionError (key 'classTable') when an entry is not an integer ≥ 0,
+ * rows differ in length, or a class 0..L−1 is unused.
+ */
+export function parseClassTableText(text: string): number[][] {
+  const table = String(text)
+    .split('/')
+    .map((r) =>
+      r.split(',').map((x) => {
+        const t = x.trim();
+        const c = Number(t);
+        if (t === '' || !Number.isInteger(c) || c < 0) throw new OptionError('classTable', `classes must be integers ≥ 0, got ${JSON.stringify(t)} in ${JSON.stringify(String(text))}`);
+        return c;
+      }),
+    );
+  if (new Set(table.map((r) => r.length)).size > 1) throw new OptionError('classTable', `rows must have the same number of classes, got ${table.map((r) => r.length).join('/')}`);
+  if (classSizesOf(table.flat()).some((k) => k === 0)) throw new OptionError('classTable', 'classes must be 0..L−1 with every class used');
+  return table;
 }
