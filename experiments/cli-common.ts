@@ -7,8 +7,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { asOptionError, OptionError, parseValue } from '../src/config/index.ts';
-import { checkOutputDir } from '../src/util/output-dir.ts';
+import { asOptionError, OptionError } from '../src/config/index.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
 export class UsageError extends Error {
@@ -68,22 +67,6 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
       if (err && err.name !== 'YError') throw mapped;
       throw new UsageError(`${msg ?? err?.message} (see --help)`);
     });
-}
-
-/**
- * Resolves an output directory flag to an absolute path after a bounded check that it is, or
- * can be created as, a writable directory (src/util/output-dir.ts); errors read `--flag: …`.
- * Its last user is fit-latency's --out; delete it when that takes its folder as a command
- * value `out` from the catalogue (as design's and energies' do).
- */
-export function outDir(value: unknown, flag = '--out'): string {
-  const name = flag.replace(/^-+/, '');
-  try {
-    return checkOutputDir(parseValue({ type: 'string' }, value, name, name) as string, name);
-  } catch (err) {
-    if (err instanceof OptionError) throw new RangeError(err.flagMessage);
-    throw err;
-  }
 }
 
 /**

@@ -28,13 +28,16 @@ import { expectedLossAtProbability, SCHEMES, type Scheme } from '../src/theory/i
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
 import { OptionError } from '../src/util/option-error.ts';
-import { FLOAT64_BACKEND, commandLine, isMainModule, outDir, reportBackend, reportWritten, runCommand } from './cli-common.ts';
+import { FLOAT64_BACKEND, commandLine, isMainModule, reportBackend, reportWritten, runCommand } from './cli-common.ts';
+import { checkOutputDir } from '../src/util/output-dir.ts';
+import { PRESETS } from '../src/util/presets.ts';
 
 /** Catalogue options (src/config) of the theory setup, preset fig3. */
 const FIT_KEYS = ['workers', 'K', 'gamma', 'tmaxes', 'out'] as const;
 
 /** The deadline of the Fig. 3 reading (as `npm run matmul`). */
-const DEFAULT_TMAX = [1];
+/** The Fig. 3 setup, the deadline of the loss comparison (T_max = 1) and the output folder. */
+const FIT_VALUES = { ...PRESETS.fig3, tmaxes: [1], out: 'results/fit-latency' };
 
 export const FIT_COLUMNS = ['model', 'lambda', 'shift', 'pareto_scale', 'pareto_shape', 'gamma_shape', 'log_likelihood', 'ks', 'best', 'times', 'censored', 'censored_at_min', 'censored_at_max', 'note'] as const;
 export const FIT_THEORY_COLUMNS = ['tmax', 'scheme', 'workers', 'K', 'F_trace', 'loss_trace', 'best_model', 'F_best_fit', 'loss_best_fit'] as const;
@@ -68,14 +71,14 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
       args,
     ),
     FIT_KEYS,
-    'fig3',
+    FIT_VALUES,
   )
     .option('trace', { type: 'string', describe: 'the arrival trace CSV (step, product, worker, dispatched_ms, replied_ms, in_time) (required)' })
     .option('time-unit-ms', { type: 'number', describe: 'milliseconds per model time unit (default: the run\'s, from a config.json beside the trace, else 50)' })
     .option('k', { type: 'number', describe: 'time scaling K of the recorded run: task times are multiplied by it (default: the run\'s, from config.json, else 1)' })
     .parseSync();
   const given = valuesFromArgv(argv as Record<string, unknown>, FIT_KEYS);
-  const v = resolveValues(FIT_KEYS, { ...given, tmaxes: given.tmaxes ?? DEFAULT_TMAX }, 'fig3');
+  const v = resolveValues(FIT_KEYS, given, FIT_VALUES);
   const file = argv.trace;
   if (typeof file !== 'string' || file.trim() === '') throw new OptionError('trace', 'required: the arrival trace CSV to fit');
   const positive = (flag: string, x: unknown): number | undefined => {
@@ -85,7 +88,7 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
   };
   const timeUnitMs = positive('time-unit-ms', argv['time-unit-ms']);
   const Krec = positive('k', argv.k);
-  const dir = outDir(v.out ?? 'results/fit-latency', '--out');
+  const dir = checkOutputDir(v.out as string);
   const trace = readTraceTimes(file, { ...(timeUnitMs !== undefined ? { timeUnitMs } : {}), ...(Krec !== undefined ? { K: Krec } : {}) }, 'trace');
   const n = traceTaskCount(trace);
   const xs = trace.inTime;
