@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fig6 } from '../experiments/fig6.ts';
 import { connectNats } from '../src/runtime/nats.ts';
-import { ensureQueue, resultKey, statusKey, STREAM, unpackJson, type JobResult, type JobStatus, type QueueHandles } from '../src/queue/protocol.ts';
+import { canProvideBackend, ensureQueue, resultKey, statusKey, STREAM, unpackJson, type JobResult, type JobStatus, type QueueHandles } from '../src/queue/protocol.ts';
 import { sink, useTempDir } from './helpers/io.ts';
 import { startNatsServer, type TestNatsServer } from './helpers/nats-server.ts';
 
@@ -194,6 +194,28 @@ test.serial('a poisoned run fails max_deliver (3) times: reported with its last 
   } finally {
     await stop(w);
     t.log(w.out());
+    await server.stop();
+  }
+});
+
+test.serial('a worker that cannot load the job\'s backend refuses it (never runs it on another backend)', async (t) => {
+  if (await canProvideBackend('node')) {
+    t.pass('tfjs-node loads here: no backend to refuse');
+    return;
+  }
+  const server = await startNatsServer({}, { jetstream: true });
+  const w = startWorker(server);
+  try {
+    const out = join(tempDir(), 'refused');
+    const so = sink();
+    const args = ['--schemes', 'baseline', '--seeds', '1', '--limit', '320', '--epochs', '1', '--test-limit', '200', '--backend', 'node', ...ACK, '--queue', server.url, '--out', out];
+    const err = await t.throwsAsync(fig6(args, { stdout: so, handleSignals: false }));
+    t.log(so.text());
+    t.regex(err?.message ?? '', /baseline-seed1/);
+    t.regex(so.text(), /backend node cannot be loaded on worker/);
+    t.regex(w.out(), /refused baseline-seed1/);
+  } finally {
+    await stop(w);
     await server.stop();
   }
 });
