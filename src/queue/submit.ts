@@ -124,7 +124,8 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
   let lastAt = 0;
   const progress = (force = false) => {
     let running = 0;
-    for (const w of waiters.values()) if (w.status && (w.status.state === 'running' || w.status.state === 'retry' || w.status.state === 'refused')) running++;
+    // 'done' but not yet downloaded counts as running, not as queued
+    for (const w of waiters.values()) if (w.status && w.status.state !== 'failed') running++;
     const done = counts.downloaded + counts.failed;
     const queued = launched - done - running;
     const s = (performance.now() - t0) / 1000;
@@ -233,7 +234,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
     async close() {
       clearInterval(staleTimer);
       clearInterval(progressTimer);
-      if (launched > 0) progress(true);
+      if (launched > 0) progress(lastLine === '');
       watch.stop();
       if (!nc.isClosed()) await nc.drain().catch(() => undefined);
     },

@@ -123,7 +123,9 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
         const result: JobResult = { worker: me, attempt, files, log };
         try {
           await q.kv.create(resultKey(job.sweep, job.name), packJson(result));
-        } catch {
+        } catch (err) {
+          // create-only: a second worker's result never replaces the first; any other error is a failure
+          if ((await q.kv.get(resultKey(job.sweep, job.name)))?.operation !== 'PUT') throw err;
           line(`${job.name}: a result is already stored (another worker finished it); keeping that one`);
         }
         await setStatus(job, { state: 'done', attempt });
