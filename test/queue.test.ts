@@ -219,3 +219,38 @@ test.serial('a worker that cannot load the job\'s backend refuses it (never runs
     await server.stop();
   }
 });
+
+test.serial('a job whose worker went silent on its last delivery is reported failed; the next submission publishes it again and it finishes', async (t) => {
+  const server = await startNatsServer({}, { jetstream: true });
+  let w: Proc | undefined;
+  try {
+    const out = join(tempDir(), 'silent');
+    const args = ['--schemes', 'baseline', '--seeds', '1', '--limit', '320', '--epochs', '1', '--test-limit', '200', ...ACK, '--queue', server.url, '--out', out];
+    const so = sink();
+    const sweeping = t.throwsAsync(fig6(args, { stdout: so, handleSignals: false }));
+    // no worker: pretend one took the job for the 3rd time and died (JetStream will not redeliver it)
+    await withQueue(server, async (q) => {
+      const job = await until('the job', async () => {
+        if (!existsSync(join(out, 'queue.json'))) return null;
+        return q.jsm.streams.getMessage(STREAM, { last_by_subj: `uep.sweep.job.${sweepOf(out)}.baseline-seed1` }).catch(() => null);
+      });
+      const submission = job.json<{ submission: string }>().submission;
+      await q.kv.put(statusKey(sweepOf(out), 'baseline-seed1'), JSON.stringify({ state: 'running', worker: 'ghost:1', attempt: 3, maxDeliver: 3, submission }));
+    });
+    const err = await sweeping;
+    t.log(so.text());
+    t.regex(err?.message ?? '', /baseline-seed1/);
+    t.regex(so.text(), /worker ghost:1 went silent on the last delivery/);
+
+    w = startWorker(server);
+    const so2 = sink();
+    const res = await fig6(args, { stdout: so2, handleSignals: false });
+    t.log(so2.text());
+    t.regex(so2.text(), /baseline-seed1 had failed .*submitting it again/);
+    t.is(res.outcome.ran.length, 1);
+    t.is(await withQueue(server, async (q) => (await q.jsm.streams.info(STREAM)).state.messages), 0, 'the stale job was removed');
+  } finally {
+    if (w) await stop(w);
+    await server.stop();
+  }
+});

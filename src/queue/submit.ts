@@ -208,7 +208,10 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
       const how = again?.operation === 'PUT' ? 'result' : await Promise.race([ended, cancelled]);
       const w = waiters.get(sk);
       waiters.delete(sk);
-      if (how === 'cancelled') return { code: 130, signal: 'SIGINT' };
+      if (how === 'cancelled') {
+        writeFileSync(logPath, `queue: the submitter was interrupted; ${run.name} stays on the queue (run the same command again to reattach)\n`);
+        return { code: 130, signal: 'SIGINT' };
+      }
       if (how === 'result') return download(run, dir, logPath);
       const le = await q.kv.get(logKey(sweep, run.name));
       const log = le?.operation === 'PUT' ? unpackText(le.value) : '';
