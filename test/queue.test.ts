@@ -254,3 +254,17 @@ test.serial('a job whose worker went silent on its last delivery is reported fai
     await server.stop();
   }
 });
+
+test.serial('results are create-only: a second worker\'s result for the same run is rejected, the first kept', async (t) => {
+  const server = await startNatsServer({}, { jetstream: true });
+  try {
+    await withQueue(server, async (q) => {
+      const key = resultKey('s0', 'ew-tmax0.5-seed1');
+      await q.kv.create(key, new TextEncoder().encode('first'));
+      await t.throwsAsync(q.kv.create(key, new TextEncoder().encode('second')));
+      t.is((await q.kv.get(key))?.string(), 'first');
+    });
+  } finally {
+    await server.stop();
+  }
+});

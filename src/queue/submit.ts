@@ -132,7 +132,8 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
     const eta = counts.downloaded > 0 && waiters.size > 0 ? `, ETA ${Math.ceil(((launched - done) * s) / counts.downloaded)} s` : '';
     const text = `queue ${sweep}: ${done}/${launched} done${counts.failed ? ` (${counts.failed} failed)` : ''}, ${running} running, ${Math.max(0, queued)} queued${eta}`;
     const now = performance.now();
-    if (force || (text !== lastLine && now - lastAt >= (o.progressEveryMs ?? 5000)) || now - lastAt >= 60_000) {
+    // the final line (force) is printed unless it was the last one printed
+    if ((force && text !== lastLine) || (text !== lastLine && now - lastAt >= (o.progressEveryMs ?? 5000)) || now - lastAt >= 60_000) {
       line(text);
       lastLine = text;
       lastAt = now;
@@ -237,7 +238,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
     async close() {
       clearInterval(staleTimer);
       clearInterval(progressTimer);
-      if (launched > 0) progress(lastLine === '');
+      if (launched > 0) progress(true);
       watch.stop();
       if (!nc.isClosed()) await nc.drain().catch(() => undefined);
     },
