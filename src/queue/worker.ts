@@ -92,7 +92,11 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
     line(`slot ${slot}: ${job.name} (sweep ${job.sweep}, attempt ${attempt}/${q.maxDeliver})`);
     await setStatus(job, { state: 'running', attempt });
     const beat = setInterval(() => {
-      m.working();
+      try {
+        m.working();
+      } catch {
+        // disconnected: if it lasts beyond the ack wait, the job is redelivered (and only one result is kept)
+      }
       void setStatus(job, { state: 'running', attempt });
     }, Math.max(200, q.ackWaitMs / 3));
     const dir = join(scratch, `${job.sweep}-${job.name}`);
