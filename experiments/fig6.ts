@@ -18,6 +18,7 @@ import { loadTrainData } from '../src/training/index.ts';
 import { planSweep, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
+import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options every run of the sweep shares (passed through to train). */
@@ -52,6 +53,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   const { trace: _trace, ...runtimeFlags } = RUNTIME_CLI_OPTIONS;
   const argv = withOptions(commandLine('Fig. 6: MNIST accuracy with coded backpropagation, a sweep of training runs.', args), KEYS, 'dnn')
     .options(runtimeFlags)
+    .options(QUEUE_CLI_OPTIONS)
     .parseSync();
 
   // Validate every flag, every run's options and the data, before running anything.
@@ -111,13 +113,15 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
     }
   };
 
+  const queue = await openQueueFromArgv(argv, dir, (s) => out.write(s));
   const interrupt = abortOnSignals((sig) => `${sig}: stopping the running trainings; finished runs are kept`, undefined, io.handleSignals ?? true);
   let outcome: SweepOutcome;
   try {
     await writeSweepPlan(dir, plan);
-    outcome = await runSweep(plan, dir, { jobs, launch: io.launch, onEvent, signal: interrupt.signal, ...(real ? { runtime: runtimeOpts } : {}) });
+    outcome = await runSweep(plan, dir, { jobs: queue ? total : jobs, launch: queue?.launch ?? io.launch, onEvent, signal: interrupt.signal, ...(real ? { runtime: runtimeOpts } : {}) });
   } finally {
     interrupt.dispose();
+    await queue?.close();
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   out.write(

@@ -1,12 +1,15 @@
 /**
  * `npm run worker -- --server nats://HOST:4222 [--concurrency N]`: a worker process of the
- * `nats` runtime. It serves any number of runs until stopped (Ctrl-C / SIGTERM), survives a NATS
- * server restart, and prints one line per 10 s of activity.
+ * `nats` runtime (`--role coded`, the default). With `--role sweep` it trains the runs of queued
+ * sweeps instead (src/queue/worker.ts), one per `--concurrency` slot. It serves any number of
+ * runs until stopped (Ctrl-C / SIGTERM), survives a NATS server restart, and prints one line per
+ * 10 s of activity.
  */
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { startNatsWorker } from '../src/runtime/nats-worker.ts';
 import { DEFAULT_PREFIX } from '../src/runtime/nats.ts';
 import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
+import { QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** The worker's own options, from the catalogue (src/config). */
@@ -19,11 +22,14 @@ const { server, token, user, pass } = RUNTIME_CLI_OPTIONS;
 export async function worker(args: string[]): Promise<void> {
   const argv = withOptions(commandLine('A worker process of the nats runtime: computes coded tasks (W_A·W_B) and replies.', args), WORKER_KEYS, WORKER_VALUES)
     .options({ server, token, user, pass })
+    .option('role', { type: 'string', default: 'coded', choices: ['coded', 'sweep'], describe: 'coded: compute coded tasks (the nats runtime); sweep: train sweep runs from the JetStream queue (fig6/sweep --queue), --concurrency at once' })
+    .option('ack-wait-ms', QUEUE_CLI_OPTIONS['ack-wait-ms'])
     .parseSync();
   const v = resolveValues(WORKER_KEYS, valuesFromArgv(argv as Record<string, unknown>, WORKER_KEYS), WORKER_VALUES);
   const concurrency = v.concurrency as number;
   const prefix = v.prefix as string;
   const nats = resolveRuntimeOptions(argv).nats;
+  if (argv.role === 'sweep') return runSweepWorker(argv, concurrency);
   const w = await startNatsWorker({ ...nats, concurrency, prefix });
   console.log(`worker: connected to ${nats.server} (prefix ${prefix}, ${concurrency} thread${concurrency === 1 ? '' : 's'}); Ctrl-C to stop`);
   let last = { tasks: 0, replies: 0 };

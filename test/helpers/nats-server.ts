@@ -54,11 +54,13 @@ export interface TestNatsServer {
   restart(downMs?: number): Promise<void>;
 }
 
-export async function startNatsServer(auth: { token?: string; user?: string; pass?: string } = {}): Promise<TestNatsServer> {
+/** `opts.jetstream`: start with JetStream (`-js`, stored in the temporary directory). */
+export async function startNatsServer(auth: { token?: string; user?: string; pass?: string } = {}, opts: { jetstream?: boolean } = {}): Promise<TestNatsServer> {
   const bin = natsServerBinary();
   const port = await freePort();
   const store = await mkdtemp(join(tmpdir(), 'nats-store-'));
   const args = ['-a', '127.0.0.1', '-p', String(port), '-sd', store];
+  if (opts.jetstream) args.push('-js');
   if (auth.token) args.push('--auth', auth.token);
   if (auth.user) args.push('--user', auth.user, '--pass', auth.pass ?? '');
   let proc: ChildProcess | undefined;

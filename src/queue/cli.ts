@@ -1,0 +1,60 @@
+/**
+ * Command-line plumbing of the sweep queue, shared by `fig6`, `sweep` and `worker --role sweep`:
+ * the flags, and opening the queue from parsed flags. The NATS credentials are the runtime's
+ * flags (`--token`, `--user`/`--pass`, src/runtime/options.ts).
+ */
+import type { NatsConnectOptions } from '../runtime/nats.ts';
+import { DEFAULT_ACK_WAIT_MS } from './protocol.ts';
+import { openQueuedSweep, type QueuedSweep } from './submit.ts';
+import { startSweepWorker, type SweepWorker } from './worker.ts';
+
+export const QUEUE_CLI_OPTIONS = {
+  queue: { type: 'string', describe: 'run the sweep on a NATS JetStream work queue at this URL (e.g. nats://HOST:4222): jobs for `npm run worker -- --role sweep` processes, results downloaded into --out' },
+  'ack-wait-ms': { type: 'number', describe: `--queue: ack wait of the job consumer when this command creates it (default ${DEFAULT_ACK_WAIT_MS}); workers heartbeat every third of it` },
+} as const;
+
+const NATS_URL = /^(nats|tls|wss?):\/\/[^\s]+$/;
+
+/** NATS options from `--<urlFlag>` and the shared credential flags (RangeError naming the flag). */
+export function natsFromArgv(argv: Record<string, unknown>, urlFlag: string): NatsConnectOptions {
+  const server = argv[urlFlag];
+  if (typeof server !== 'string' || !NATS_URL.test(server)) throw new RangeError(`--${urlFlag}: '${String(server)}' is not a NATS URL (e.g. nats://127.0.0.1:4222)`);
+  const str = (f: string) => (typeof argv[f] === 'string' ? (argv[f] as string) : undefined);
+  const user = str('user');
+  const pass = str('pass');
+  if ((user === undefined) !== (pass === undefined)) throw new RangeError('--user and --pass: give both or neither');
+  return { server, token: str('token'), user, pass };
+}
+
+function ackWait(argv: Record<string, unknown>): number | undefined {
+  const v = argv['ack-wait-ms'];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 500) throw new RangeError(`--ack-wait-ms: must be a number of milliseconds ≥ 500 (got ${String(v)})`);
+  return v;
+}
+
+/**
+ * The queued sweep of `--queue URL` (undefined without `--queue`). A queued sweep trains in the
+ * workers' processes on the simulator: `--runtime threads|nats` is refused with it.
+ */
+export async function openQueueFromArgv(argv: Record<string, unknown>, out: string, write: (s: string) => void): Promise<QueuedSweep | undefined> {
+  if (argv.queue === undefined) return undefined;
+  if (argv.runtime !== undefined && argv.runtime !== 'sim') throw new RangeError(`--queue: runs on the queue use the simulated runtime (got --runtime ${String(argv.runtime)})`);
+  return openQueuedSweep(out, { nats: natsFromArgv(argv, 'queue'), ackWaitMs: ackWait(argv), onLine: (l) => write(`${l}\n`) });
+}
+
+/** `npm run worker -- --role sweep`: serve jobs until SIGINT/SIGTERM. */
+export async function runSweepWorker(argv: Record<string, unknown>, concurrency: number): Promise<void> {
+  const nats = natsFromArgv(argv, 'server');
+  const log = (s: string) => console.log(`worker: ${s}`);
+  const w: SweepWorker = await startSweepWorker({ nats, concurrency, ackWaitMs: ackWait(argv), onLine: log });
+  log(`sweep role: taking jobs from ${nats.server}, ${concurrency} slot${concurrency === 1 ? '' : 's'}; Ctrl-C to stop`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  log('stopping: runs in progress go back to the queue');
+  await w.close();
+  const c = w.counts();
+  log(`stopped (${c.done} done, ${c.failed} failed, ${c.refused} refused)`);
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm run sweep -- --grid FILE`: the grid's parsing and plan, a tiny grid trained locally, and
+ * the same grid on the JetStream queue (nats-server -js on loopback, one worker process) giving
+ * the same metrics.csv (step_ms aside).
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sweep } from '../experiments/sweep.ts';
+import { parseGrid, planGrid } from '../src/queue/grid.ts';
+import { parseCsv } from '../src/util/csv.ts';
+import { sink, useTempDir } from './helpers/io.ts';
+import { startNatsServer } from './helpers/nats-server.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const tempDir = useTempDir('sweep-grid-');
+
+const GRID = {
+  schemes: ['baseline', 'ew'],
+  tmax: [1],
+  seeds: [1],
+  vary: { lambda: [0.5, 1] },
+  options: { limit: 320, epochs: 1, 'test-limit': 200, 'eval-every': 2 },
+};
+
+test('a grid plans schemes × tmax × seeds × the varied options, names the runs after them, and checks every value', (t) => {
+  const { runs, varied } = planGrid(parseGrid(JSON.stringify(GRID)));
+  t.deepEqual(varied, ['lambda']);
+  t.deepEqual(runs.map((r) => r.name), ['baseline-seed1-lambda0.5', 'ew-tmax1-seed1-lambda0.5', 'baseline-seed1-lambda1', 'ew-tmax1-seed1-lambda1']);
+  t.is(runs[1].resolved.testLimit, 200);
+  t.is(runs[3].resolved.lambda, 1);
+  t.throws(() => parseGrid(JSON.stringify({ ...GRID, vary: { nosuch: [1] } })), { message: /'nosuch' is not a train option/ });
+  t.throws(() => parseGrid(JSON.stringify({ ...GRID, seeds: [] })), { message: /"seeds" must be a non-empty list/ });
+  t.throws(() => parseGrid(JSON.stringify({ ...GRID, extra: 1 })), { message: /unknown field "extra"/ });
+  t.throws(() => planGrid(parseGrid(JSON.stringify({ ...GRID, vary: { lambda: [-1] } }))), { message: /lambda/ });
+  t.throws(() => parseGrid('{'), { message: /is not JSON/ });
+});
+
+test('a tiny grid runs locally and on the queue with the same metrics.csv (step_ms aside)', async (t) => {
+  const grid = join(tempDir(), 'grid.json');
+  writeFileSync(grid, JSON.stringify({ ...GRID, schemes: ['ew'] }));
+  const local = join(tempDir(), 'local');
+  const so = sink();
+  const res = await sweep(['--grid', grid, '--out', local, '--jobs', '2'], { stdout: so, handleSignals: false });
+  t.log(so.text());
+  t.is(res.outcome.ran.length, 2);
+  const rows = parseCsv(readFileSync(join(local, 'summary.csv'), 'utf8'));
+  t.deepEqual(rows.map((r) => [r.name, r.lambda]), [['ew-tmax1-seed1-lambda0.5', 0.5], ['ew-tmax1-seed1-lambda1', 1]]);
+
+  const server = await startNatsServer({}, { jetstream: true });
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'experiments', 'worker.ts'), '--role', 'sweep', '--server', server.url, '--ack-wait-ms', '2000'], { cwd: ROOT, stdio: 'ignore' });
+  try {
+    const queued = join(tempDir(), 'queued');
+    const qo = sink();
+    const qres = await sweep(['--grid', grid, '--out', queued, '--queue', server.url, '--ack-wait-ms', '2000'], { stdout: qo, handleSignals: false });
+    t.log(qo.text());
+    t.is(qres.outcome.ran.length, 2);
+    const sansTiming = (d: string) => {
+      const lines = readFileSync(join(d, 'metrics.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+      const drop = lines[0].indexOf('step_ms');
+      return lines.map((r) => r.filter((_, i) => i !== drop).join(',')).join('\n');
+    };
+    for (const name of ['ew-tmax1-seed1-lambda0.5', 'ew-tmax1-seed1-lambda1']) t.is(sansTiming(join(queued, 'runs', name)), sansTiming(join(local, 'runs', name)), name);
+  } finally {
+    await new Promise<void>((r) => {
+      worker.once('exit', () => r());
+      worker.kill('SIGTERM');
+    });
+    await server.stop();
+  }
+});
