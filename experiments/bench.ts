@@ -3,40 +3,78 @@
  * products of the MNIST MLP at batch 64 (paper Table II), for every scheme; (2) whole training
  * steps (forward, hand-written backward through the multiply, SGD) for the baseline and every
  * scheme. All cases are timed in one run, interleaved, and reported as ms and ratios to exact.
+ *
+ * `--runtime threads|nats`: the same products and steps on sim and on the real runtime, every
+ * worker arriving (T_max = ∞; no injected delay, deadline --deadline-ms), with the ratios
+ * runtime/sim, the per-step overhead and the per-task round trip (src/bench/runtime-bench.ts).
+ * `--nats-workers 1,2,4`: starts its own nats-server and worker processes on this machine and
+ * measures the nats runtime's throughput with each count of worker processes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { codedMatMul, resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import type { ResolvedCodedOptions, SchemeName } from '../src/coded-backprop/index.ts';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { type BenchCase, timeInterleaved } from '../src/bench/interleaved.ts';
+import { startLocalNats } from '../src/bench/local-nats.ts';
+import { benchRuntime, benchThroughput } from '../src/bench/runtime-bench.ts';
+import { benchProducts } from '../src/bench/table-ii.ts';
 import { loadMnistSplit } from '../src/data/mnist.ts';
 import { exactMultiply, type Multiply, sgdStep } from '../src/model/backprop.ts';
 import { Mlp } from '../src/model/mlp.ts';
+import { startNatsRuntime } from '../src/runtime/nats.ts';
+import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
+import type { Runtime } from '../src/runtime/runtime.ts';
+import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
 import { type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
-import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { commandLine, isMainModule, parseInteger, runCommand } from './cli-common.ts';
 
 /** The catalogue options (src/config) of the benchmark; starting values: the `bench` preset (the training setup at T_max = 1). */
 const BENCH_KEYS = ['codeSchemes', 'tmax', 'lambda', 'batch', 'rounds', 'perRound', 'seed', 'steps', 'backend'] as const;
 
-/** Table II at batch b: [name, m, n, p] of A: m×n times B: n×p. */
-function tableII(b: number): [string, number, number, number][] {
-  return [
-    ['dense1 grad-input', b, 100, 784],
-    ['dense1 grad-weight', 784, b, 100],
-    ['dense2 grad-input', b, 200, 100],
-    ['dense2 grad-weight', 100, b, 200],
-    ['dense3 grad-input', b, 10, 200],
-    ['dense3 grad-weight', 200, b, 10],
-  ];
-}
+/** Deadline of a product on a real runtime in the bench (ms): every reply beats it, so no call waits for it. */
+const BENCH_DEADLINE_MS = 60_000;
+
+/**
+ * The runtime flags of train/matmul (RUNTIME_CLI_OPTIONS) with the bench's defaults: no injected
+ * delay (the only mode: every worker must arrive) and a deadline of a minute; plus --nats-workers.
+ */
+const BENCH_RUNTIME_OPTIONS = {
+  ...RUNTIME_CLI_OPTIONS,
+  straggle: { ...RUNTIME_CLI_OPTIONS.straggle, default: 'none', choices: ['none'], describe: 'real runtimes: the bench injects no delay, so every worker arrives before --deadline-ms' },
+  'deadline-ms': { ...RUNTIME_CLI_OPTIONS['deadline-ms'], default: BENCH_DEADLINE_MS, describe: 'real runtimes: wall-clock deadline of each product in ms (large: every reply beats it)' },
+  'time-unit-ms': { ...RUNTIME_CLI_OPTIONS['time-unit-ms'], hidden: true },
+  'nats-workers': {
+    type: 'string',
+    describe: 'throughput of the nats runtime with these counts of worker processes, e.g. 1,2,4 (starts its own nats-server and workers on this machine; default scheme ew)',
+  },
+} as const;
 
 const fmt = (ms: number) => ms.toFixed(3).padStart(8);
 const ratio = (x: number) => `${x.toFixed(2)}×`.padStart(7);
 
+/** Worker-process counts of --nats-workers: distinct integers 1…64, comma-separated. */
+function parseCounts(text: unknown): number[] {
+  if (typeof text !== 'string' || text.trim() === '') throw new RangeError('--nats-workers: give counts of worker processes, e.g. 1,2,4');
+  const counts = text.split(',').map((x) => parseInteger(x.trim(), '--nats-workers', 1, 64));
+  if (new Set(counts).size !== counts.length) throw new RangeError(`--nats-workers: counts must differ (got ${text})`);
+  return counts;
+}
+
 export async function bench(args: string[]): Promise<void> {
-  const argv = withOptions(commandLine('Times the coded multiply and coded training steps against exact ones, in one run.', args), BENCH_KEYS, 'bench').parseSync();
-  const v = resolveValues(BENCH_KEYS, valuesFromArgv(argv as Record<string, unknown>, BENCH_KEYS), 'bench');
+  const argv = withOptions(commandLine('Times the coded multiply and coded training steps against exact ones, in one run.', args), BENCH_KEYS, 'bench')
+    .options(BENCH_RUNTIME_OPTIONS)
+    .parseSync();
+  const given = valuesFromArgv(argv as Record<string, unknown>, BENCH_KEYS);
+  const runtimeOpts = resolveRuntimeOptions(argv as Record<string, unknown>);
+  const counts = argv['nats-workers'] === undefined ? undefined : parseCounts(argv['nats-workers']);
+  if (counts && runtimeOpts.runtime !== 'sim') throw new RangeError('--nats-workers: starts its own nats-server and worker processes; leave out --runtime');
+  const real = runtimeOpts.runtime !== 'sim' || counts !== undefined;
+  if (real && given.tmax !== undefined && given.tmax !== Infinity) {
+    throw new RangeError('--tmax: on a real runtime the bench waits for every worker (T_max = inf, no injected delay); leave --tmax out');
+  }
+  // real runtimes: every worker arrives (T_max = ∞), and one scheme (ew) unless --schemes names others
+  const v = resolveValues(BENCH_KEYS, real ? { ...given, tmax: Infinity, codeSchemes: given.codeSchemes ?? ['ew'] } : given, 'bench');
   const schemes = v.codeSchemes as SchemeName[];
   const tmax = v.tmax as number;
   const lambda = v.lambda as number;
@@ -53,17 +91,57 @@ export async function bench(args: string[]): Promise<void> {
     `T_max = ${tmax}, λ = ${lambda}, batch ${batch}, K = N·P/W, Table III workers ` +
       `(${schemes.map((s) => `${s} ${opts.get(s)!.workers}`).join(', ')}); median of ${rounds} interleaved rounds × ${perRound} calls, seed ${seed}`,
   );
+  /** The first 8 MNIST batches, for the training steps. */
+  const stepBatches = () => {
+    const data = loadMnistSplit('train', { limit: batch * 8 });
+    return Array.from({ length: 8 }, (_, i) => ({
+      images: data.images.subarray(i * batch * 784, (i + 1) * batch * 784),
+      labels: data.labels.subarray(i * batch, (i + 1) * batch),
+    }));
+  };
+  const runtimeBench = { schemes, opts, batch, rounds, perRound, seed, timing: runtimeOpts.timing };
+
+  if (counts) {
+    // throughput of nats with 1, 2, 4… worker processes: a private server, a queue group per count
+    const local = await startLocalNats();
+    const runtimes: Runtime[] = [];
+    try {
+      for (const n of counts) {
+        const prefix = `uepbench${n}`;
+        await local.startWorkers(n, prefix);
+        runtimes.push(await startNatsRuntime({ server: local.url, prefix }));
+      }
+      console.log(
+        `runtime: nats, private nats-server at ${local.url}; worker processes (one thread each) ${counts.join(', ')}, each count in its own queue group; ` +
+          `no injected delay, deadline ${runtimeOpts.timing.deadlineMs} ms`,
+      );
+      await benchThroughput(runtimes, { ...runtimeBench, counts }, (l) => console.log(l));
+    } finally {
+      for (const rt of runtimes) await rt.close();
+      await local.close();
+    }
+    return;
+  }
+  if (real) {
+    console.log(describeRuntime(runtimeOpts, tmax));
+    const runtime = (await startRuntime(runtimeOpts)) as Runtime;
+    const trace = runtimeOpts.trace ? recordTrace(runtime, traceTimeUnit(runtimeOpts.timing, tmax)) : undefined;
+    try {
+      await benchRuntime(runtime, { ...runtimeBench, steps: v.steps ? stepBatches() : undefined }, (l) => console.log(l));
+      const c = runtime.counters();
+      console.log(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}`);
+      if (trace && runtimeOpts.trace) {
+        await trace.write(runtimeOpts.trace);
+        console.log(`wrote ${runtimeOpts.trace} (arrival trace)`);
+      }
+    } finally {
+      await runtime.close();
+    }
+    return;
+  }
 
   // (1) the six products: a few different input pairs per product, cycled, so no case reuses one tensor
-  const rng = new Rng(seed);
-  const products = tableII(batch).map(([name, m, n, p]) => ({
-    name,
-    shape: `(${m}×${n})·(${n}×${p})`,
-    pairs: Array.from({ length: 4 }, () => [
-      tf.tensor2d(Float32Array.from({ length: m * n }, () => rng.normal()), [m, n]),
-      tf.tensor2d(Float32Array.from({ length: n * p }, () => rng.normal()), [n, p]),
-    ]),
-  }));
+  const products = benchProducts(batch, new Rng(seed));
   const variants: [string, (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D][] = [
     ['exact', (a, b) => tf.matMul(a, b)],
     ...schemes.map((s): [string, (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D] => {
@@ -110,11 +188,7 @@ export async function bench(args: string[]): Promise<void> {
 
   if (!v.steps) return;
   // (2) whole training steps on the first MNIST batches, one model per scheme
-  const data = loadMnistSplit('train', { limit: batch * 8 });
-  const batches = Array.from({ length: 8 }, (_, i) => ({
-    images: data.images.subarray(i * batch * 784, (i + 1) * batch * 784),
-    labels: data.labels.subarray(i * batch, (i + 1) * batch),
-  }));
+  const batches = stepBatches();
   const stepVariants: [string, Multiply][] = [
     ['baseline', exactMultiply],
     ...schemes.map((s): [string, Multiply] => {
