@@ -66,9 +66,10 @@ export async function bench(args: string[]): Promise<void> {
     .options(BENCH_RUNTIME_OPTIONS)
     .parseSync();
   const given = valuesFromArgv(argv as Record<string, unknown>, BENCH_KEYS);
-  const runtimeOpts = resolveRuntimeOptions(argv as Record<string, unknown>);
   const counts = argv['nats-workers'] === undefined ? undefined : parseCounts(argv['nats-workers']);
-  if (counts && runtimeOpts.runtime !== 'sim') throw new RangeError('--nats-workers: starts its own nats-server and worker processes; leave out --runtime');
+  if (counts && argv.runtime !== 'sim') throw new RangeError('--nats-workers: starts its own nats-server and worker processes; leave out --runtime');
+  // --nats-workers runs the nats runtime (on its own server): its deadline is checked as nats's
+  const runtimeOpts = resolveRuntimeOptions(counts ? { ...argv, runtime: 'nats' } : (argv as Record<string, unknown>));
   const real = runtimeOpts.runtime !== 'sim' || counts !== undefined;
   if (real && given.tmax !== undefined && given.tmax !== Infinity) {
     throw new RangeError('--tmax: on a real runtime the bench waits for every worker (T_max = inf, no injected delay); leave --tmax out');

@@ -45,7 +45,7 @@ test('bench --runtime nats: against a test server and two workers', async (t) =>
 
 test('bench --nats-workers 1,2: its own server and worker processes, one throughput line per count', async (t) => {
   const { stdout } = await bench(['--nats-workers', '1,2', '--no-steps', ...TINY]);
-  t.regex(stdout, /private nats-server at nats:\/\/127\.0\.0\.1:\d+; worker processes \(one thread each\) 1, 2/);
+  t.regex(stdout, /private nats-server at nats:\/\/127\.0\.0\.1:\d+; worker processes \(one thread each\) 1, 2, each count in its own queue group; no injected delay, deadline 60000 ms/);
   t.regex(stdout, /ew: 90 tasks per step/);
   t.regex(stdout, /^1 +[\d.]+ +[\d.]+ +\d+ +1\.00× +[\d.]+×$/m);
   t.regex(stdout, /^2 +[\d.]+ +[\d.]+ +\d+ +[\d.]+× +[\d.]+×$/m);
