@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { codedMatMul, resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import type { ResolvedCodedOptions, SchemeName } from '../src/coded-backprop/index.ts';
-import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { parseValue, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { type BenchCase, timeInterleaved } from '../src/bench/interleaved.ts';
 import { startLocalNats } from '../src/bench/local-nats.ts';
 import { benchRuntime, benchThroughput } from '../src/bench/runtime-bench.ts';
@@ -27,7 +27,7 @@ import type { Runtime } from '../src/runtime/runtime.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
 import { type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
-import { commandLine, isMainModule, parseInteger, runCommand } from './cli-common.ts';
+import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** The catalogue options (src/config) of the benchmark; starting values: the `bench` preset (the training setup at T_max = 1). */
 const BENCH_KEYS = ['codeSchemes', 'tmax', 'lambda', 'batch', 'rounds', 'perRound', 'seed', 'steps', 'backend'] as const;
@@ -55,10 +55,7 @@ const ratio = (x: number) => `${x.toFixed(2)}×`.padStart(7);
 
 /** Worker-process counts of --nats-workers: distinct integers 1…64, comma-separated. */
 function parseCounts(text: unknown): number[] {
-  if (typeof text !== 'string' || text.trim() === '') throw new RangeError('--nats-workers: give counts of worker processes, e.g. 1,2,4');
-  const counts = text.split(',').map((x) => parseInteger(x.trim(), '--nats-workers', 1, 64));
-  if (new Set(counts).size !== counts.length) throw new RangeError(`--nats-workers: counts must differ (got ${text})`);
-  return counts;
+  return parseValue({ type: 'numbers', integer: true, min: 1, max: 64, unique: true }, text, 'natsWorkers', 'nats-workers') as number[];
 }
 
 export async function bench(args: string[]): Promise<void> {

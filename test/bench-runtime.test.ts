@@ -56,7 +56,7 @@ test('bench on a real runtime: a finite --tmax, --straggle model, repeated --nat
   for (const [args, re] of [
     [['--runtime', 'threads', '--tmax', '1'], /--tmax: on a real runtime the bench waits for every worker/],
     [['--runtime', 'threads', '--straggle', 'model'], /straggle/],
-    [['--nats-workers', '1,1'], /--nats-workers: counts must differ/],
+    [['--nats-workers', '1,1'], /^error: --nats-workers: a value is listed twice/],
     [['--nats-workers', '0'], /--nats-workers/],
     [['--nats-workers', '2', '--runtime', 'threads'], /--nats-workers: .*leave out --runtime/],
   ] as Array<[string[], RegExp]>) {
