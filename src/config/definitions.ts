@@ -198,6 +198,7 @@ const defs: OptionDef[] = [
   { key: 'designWarmup', kind: { type: 'integer', min: 1 }, default: 50, help: '--design auto: iteration whose products the first design measures' },
   { key: 'designEvery', kind: { type: 'integer', min: 0 }, default: 0, help: '--design auto: re-design every K iterations after the warm-up (0: once)' },
   // sweeps and output
+  { key: 'comparison', flag: 'compare', kind: { type: 'choice', choices: ['design', 'surrogate'] }, default: 'design', help: 'design: paper Γ vs Γ designed from the data (now, ew); surrogate: the real decoder vs the authors\' shortcut (uncoded, rep, now, ew)' },
   { key: 'sweeps', kind: { type: 'string' }, help: 'sweeps to compare: label=DIR,label=DIR (fig6 output directories)' },
   { key: 'out', kind: { type: 'string' }, help: 'output directory' },
   { key: 'jobs', kind: { type: 'integer', min: 1, max: 256 }, default: availableParallelism(), defaultText: 'number of cores', help: 'trainings run at once' },
