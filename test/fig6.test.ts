@@ -132,3 +132,12 @@ test('movingAverage is centred and truncated at the ends', (t) => {
   t.deepEqual(movingAverage([1, 2, 3], 1), [1, 2, 3]);
   t.deepEqual(movingAverage([2, 4], 50), [3, 3]);
 });
+
+test.serial('fig6 --partition cxr: the coded runs use the c×r partition; an r×c rerun into the same folder is refused naming the partition', async (t) => {
+  const out = join(tempDir(), 'cxr');
+  const args = ['--schemes', 'ew', '--tmax', '1', '--seeds', '1', '--epochs', '1', '--limit', '192', '--test-limit', '100', '--jobs', '1', '--out', out];
+  await fig6([...args, '--partition', 'cxr'], { stdout: sink(), handleSignals: false });
+  const cfg = JSON.parse(await readFile(join(out, 'runs', 'ew-tmax1-seed1', 'config.json'), 'utf8'));
+  t.is(cfg.coded.partition, 'cxr');
+  await t.throwsAsync(fig6(args, { stdout: sink(), handleSignals: false }), { message: /partition: cxr → rxc/ });
+});

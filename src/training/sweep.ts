@@ -101,13 +101,16 @@ const MATCH_KEYS = [
  * "key: stored → planned" strings (empty when they agree).
  */
 export function optionMismatches(dir: string, run: PlannedRun, runtime = 'sim'): string[] {
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { options: Record<string, unknown>; runtime?: string };
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { options: Record<string, unknown>; runtime?: string; coded?: { partition?: string } | null };
   const stored = config.options;
   const planned = optionsRecord(run.resolved);
   const out: string[] = [];
   // the baseline has no workers: it runs the same on every runtime
   const want = run.scheme === 'baseline' ? 'sim' : runtime;
   if ((config.runtime ?? 'sim') !== want) out.push(`runtime: ${config.runtime ?? 'sim'} → ${want}`);
+  const plannedPartition = run.resolved.coded === 'baseline' ? null : run.resolved.coded.partition;
+  const storedPartition = config.coded ? (config.coded.partition ?? 'rxc') : null;
+  if (storedPartition !== plannedPartition) out.push(`partition: ${storedPartition} → ${plannedPartition}`);
   for (const k of MATCH_KEYS) {
     // runs recorded before an option existed ran with its default
     const a = JSON.stringify(stored[k] ?? (k in RECORDED_LATER ? RECORDED_LATER[k as keyof typeof RECORDED_LATER] : null));
