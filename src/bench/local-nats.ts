@@ -4,54 +4,14 @@
  * one thread each) in queue groups of their own subject prefix. Everything started here is
  * stopped by close(), also after a failed start.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, natsServerBinary, waitAccepting } from '../util/nats-server-process.ts';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Path of nats-server (Debian installs it in /usr/sbin); an error naming the package when missing. */
-export function natsServerBinary(): string {
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  try {
-    const p = execFileSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).trim();
-    if (p) return p;
-  } catch {
-    // not on PATH
-  }
-  throw new Error('--nats-workers: nats-server is not installed (apt-get install -y nats-server)');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepting(port: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nats-server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function stop(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
@@ -83,7 +43,7 @@ export async function startLocalNats(): Promise<LocalNats> {
   };
   try {
     procs.push(spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' }));
-    await accepting(port, 10_000);
+    await waitAccepting(port, 10_000);
   } catch (err) {
     await close();
     throw err;

@@ -2,49 +2,11 @@
  * A private nats-server for one test file: a free loopback port, a temporary store directory,
  * optional token or user/password; stop() and restart() (same port) for the fault tests.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** Path of the nats-server binary (Debian installs it in /usr/sbin); throws with the apt line when missing. */
-export function natsServerBinary(): string {
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  try {
-    return execFileSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('nats-server is not installed: apt-get install -y nats-server');
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepting(port: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nats-server did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { freePort, natsServerBinary, waitAccepting } from '../../src/util/nats-server-process.ts';
 
 export interface TestNatsServer {
   url: string;
@@ -66,7 +28,7 @@ export async function startNatsServer(auth: { token?: string; user?: string; pas
   let proc: ChildProcess | undefined;
   const start = async () => {
     proc = spawn(bin, args, { stdio: 'ignore' });
-    await accepting(port, 10_000);
+    await waitAccepting(port, 10_000);
   };
   const stopProc = async () => {
     const p = proc;
