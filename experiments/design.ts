@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { normaliseLatencyChoice, type LatencySpec } from '../src/coded-backprop/index.ts';
-import { OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { latencySpecOf, OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import {
   designColumns,
   designCsvRows,
@@ -96,14 +96,7 @@ export async function design(args: string[], log: (line: string) => void = (l) =
   // The preset's Γ is the paper's for 3 classes; with another L and no --gamma, compare with uniform.
   const reference = given.gamma === undefined && L !== 3 ? new Array<number>(L).fill(1 / L) : (v.gamma as number[]);
   checkGamma(reference, L, '--gamma', 'one per class of --class-sizes');
-  const spec: LatencySpec = {
-    model: normaliseLatencyChoice(v.latency as string),
-    lambda: v.lambda as number,
-    shift: v.shift as number,
-    paretoScale: v.paretoScale as number,
-    paretoShape: v.paretoShape as number,
-    gammaShape: v.gammaShape as number,
-  };
+  const spec: LatencySpec = { ...latencySpecOf(v), model: normaliseLatencyChoice(v.latency as string) };
   const K = v.K as number;
   const gridPoints = v.gridPoints as number;
   const dir = checkOutputDir(v.out as string);

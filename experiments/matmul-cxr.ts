@@ -4,8 +4,8 @@
  * packet = --variances[its class]. Prints the Monte Carlo loss with its 95% CI beside the c×r
  * formula Σ_l E_l·P(class l not decoded) (src/theory/cxr.ts).
  */
-import { resolveCodedOptions, type LatencySpec } from '../src/coded-backprop/index.ts';
-import { OptionError, type Values } from '../src/config/index.ts';
+import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import { latencySpecOf, OptionError, type Values } from '../src/config/index.ts';
 import { cxrExpectedLossAtProbability, type CxrScheme } from '../src/theory/index.ts';
 import { confidenceInterval } from '../src/util/stats.ts';
 import { Rng } from '../src/util/rng.ts';
@@ -34,14 +34,7 @@ export function cxrMatmul(v: Values, workers: number | undefined, runtime: strin
     workers,
     gamma: v.gamma as number[],
     ordering: v.ordering as string,
-    latency: {
-      model: v.latency as LatencySpec['model'],
-      lambda: v.lambda as number,
-      shift: v.shift as number,
-      paretoScale: v.paretoScale as number,
-      paretoShape: v.paretoShape as number,
-      gammaShape: v.gammaShape as number,
-    },
+    latency: latencySpecOf(v),
     K: v.K as number,
   });
   const shape = opts.cxr?.shape;

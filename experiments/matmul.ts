@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { classTableRows, gridClassTable } from '../src/util/class-table.ts';
-import { CODES, resolveCodedOptions, type LatencySpec } from '../src/coded-backprop/index.ts';
-import { OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
+import { CODES, resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import { latencySpecOf, OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, type Scheme } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { type BackendChoice, initBackend } from '../src/util/backend.ts';
@@ -69,14 +69,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   const spec = { U: v.U as number, M: v.M as number, Q: v.Q as number, varA: variances, varB: variances };
   const executor = v.executor as Executor;
   if (scheme === 'baseline') throw new OptionError('scheme', `matmul runs a code (${CODES.map((c) => c.name).join(', ')}); baseline is the exact product`);
-  const latency: LatencySpec = {
-    model: v.latency as LatencySpec['model'],
-    lambda: v.lambda as number,
-    shift: v.shift as number,
-    paretoScale: v.paretoScale as number,
-    paretoShape: v.paretoShape as number,
-    gammaShape: v.gammaShape as number,
-  };
+  const latency = latencySpecOf(v);
   const opts = resolveCodedOptions({
     scheme: scheme as never,
     granularity: v.granularity as never,

@@ -143,7 +143,7 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     paretoScale: positive('paretoScale', lat.paretoScale ?? 1),
     paretoShape: positive('paretoShape', lat.paretoShape ?? 2),
     // only the Gamma model reads it (left out otherwise, so other models' records stay as they were)
-    ...(model === 'gamma' || lat.gammaShape !== undefined ? { gammaShape: positive('gammaShape', lat.gammaShape ?? 2) } : {}),
+    ...(model === 'gamma' ? { gammaShape: positive('gammaShape', lat.gammaShape ?? 2) } : {}),
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);

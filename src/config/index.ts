@@ -5,3 +5,4 @@ export { PRESETS, PRESET_NAMES, presetValues, type Preset, type PresetName, type
 export { resolveValues, type Values } from './resolve.ts';
 export { withOptions, valuesFromArgv, asOptionError } from './yargs.ts';
 export { parseValue, MAX_RANGE_POINTS, type ValueKind } from './value-kinds.ts';
+export { latencySpecOf } from './latency-spec.ts';

@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveCodedOptions, type CodedMatMulOptions, type LatencySpec, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
-import { OptionError, resolveValues, type PresetName } from '../config/index.ts';
+import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
+import { latencySpecOf, OptionError, resolveValues, type PresetName } from '../config/index.ts';
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
@@ -96,14 +96,7 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     granularity: v.granularity as string,
     workers: (v.workers as number | null) ?? undefined,
     gamma: scheme === 'now' || scheme === 'ew' ? (v.gamma as number[]) : undefined,
-    latency: {
-      model: v.latency as LatencySpec['model'],
-      lambda: v.lambda as number,
-      shift: v.shift as number,
-      paretoScale: v.paretoScale as number,
-      paretoShape: v.paretoShape as number,
-      ...(v.latency === 'gamma' ? { gammaShape: v.gammaShape as number } : {}),
-    },
+    latency: latencySpecOf(v),
     partition: v.partition as string,
     packets: v.packets as number,
   };
