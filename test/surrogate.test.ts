@@ -30,7 +30,7 @@ for (const scheme of ['now', 'ew'] as const) {
     const firstOf = opts.grid.classSizes.map((_, l) => layout.blockClass.indexOf(l));
     for (let i = 0; i < n; i++) {
       const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
-      const k = surrogateKept(opts, layout, times, table, () => rng.uniform());
+      const k = surrogateKept(opts, layout, receivedBy(times, 1), table, () => rng.uniform());
       firstOf.forEach((blk, l) => k[blk] && kept[l]++);
       // every block of a class shares its class's draw
       layout.blockClass.forEach((l, blk) => t.is(k[blk], k[firstOf[l]]) || undefined);
@@ -49,19 +49,19 @@ test('rep keeps a block when any copy arrived (the authors dropped it when eithe
   const times = new Float64Array(18).fill(5);
   times[3] = 0.1; // copy 1 of block 3 only
   times[9 + 4] = 0.1; // copy 2 of block 4 only
-  const k = surrogateKept(rep, layout, times, null, () => 0);
+  const k = surrogateKept(rep, layout, receivedBy(times, 1), null, () => 0);
   t.deepEqual(k.map((x, blk) => (x ? blk : -1)).filter((x) => x >= 0), [3, 4]);
   const unc = resolveCodedOptions({ scheme: 'uncoded', tmax: 1, latency: { lambda: 0.5 } });
   const tu = new Float64Array(9).fill(5);
   tu[7] = 0.2;
-  t.deepEqual(surrogateKept(unc, layout, tu, null, () => 0).map((x, blk) => (x ? blk : -1)).filter((x) => x >= 0), [7]);
+  t.deepEqual(surrogateKept(unc, layout, receivedBy(tu, 1), null, () => 0).map((x, blk) => (x ? blk : -1)).filter((x) => x >= 0), [7]);
   const mds = resolveCodedOptions({ scheme: 'mds', tmax: 1, latency: { lambda: 0.5 } });
   const tm = new Float64Array(15).fill(5);
   for (let w = 0; w < 8; w++) tm[w] = 0.1;
-  t.true(surrogateKept(mds, layout, tm, null, () => 0).every((x) => !x), '8 of 9 needed: nothing');
+  t.true(surrogateKept(mds, layout, receivedBy(tm, 1), null, () => 0).every((x) => !x), '8 of 9 needed: nothing');
   tm[8] = 0.1;
   t.is(receivedBy(tm, 1).length, 9);
-  t.true(surrogateKept(mds, layout, tm, null, () => 0).every(Boolean), '9: everything');
+  t.true(surrogateKept(mds, layout, receivedBy(tm, 1), null, () => 0).every(Boolean), '9: everything');
 });
 
 test.serial('train --decoder surrogate trains and records the decoder; bad combinations name --decoder', async (t) => {

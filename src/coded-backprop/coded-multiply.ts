@@ -64,7 +64,7 @@ export function makeCodedMultiply(
     return { multiply: exactMultiply, takeStepStats: () => undefined };
   }
   const L = Math.max(resolved.grid.classSizes.length, ...Object.values(perSite).map((o) => o.grid.classSizes.length));
-  let acc: StepStats = empty(L);
+  let acc: StepStats = emptyStepStats(L);
   // call tags (step, product site) as a real runtime tags its calls, for trace replay
   let step = 0;
   const multiply: Multiply = (a: Tensor2D, b: Tensor2D, site) => {
@@ -80,13 +80,14 @@ export function makeCodedMultiply(
     multiply,
     takeStepStats() {
       const out = acc;
-      acc = empty(L);
+      acc = emptyStepStats(L);
       step++;
       return out;
     },
   };
 }
 
-function empty(classes: number): StepStats {
+/** Zero sums of a step with `classes` classes. */
+export function emptyStepStats(classes: number): StepStats {
   return { workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(classes).fill(0) };
 }

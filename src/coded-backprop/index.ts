@@ -17,6 +17,6 @@ export type { FittedModel, LatencyFit, TraceReadOptions, TraceTimes } from './la
 export { blockLevels, paperClassTable, classSizesOf } from './partition.ts';
 export type { CodedMatMulStats, Granularity, Ordering, Partition, SchemeName } from './types.ts';
 export { PARTITIONS, DEFAULT_PACKETS } from './cxr/options.ts';
-export { makeCodedMultiply } from './coded-multiply.ts';
+export { emptyStepStats, makeCodedMultiply } from './coded-multiply.ts';
 export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';
 export { TraceReplay, traceReplayPath, traceReplayProblem } from './trace-replay.ts';

@@ -10,7 +10,7 @@
  * two products of a layer are in flight together.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedCodedOptions, StepStats } from '../coded-backprop/index.ts';
+import { emptyStepStats, type ResolvedCodedOptions, type StepStats } from '../coded-backprop/index.ts';
 import { type AsyncMultiply, type SiteKey, siteIndex, siteKey } from '../model/backprop.ts';
 import type { Rng } from '../util/rng.ts';
 import { codedMatMulOn, type RealTiming } from './coded-call.ts';
@@ -55,7 +55,7 @@ export function makeRealMultiply(
   let last = NaN;
   let late0 = runtime.counters().late;
   let rejected0 = rejectedTotal(runtime);
-  let acc = { workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(L).fill(0) };
+  let acc = emptyStepStats(L);
   const multiply: AsyncMultiply = async (a, b, site) => {
     const [m, M] = a.shape;
     const [Mb, p] = b.shape;
@@ -81,7 +81,7 @@ export function makeRealMultiply(
       rejected0 = rej;
       first = NaN;
       step++;
-      acc = { workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(L).fill(0) };
+      acc = emptyStepStats(L);
       return out;
     },
   };

@@ -16,19 +16,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { receivedBy, workerTimes, layoutFor, type BlockLayout, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
-import type { StepStats } from '../coded-backprop/index.ts';
+import { emptyStepStats, type StepStats } from '../coded-backprop/index.ts';
 import { siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
 import { decodingTable, type Scheme } from '../theory/index.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
 import type { TrainConfig } from './train-config.ts';
 
 /**
- * Which blocks the surrogate keeps in one call: `times` the W drawn worker times, `u()` the next
- * uniform of the call's stream (used only by now/ew, one per class).
+ * Which blocks the surrogate keeps in one call: `received` the workers in time (receivedBy of the
+ * drawn times), `u()` the next uniform of the call's stream (used only by now/ew, one per class).
  */
-export function surrogateKept(opts: ResolvedCodedOptions, layout: BlockLayout, times: Float64Array, table: number[][] | null, u: () => number): boolean[] {
+export function surrogateKept(opts: ResolvedCodedOptions, layout: BlockLayout, received: readonly number[], table: number[][] | null, u: () => number): boolean[] {
   const NP = layout.N * layout.P;
-  const received = receivedBy(times, opts.tmax);
   const arrived = new Uint8Array(opts.workers);
   for (const w of received) arrived[w] = 1;
   switch (opts.scheme) {
@@ -75,8 +74,7 @@ export function surrogateMultiply(cfg: TrainConfig): { step: { sync: Multiply };
     return tables.get(o) as number[][] | null;
   };
   const L = base.grid.classSizes.length;
-  const empty = (): StepStats => ({ workers_received: 0, blocks_recovered: 0, blocks_withheld: 0, products: 0, class_recovered: new Array<number>(L).fill(0) });
-  let acc = empty();
+  let acc = emptyStepStats(L);
   const multiply: Multiply = (a, b, site) => {
     const opts = cfg.sites[siteKey(site) as SiteKey] ?? base;
     const [m, M] = a.shape;
@@ -84,14 +82,14 @@ export function surrogateMultiply(cfg: TrainConfig): { step: { sync: Multiply };
     const ad = a.dataSync();
     const bd = b.dataSync();
     const layout = layoutFor(ad, m, M, bd, p, opts);
-    const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
-    const kept = surrogateKept(opts, layout, times, tableOf(opts), () => rng.uniform());
+    const received = receivedBy(workerTimes(opts.latency, opts.workers, opts.K, rng), opts.tmax);
+    const kept = surrogateKept(opts, layout, received, tableOf(opts), () => rng.uniform());
     const exact = tf.tidy(() => tf.matMul(a, b));
     const c = exact.dataSync() as Float32Array;
     exact.dispose();
     const out = new Float32Array(m * p);
     keepBlocks(c, out, p, layout, kept);
-    acc.workers_received += receivedBy(times, opts.tmax).length;
+    acc.workers_received += received.length;
     acc.products += 1;
     kept.forEach((k, blk) => {
       if (!k) return;
@@ -104,7 +102,7 @@ export function surrogateMultiply(cfg: TrainConfig): { step: { sync: Multiply };
     step: { sync: multiply },
     takeStepStats() {
       const out = acc;
-      acc = empty();
+      acc = emptyStepStats(L);
       return out;
     },
   };
