@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { OptionError, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import { compareSweeps, comparisonCsvRows, comparisonMarkdown, type SweepRef } from '../src/training/compare-sweeps.ts';
+import { compareSweeps, comparisonColumns, comparisonCsvRows, comparisonMarkdown, type SweepRef } from '../src/training/compare-sweeps.ts';
 import { writeCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { existsSync } from 'node:fs';
@@ -39,8 +39,7 @@ export async function compare6(args: string[], say: (line: string) => void = (l)
   if (v.out === null) return [];
   const dir = checkOutputDir(v.out as string);
   const path = join(dir, 'compare.csv');
-  const cols = ['scheme', 'tmax', ...labels.flatMap((l) => [`${l}_mean`, `${l}_min`, `${l}_max`, `${l}_seeds`])];
-  await writeCsv(path, comparisonCsvRows(rows, labels), cols);
+  await writeCsv(path, comparisonCsvRows(rows, labels), comparisonColumns(labels));
   return [path];
 }
 

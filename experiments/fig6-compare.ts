@@ -14,7 +14,7 @@ import { hideBin } from 'yargs/helpers';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { renderSpecFiles } from '../src/plot/index.ts';
 import { comparisonSpec } from '../src/training/compare-chart.ts';
-import { compareSweeps, comparisonCsvRows, comparisonMarkdown } from '../src/training/compare-sweeps.ts';
+import { compareSweeps, comparisonColumns, comparisonCsvRows, comparisonMarkdown } from '../src/training/compare-sweeps.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
@@ -55,10 +55,9 @@ export async function fig6Compare(args: string[], log: (line: string) => void = 
   const labels = sweeps.map((s) => s.label);
   const rows = await compareSweeps(sweeps);
   log(comparisonMarkdown(rows, labels));
-  const cols = ['scheme', 'tmax', ...labels.flatMap((l) => [`${l}_mean`, `${l}_min`, `${l}_max`, `${l}_seeds`])];
   const title = v.comparison === 'design' ? 'MNIST final test accuracy: paper Γ vs Γ designed from the data' : 'MNIST final test accuracy: real decoder vs the authors\' surrogate';
   const spec = comparisonSpec(rows, labels, title, 'Mean over seeds; bars: min–max. `npm run fig6:compare -- --compare ' + String(v.comparison) + '`');
-  return writeFilesAtomic([{ path: join(out, 'compare.csv'), data: formatCsv(comparisonCsvRows(rows, labels), cols) }, ...(await renderSpecFiles(spec, join(out, 'compare')))]);
+  return writeFilesAtomic([{ path: join(out, 'compare.csv'), data: formatCsv(comparisonCsvRows(rows, labels), comparisonColumns(labels)) }, ...(await renderSpecFiles(spec, join(out, 'compare')))]);
 }
 
 if (isMainModule(import.meta.url)) {

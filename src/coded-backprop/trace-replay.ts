@@ -16,7 +16,7 @@
  * times, after the model's own draws, so the seed's streams stay aligned with the recorded run's).
  */
 import { readFileSync } from 'node:fs';
-import Papa from 'papaparse';
+import { parseCsv } from '../util/csv.ts';
 import { OptionError } from '../util/option-error.ts';
 
 /** One call of the trace: the in-time reply times (ms) and the time unit. */
@@ -87,22 +87,23 @@ export class TraceReplay {
    */
   static parse(text: string, path: string): TraceReplay {
     const bad = (msg: string) => new OptionError('latency', `trace ${path}: ${msg}`);
-    const parsed = Papa.parse<Record<string, string>>(text.trim(), { header: true, skipEmptyLines: true });
+    let rows;
+    try {
+      rows = parseCsv(text.trim());
+    } catch (err) {
+      throw bad(`not a CSV trace (${(err as Error).message})`);
+    }
     const need = ['step', 'product', 'worker', 'dispatched_ms', 'replied_ms', 'in_time', 'deadline_ms', 'time_unit_ms'];
-    const fields = parsed.meta.fields ?? [];
-    const missing = need.filter((c) => !fields.includes(c));
+    if (rows.length === 0) throw bad('no rows');
+    const missing = need.filter((c) => !(c in rows[0]));
     if (missing.length) throw bad(`missing column(s) ${missing.join(', ')} (a trace written by --trace has ${need.join(',')})`);
-    if (parsed.data.length === 0) throw bad('no rows');
     let unit = NaN;
     let workers = 0;
     let steps = 0;
     const raw = new Map<string, Map<number, number>>();
     const deadlines = new Map<string, number>();
-    parsed.data.forEach((row, i) => {
-      const num = (c: string) => {
-        const v = row[c] === '' ? NaN : Number(row[c]);
-        return v;
-      };
+    rows.forEach((row, i) => {
+      const num = (c: string) => (typeof row[c] === 'number' ? (row[c] as number) : NaN);
       const step = num('step');
       const product = num('product');
       const worker = num('worker');
@@ -117,12 +118,12 @@ export class TraceReplay {
       let call = raw.get(key);
       if (!call) raw.set(key, (call = new Map()));
       if (!call.has(worker)) call.set(worker, NaN);
-      if (row.deadline_ms !== '') {
+      if (row.deadline_ms !== null && row.deadline_ms !== undefined) {
         const d = row.deadline_ms === 'inf' ? Infinity : num('deadline_ms');
         if (!(d > 0)) throw bad(`row ${i + 2}: deadline_ms must be > 0 or inf (got ${row.deadline_ms})`);
         deadlines.set(key, d);
       }
-      if (row.in_time === '1') {
+      if (row.in_time === 1) {
         const t = num('replied_ms') - num('dispatched_ms');
         if (!(t >= 0)) throw bad(`row ${i + 2}: an in-time reply needs replied_ms ≥ dispatched_ms`);
         call.set(worker, t);

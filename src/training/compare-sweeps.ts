@@ -51,7 +51,12 @@ export async function compareSweeps(sweeps: readonly SweepRef[]): Promise<Compar
   return [...byKey.values()].sort((a, b) => schemeRank(a.scheme) - schemeRank(b.scheme) || (a.tmax ?? -1) - (b.tmax ?? -1));
 }
 
-/** CSV rows: scheme, tmax, then per sweep mean/min/max/seeds. */
+/** compare.csv's columns: scheme, tmax, then per sweep mean/min/max/seeds. */
+export function comparisonColumns(labels: readonly string[]): string[] {
+  return ['scheme', 'tmax', ...labels.flatMap((l) => [`${l}_mean`, `${l}_min`, `${l}_max`, `${l}_seeds`])];
+}
+
+/** CSV rows in {@link comparisonColumns} order. */
 export function comparisonCsvRows(rows: readonly ComparisonRow[], labels: readonly string[]): Record<string, string | number>[] {
   return rows.map((r) => {
     const out: Record<string, string | number> = { scheme: r.scheme, tmax: r.tmax === null ? '' : r.tmax };
