@@ -2,55 +2,56 @@
  * Tensor executor (tfjs, float32): the coded multiply the training loop calls. It runs the same
  * plan as the float64 reference with a few large ops for all workers together (on wasm every op
  * costs ~10 µs and gather/pad cost as much as the product, so the data movement — ordering,
- * padding, encoding sums, undoing the ordering — is done on JS typed arrays):
+ * padding, encoding sums, undoing the ordering — is done on JS typed arrays, reading and writing
+ * the wasm heap in place through tensor-io.ts):
  *   encoding: worker w's product Σ_{ij} g_w[i,j]·A_i·B_j is computed in parts that each pair one
  *     block with a combination of blocks on the other side (the code's own terms, with those
  *     that share a block summed; for class-granularity windows, uncoded and repetition exactly
  *     the code's task);
  *   products: one matrix product per block group for the parts of every received worker;
- *   decoding: on the downloaded parts with the decode vectors of the float64 decoder, accumulated
- *     in float64 and written straight into Ĉ in the original row and column order. A determined
- *     block is kept only if its float32 rounding bound passes the precision check (precision.ts:
- *     amplification · 2⁻²⁴ · largest contributing part ≤ tolerance · ‖Ĉ_b‖); otherwise it is
- *     withheld (zero) and counted in the stats as withheld, apart from the undetermined blocks.
+ *   decoding: on the parts (read in place in the wasm heap) with the decode vectors of the float64
+ *     decoder, accumulated in float64 and written straight into Ĉ in the original row and column
+ *     order. A worker's result is the sum of its parts, one per group of blocks; block b's decode
+ *     Σ_r d_b[r]·R_r adds only the parts in b's group, because the other groups' parts cancel
+ *     exactly (Σ_r d_b[r]·g_r = e_b) and would add only their rounding. A determined block is kept
+ *     only if its float32 rounding bound passes the precision check (precision.ts: amplification
+ *     · 2⁻²⁴ · largest contributing part ≤ tolerance · ‖Ĉ_b‖); otherwise it is withheld (zero) and
+ *     counted in the stats as withheld, apart from the undetermined blocks.
  * Workers that miss the deadline are not computed: their results could not change Ĉ.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
-import { classRelErrors, padBlocks, scatterBlocks, worstBlockError } from './blocks.ts';
+import { classRelErrors, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
 import { type CallPlan, type CallTag, layoutFor, planCall, statsOf, withhold } from './plan.ts';
 import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
+import { readF32, type Staged, stage } from './tensor-io.ts';
 
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
  * Worker w returns Σ_{ij} g_w[i,j]·A_i·B_j. Its product is computed in parts that share one
  * block of the side with the larger blocks, the combination being taken on the side with the
- * smaller blocks (the cheaper encoding, done in JS):
+ * smaller blocks (the cheaper encoding):
  *   A side (U ≤ Q): part (w, j) = Ã_wj·B_j with Ã_wj = Σ_i g_w[i,j]·A_i — the stacking of the
  *     code's terms along the inner dimension, grouped by column block;
  *   B side (U > Q): part (w, i) = A_i·B̃_wi with B̃_wi = Σ_j g_w[i,j]·B_j.
  * One matrix product per group computes the parts of every received worker that touch it (no
- * work on blocks outside a window); the worker's product is the sum of its parts. Decoding,
- * Ĉ_b = Σ_w d_bw·(Σ parts of w), runs in float64 on the downloaded parts while undoing the order.
+ * work on blocks outside a window); the worker's product is the sum of its parts. The encoded
+ * operands are written straight from A and B in their original layout (through the ordering's
+ * index lists) into the product's input tensors, and decoding, Ĉ_b = Σ_w d_bw·(Σ parts of w),
+ * runs in float64 on the parts and writes each block straight into its un-ordered place in Ĉ.
  * @returns withheld[b]: block b was determined but failed the precision check (left at zero)
  */
-function computeAndDecode(
-  a: Float32Array,
-  b: Float32Array,
-  M: number,
-  p: number,
-  plan: CallPlan,
-  out: Float32Array,
-  tolerance: number,
-): boolean[] {
+function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: Staged, tolerance: number): boolean[] {
   const { layout, received, coef, decode } = plan;
-  const { N, P } = layout;
-  const blocks = padBlocks(a, M, b, p, layout, Float32Array);
-  const { U, Q } = blocks;
+  const { N, P, rows, cols } = layout;
+  const M = A.shape[1];
+  const p = B.shape[1];
+  const U = rows.maxSize;
+  const Q = cols.maxSize;
   const R = received.length;
   const UQ = U * Q;
   const aSide = U <= Q;
@@ -71,107 +72,164 @@ function computeAndDecode(
       }
     }
   });
-  const results = users.map((rs, group) => {
+  // each group's product inputs (encoded side, shared block), all allocated before any heap view is taken
+  const inputs = users.map((rs) => {
     const n = rs.length;
     if (n === 0) return null;
-    const prod = tf.tidy(() => {
-      if (aSide) {
-        // rows k·U..(k+1)·U: Ã of the k-th user of column block `group`
-        const stacked = new Float32Array(n * U * M);
-        rs.forEach((r, k) => {
-          const dst = stacked.subarray(k * U * M, (k + 1) * U * M);
-          for (let t = 0; t < terms; t++) {
-            const c = weight(coef[r], group, t);
-            if (c !== 0) axpy32(dst, blocks.a[t], c);
-          }
-        });
-        return tf.matMul(tf.tensor2d(stacked, [n * U, M]), tf.tensor2d(blocks.b[group], [M, Q]));
-      }
-      // columns k·Q..(k+1)·Q: B̃ of the k-th user of row block `group`
-      const wide = new Float32Array(M * n * Q);
+    return aSide ? [stage(n * U, M), stage(M, Q)] : [stage(U, M), stage(M, n * Q)];
+  });
+  const a = readF32(A);
+  const b = readF32(B);
+  users.forEach((rs, group) => {
+    const io = inputs[group];
+    if (!io) return;
+    const left = io[0].data();
+    const right = io[1].data();
+    if (aSide) {
+      // rows k·U..(k+1)·U of left: Ã of the k-th user of column block `group`
       rs.forEach((r, k) => {
         for (let t = 0; t < terms; t++) {
           const c = weight(coef[r], group, t);
-          if (c !== 0) axpyStrided(wide, k * Q, n * Q, blocks.b[t], M, Q, c);
+          if (c !== 0) addRows(left, k * U * M, a, M, rows.order, rows.bounds[t], rows.bounds[t + 1], c);
         }
       });
-      return tf.matMul(tf.tensor2d(blocks.a[group], [U, M]), tf.tensor2d(wide, [M, n * Q]));
-    });
-    const data = prod.dataSync() as Float32Array;
-    prod.dispose();
-    return data;
+      gatherColumns(right, 0, Q, b, p, M, cols.order, cols.bounds[group], cols.bounds[group + 1], 1);
+    } else {
+      copyRows(left, a, M, rows.order, rows.bounds[group], rows.bounds[group + 1]);
+      // columns k·Q..(k+1)·Q of right: B̃ of the k-th user of row block `group`
+      const width = rs.length * Q;
+      rs.forEach((r, k) => {
+        for (let t = 0; t < terms; t++) {
+          const c = weight(coef[r], group, t);
+          if (c !== 0) gatherColumns(right, k * Q, width, b, p, M, cols.order, cols.bounds[t], cols.bounds[t + 1], c);
+        }
+      });
+    }
   });
-  // Result r = the sum of its parts; ‖R_r‖ bounded by the sum of the parts' norms.
+  const products = inputs.map((io) => (io ? tf.matMul(io[0].tensor(), io[1].tensor()) : null));
+  for (const io of inputs) if (io) for (const s of io) s.tensor().dispose();
+  // no allocation from here on: the heap views stay valid
+  const results = products.map((t) => (t ? readF32(t) : null));
+  // Result r is the sum of its parts, one per group. The decode of block b adds only r's part in
+  // b's group (ResultSource.addScaled), and its norm, computed in the same pass, is what enters
+  // b's precision check.
+  const partNorm = new Float64Array(R * groups).fill(NaN);
+  const groupOf = (target: number) => (aSide ? target % P : Math.floor(target / P));
   const source: ResultSource = {
     blockSize: UQ,
     unitRoundoff: UNIT_ROUNDOFF.float32,
-    norm(r) {
-      let s = 0;
-      for (let group = 0; group < groups; group++) {
-        const k = slot[r][group];
-        if (k < 0) continue;
+    norm(r, target) {
+      const group = groupOf(target);
+      const k = slot[r][group];
+      if (k < 0) return 0;
+      const e = r * groups + group;
+      if (Number.isNaN(partNorm[e])) {
         const part = results[group] as Float32Array;
-        s += aSide ? norm(part, k * UQ, UQ, 1, UQ) : norm(part, k * Q, Q, users[group].length * Q, U);
+        partNorm[e] = Math.sqrt(aSide ? addScaledRun(null, part, k * UQ, UQ, 0) : addScaledStrided(null, part, k * Q, users[group].length * Q, U, Q, 0));
       }
-      return s;
+      return partNorm[e];
     },
-    addScaled(block, r, d) {
-      for (let group = 0; group < groups; group++) {
-        const k = slot[r][group];
-        if (k < 0) continue;
-        const part = results[group] as Float32Array;
-        if (aSide) axpy64(block, part, k * UQ, UQ, d);
-        else axpyFromStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
-      }
+    addScaled(block, r, d, target) {
+      const group = groupOf(target);
+      const k = slot[r][group];
+      if (k < 0) return;
+      const part = results[group] as Float32Array;
+      const sq = aSide ? addScaledRun(block, part, k * UQ, UQ, d) : addScaledStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
+      partNorm[r * groups + group] = Math.sqrt(sq);
     },
   };
   const decoding = decodeResults(decode, coef, source, tolerance);
-  scatterBlocks((blk) => decoding.block(blk), layout, Q, out, p);
+  const c = out.data();
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < P; j++) {
+      const value = decoding.block(i * P + j);
+      if (value) scatterBlock(c, p, value, Q, rows.order, rows.bounds[i], rows.bounds[i + 1], cols.order, cols.bounds[j], cols.bounds[j + 1]);
+    }
+  }
+  for (const t of products) t?.dispose();
   return decoding.withheld;
 }
 
-/** Frobenius norm of `rows` runs of `cols` entries starting at base, base + stride, … */
-function norm(x: ArrayLike<number>, base: number, cols: number, stride: number, rows: number): number {
-  // contiguous (stride 1, rows = length): one run
-  if (stride === 1) {
-    let s = 0;
-    for (let e = base; e < base + rows; e++) s += x[e] * x[e];
-    return Math.sqrt(s);
+/** dst[base + (k − from)·cols + c] += s·src[order[k]·cols + c] for k in [from, to): ordered rows of src, scaled, added. */
+function addRows(dst: Float32Array, base: number, src: Float32Array, cols: number, order: Int32Array, from: number, to: number, s: number): void {
+  for (let k = from; k < to; k++) {
+    const o = order[k] * cols;
+    const d = base + (k - from) * cols;
+    for (let c = 0; c < cols; c++) dst[d + c] += s * src[o + c];
   }
-  let s = 0;
+}
+
+/** dst row (k − from) = src row order[k] for k in [from, to) (a copy). */
+function copyRows(dst: Float32Array, src: Float32Array, cols: number, order: Int32Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) dst.set(src.subarray(order[k] * cols, (order[k] + 1) * cols), (k - from) * cols);
+}
+
+/**
+ * dst[r·stride + base + (l − from)] += s·src[r·p + order[l]] for every row r < rows and l in
+ * [from, to): src's ordered columns, scaled, added into a column range of dst (s = 1 on a
+ * zeroed dst: a plain gather).
+ */
+function gatherColumns(dst: Float32Array, base: number, stride: number, src: Float32Array, p: number, rows: number, order: Int32Array, from: number, to: number, s: number): void {
+  const idx = order.subarray(from, to);
+  const w = to - from;
   for (let r = 0; r < rows; r++) {
-    const o = base + r * stride;
-    for (let q = 0; q < cols; q++) s += x[o + q] * x[o + q];
-  }
-  return Math.sqrt(s);
-}
-
-/** dst += c·src[base .. base + length) (float64 accumulation of float32 parts). */
-function axpy64(dst: Float64Array, src: Float32Array, base: number, length: number, c: number): void {
-  for (let e = 0; e < length; e++) dst[e] += c * src[base + e];
-}
-
-/** dst += c·src over the whole of src (monomorphic float32 hot loop). */
-function axpy32(dst: Float32Array, src: Float32Array, c: number): void {
-  for (let e = 0; e < src.length; e++) dst[e] += c * src[e];
-}
-
-/** dst[base + r·stride + q] += c·src[r·cols + q] for a rows×cols src. */
-function axpyStrided(dst: Float32Array, base: number, stride: number, src: Float32Array, rows: number, cols: number, c: number): void {
-  for (let r = 0; r < rows; r++) {
-    const d = base + r * stride;
-    const s = r * cols;
-    for (let q = 0; q < cols; q++) dst[d + q] += c * src[s + q];
+    const o = r * p;
+    const d = r * stride + base;
+    if (s === 1) for (let q = 0; q < w; q++) dst[d + q] += src[o + idx[q]];
+    else for (let q = 0; q < w; q++) dst[d + q] += s * src[o + idx[q]];
   }
 }
 
-/** dst[r·cols + q] += c·src[base + r·stride + q] for a rows×cols dst (float64 accumulation). */
-function axpyFromStrided(dst: Float64Array, src: Float32Array, base: number, stride: number, rows: number, cols: number, c: number): void {
+/** Writes a padded block (float64, row stride Q) into its un-ordered place in the m×p output c. */
+function scatterBlock(c: Float32Array, p: number, value: Float64Array, Q: number, rowOrder: Int32Array, rowFrom: number, rowTo: number, colOrder: Int32Array, colFrom: number, colTo: number): void {
+  const idx = colOrder.subarray(colFrom, colTo);
+  const w = colTo - colFrom;
+  for (let k = rowFrom; k < rowTo; k++) {
+    const o = rowOrder[k] * p;
+    const v = (k - rowFrom) * Q;
+    for (let q = 0; q < w; q++) c[o + idx[q]] = value[v + q];
+  }
+}
+
+/**
+ * block[e] += d·src[base + e] for e < n (float64 accumulation of a contiguous float32 part);
+ * returns Σ src[base + e]², computed in the same pass (block null: only the sum).
+ */
+function addScaledRun(block: Float64Array | null, src: Float32Array, base: number, n: number, d: number): number {
+  let sq = 0;
+  if (block === null) {
+    for (let e = 0; e < n; e++) sq += src[base + e] * src[base + e];
+    return sq;
+  }
+  for (let e = 0; e < n; e++) {
+    const x = src[base + e];
+    sq += x * x;
+    block[e] += d * x;
+  }
+  return sq;
+}
+
+/**
+ * block[r·cols + q] += d·src[base + r·stride + q] for a rows×cols block (a column range of a
+ * wider float32 part); returns the sum of the squares read, computed in the same pass (block
+ * null: only the sum).
+ */
+function addScaledStrided(block: Float64Array | null, src: Float32Array, base: number, stride: number, rows: number, cols: number, d: number): number {
+  let sq = 0;
   for (let r = 0; r < rows; r++) {
     const s = base + r * stride;
-    const d = r * cols;
-    for (let q = 0; q < cols; q++) dst[d + q] += c * src[s + q];
+    const o = r * cols;
+    if (block === null) {
+      for (let q = 0; q < cols; q++) sq += src[s + q] * src[s + q];
+      continue;
+    }
+    for (let q = 0; q < cols; q++) {
+      const x = src[s + q];
+      sq += x * x;
+      block[o + q] += d * x;
+    }
   }
+  return sq;
 }
 
 /**
@@ -190,19 +248,19 @@ export function codedMatMul(
   const [m, M] = A.shape;
   const [Mb, p] = B.shape;
   if (M !== Mb) throw new RangeError(`codedMatMul: inner dimensions differ (${A.shape.join('×')} · ${B.shape.join('×')})`);
-  const a = A.dataSync() as Float32Array;
-  const b = B.dataSync() as Float32Array;
-  const layout = layoutFor(a, m, M, b, p, opts);
+  // views (no allocation until layoutFor has read them)
+  const layout = layoutFor(readF32(A), m, M, readF32(B), p, opts);
   const plan = planCall(layout, opts, rng, tag);
-  const c = new Float32Array(m * p);
-  const withheld = plan.received.length > 0 ? computeAndDecode(a, b, M, p, plan, c, DEFAULT_PRECISION_TOLERANCE) : [];
+  const out = stage(m, p);
+  const withheld = plan.received.length > 0 ? computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE) : [];
   const stats = withhold(statsOf(plan), withheld);
   if (opts.measureError) {
     const exact = tf.tidy(() => tf.matMul(A, B));
     const data = exact.dataSync();
+    const c = out.data();
     stats.decodeRelError = worstBlockError(c, data, layout, p, (blk) => stats.recovered[blk]);
     stats.classRelError = classRelErrors(c, data, layout, p, stats.recovered);
     exact.dispose();
   }
-  return { C: tf.tensor2d(c, [m, p]), stats };
+  return { C: out.tensor(), stats };
 }

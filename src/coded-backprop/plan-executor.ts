@@ -20,10 +20,20 @@ export interface ResultSource {
   readonly blockSize: number;
   /** Unit roundoff of the arithmetic the results were computed in (precision.ts UNIT_ROUNDOFF). */
   readonly unitRoundoff: number;
-  /** ‖R_r‖_F, or a bound on it: the sum of the norms of the parts R_r is computed from. */
-  norm(r: number): number;
-  /** block += d·R_r (block: U×Q row-major, float64). */
-  addScaled(block: Float64Array, r: number, d: number): void;
+  /**
+   * ‖R_r‖_F, or a bound on it (the sum of the norms of the parts R_r is computed from), as it
+   * enters the decode of block `target`: the norm of what addScaled(·, r, ·, target) adds.
+   * Called after that addScaled when d[r] ≠ 0 (a source may compute the norm in the same pass).
+   */
+  norm(r: number, target: number): number;
+  /**
+   * block += d·R_r (block: U×Q row-major, float64), as a term of the decode of block `target`.
+   * A source whose results are sums of parts that each lie in one group of blocks may add only
+   * R_r's part in `target`'s group: the decode vector d_b satisfies Σ_r d_b[r]·g_r = e_b, so the
+   * other groups' parts sum to zero in Ĉ_b up to rounding (the decode is then cheaper, and its
+   * rounding no larger).
+   */
+  addScaled(block: Float64Array, r: number, d: number, target: number): void;
 }
 
 function frobenius(x: Float64Array): number {
@@ -32,10 +42,10 @@ function frobenius(x: Float64Array): number {
   return Math.sqrt(s);
 }
 
-/** Σ_r d[r]·R_r into `block` (zeroed first), skipping zero weights. */
-function combineInto(block: Float64Array, d: ArrayLike<number>, source: ResultSource): void {
+/** Σ_r d[r]·R_r into `block` (zeroed first) for the decode of block `target`, skipping zero weights. */
+function combineInto(block: Float64Array, d: ArrayLike<number>, source: ResultSource, target: number): void {
   block.fill(0);
-  for (let r = 0; r < d.length; r++) if (d[r] !== 0) source.addScaled(block, r, d[r]);
+  for (let r = 0; r < d.length; r++) if (d[r] !== 0) source.addScaled(block, r, d[r], target);
 }
 
 /** Batch decoding of one received set: a block getter for scatterBlocks and the withheld blocks. */
@@ -63,7 +73,6 @@ export function decodeResults(
   const blocks = decode.determined.length;
   const coefMax = coef.map(maxAbs);
   const partNorm = new Float64Array(R);
-  for (let r = 0; r < R; r++) partNorm[r] = source.norm(r);
   const withheld = new Array<boolean>(blocks).fill(false);
   const buf = new Float64Array(source.blockSize);
   return {
@@ -71,7 +80,8 @@ export function decodeResults(
     block(b) {
       if (!decode.determined[b]) return null;
       const d = decode.matrix.subarray(b * R, (b + 1) * R);
-      combineInto(buf, d, source);
+      combineInto(buf, d, source, b);
+      for (let r = 0; r < R; r++) partNorm[r] = d[r] !== 0 ? source.norm(r, b) : 0;
       if (!checkPrecision(d, coefMax, partNorm, frobenius(buf), source.unitRoundoff, tolerance).accepted) {
         withheld[b] = true;
         return null;
@@ -100,7 +110,6 @@ export class IncrementalExecution {
   private readonly decoder: IncrementalDecoder;
   private readonly coefMax: number[] = [];
   private readonly partNorm: Float64Array;
-  private readonly normKnown: Uint8Array;
 
   /**
    * @param blocks number of blocks N·P
@@ -115,7 +124,6 @@ export class IncrementalExecution {
   ) {
     this.decoder = new IncrementalDecoder(blocks, capacity, decodeTolerance);
     this.partNorm = new Float64Array(capacity);
-    this.normKnown = new Uint8Array(capacity);
   }
 
   /** Results received so far. */
@@ -129,14 +137,9 @@ export class IncrementalExecution {
     const fresh = this.decoder.add(g);
     return fresh.map((b) => {
       const d = this.decoder.decodeVector(b);
-      for (let r = 0; r < d.length; r++) {
-        if (d[r] !== 0 && !this.normKnown[r]) {
-          this.partNorm[r] = this.source.norm(r);
-          this.normKnown[r] = 1;
-        }
-      }
       const value = new Float64Array(this.source.blockSize);
-      combineInto(value, d, this.source);
+      combineInto(value, d, this.source, b);
+      for (let r = 0; r < d.length; r++) this.partNorm[r] = d[r] !== 0 ? this.source.norm(r, b) : 0;
       const ok = checkPrecision(d, this.coefMax, this.partNorm, frobenius(value), this.source.unitRoundoff, this.precisionTolerance).accepted;
       return { block: b, value: ok ? value : null, decodeVector: d };
     });
