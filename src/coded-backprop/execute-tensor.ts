@@ -17,7 +17,9 @@
  *     only if its float32 rounding bound passes the precision check (precision.ts: amplification
  *     · 2⁻²⁴ · largest contributing part ≤ tolerance · ‖Ĉ_b‖); otherwise it is withheld (zero) and
  *     counted in the stats as withheld, apart from the undetermined blocks.
- * Workers that miss the deadline are not computed: their results could not change Ĉ.
+ * Workers that miss the deadline are not computed: their results could not change Ĉ. Nor are the
+ * parts of received results that no decode reads (the decoder picks an independent subset of the
+ * received rows, so redundant results get zero weight).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
@@ -58,11 +60,22 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   const groups = aSide ? P : N;
   const terms = aSide ? N : P;
   const weight = (g: Float64Array, group: number, t: number) => (aSide ? g[t * P + group] : g[group * P + t]);
-  // users[group]: received indices whose coefficients touch the group; slot[r][group]: its position
+  // A part is computed only if some block of its group is decoded from it (the decode reads no
+  // other part, so the others, like late workers' results, could not change Ĉ).
+  const blockAt = (group: number, t: number) => (aSide ? t * P + group : group * P + t);
+  const read = (r: number, group: number) => {
+    for (let t = 0; t < terms; t++) {
+      const blk = blockAt(group, t);
+      if (decode.determined[blk] && decode.matrix[blk * R + r] !== 0) return true;
+    }
+    return false;
+  };
+  // users[group]: received indices whose part in the group is read; slot[r][group]: its position
   const users: number[][] = Array.from({ length: groups }, () => []);
   const slot = Array.from({ length: R }, () => new Int32Array(groups).fill(-1));
   coef.forEach((g, r) => {
     for (let group = 0; group < groups; group++) {
+      if (!read(r, group)) continue;
       for (let t = 0; t < terms; t++) {
         if (weight(g, group, t) !== 0) {
           slot[r][group] = users[group].length;
@@ -142,7 +155,19 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   const c = out.data();
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < P; j++) {
-      const value = decoding.block(i * P + j);
+      const blk = i * P + j;
+      const r = decode.determined[blk] ? soleWeight(decode.matrix, blk * R, R) : -1;
+      if (r >= 0) {
+        // Ĉ_b = d·(one part): written straight from the part (its rounding bound, |d|·u·‖part‖,
+        // always passes the precision check against ‖Ĉ_b‖ = |d|·‖part‖)
+        const group = groupOf(blk);
+        const k = slot[r][group];
+        const part = results[group] as Float32Array;
+        const [base, stride] = aSide ? [k * UQ, Q] : [k * Q, users[group].length * Q];
+        scatterPart(c, p, part, base, stride, decode.matrix[blk * R + r], rows.order, rows.bounds[i], rows.bounds[i + 1], cols.order, cols.bounds[j], cols.bounds[j + 1]);
+        continue;
+      }
+      const value = decoding.block(blk);
       if (value) scatterBlock(c, p, value, Q, rows.order, rows.bounds[i], rows.bounds[i + 1], cols.order, cols.bounds[j], cols.bounds[j + 1]);
     }
   }
@@ -177,6 +202,28 @@ function gatherColumns(dst: Float32Array, base: number, stride: number, src: Flo
     const d = r * stride + base;
     if (s === 1) for (let q = 0; q < w; q++) dst[d + q] += src[o + idx[q]];
     else for (let q = 0; q < w; q++) dst[d + q] += s * src[o + idx[q]];
+  }
+}
+
+/** The only r with d[base + r] ≠ 0 (r < R), or −1 when there are none or several. */
+function soleWeight(d: Float64Array, base: number, R: number): number {
+  let found = -1;
+  for (let r = 0; r < R; r++) {
+    if (d[base + r] === 0) continue;
+    if (found >= 0) return -1;
+    found = r;
+  }
+  return found;
+}
+
+/** Writes s·(a float32 part: row stride `stride` from `base`) into its un-ordered place in the m×p output c. */
+function scatterPart(c: Float32Array, p: number, src: Float32Array, base: number, stride: number, s: number, rowOrder: Int32Array, rowFrom: number, rowTo: number, colOrder: Int32Array, colFrom: number, colTo: number): void {
+  const idx = colOrder.subarray(colFrom, colTo);
+  const w = colTo - colFrom;
+  for (let k = rowFrom; k < rowTo; k++) {
+    const o = rowOrder[k] * p;
+    const v = base + (k - rowFrom) * stride;
+    for (let q = 0; q < w; q++) c[o + idx[q]] = s * src[v + q];
   }
 }
 
