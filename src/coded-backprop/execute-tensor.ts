@@ -101,20 +101,26 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
     if (aSide) {
       // rows k·U..(k+1)·U of left: Ã of the k-th user of column block `group`
       rs.forEach((r, k) => {
+        let first = true;
         for (let t = 0; t < terms; t++) {
           const c = weight(coef[r], group, t);
-          if (c !== 0) addRows(left, k * U * M, a, M, rows.order, rows.bounds[t], rows.bounds[t + 1], c);
+          if (c === 0) continue;
+          addRows(left, k * U * M, a, M, rows.order, rows.bounds[t], rows.bounds[t + 1], c, first);
+          first = false;
         }
       });
-      gatherColumns(right, 0, Q, b, p, M, cols.order, cols.bounds[group], cols.bounds[group + 1], 1);
+      copyColumns(right, Q, b, p, M, cols.order, cols.bounds[group], cols.bounds[group + 1]);
     } else {
       copyRows(left, a, M, rows.order, rows.bounds[group], rows.bounds[group + 1]);
       // columns k·Q..(k+1)·Q of right: B̃ of the k-th user of row block `group`
       const width = rs.length * Q;
       rs.forEach((r, k) => {
+        let first = true;
         for (let t = 0; t < terms; t++) {
           const c = weight(coef[r], group, t);
-          if (c !== 0) gatherColumns(right, k * Q, width, b, p, M, cols.order, cols.bounds[t], cols.bounds[t + 1], c);
+          if (c === 0) continue;
+          gatherColumns(right, k * Q, width, b, p, M, cols.order, cols.bounds[t], cols.bounds[t + 1], c, first);
+          first = false;
         }
       });
     }
@@ -175,12 +181,17 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   return decoding.withheld;
 }
 
-/** dst[base + (k − from)·cols + c] += s·src[order[k]·cols + c] for k in [from, to): ordered rows of src, scaled, added. */
-function addRows(dst: Float32Array, base: number, src: Float32Array, cols: number, order: Int32Array, from: number, to: number, s: number): void {
+/**
+ * dst[base + (k − from)·cols + c] (+)= s·src[order[k]·cols + c] for k in [from, to): ordered rows
+ * of src, scaled, written (`first`: the region's first term, on zeros) or added.
+ */
+function addRows(dst: Float32Array, base: number, src: Float32Array, cols: number, order: Int32Array, from: number, to: number, s: number, first: boolean): void {
   for (let k = from; k < to; k++) {
     const o = order[k] * cols;
     const d = base + (k - from) * cols;
-    for (let c = 0; c < cols; c++) dst[d + c] += s * src[o + c];
+    if (first && s === 1) dst.set(src.subarray(o, o + cols), d);
+    else if (first) for (let c = 0; c < cols; c++) dst[d + c] = s * src[o + c];
+    else for (let c = 0; c < cols; c++) dst[d + c] += s * src[o + c];
   }
 }
 
@@ -190,18 +201,29 @@ function copyRows(dst: Float32Array, src: Float32Array, cols: number, order: Int
 }
 
 /**
- * dst[r·stride + base + (l − from)] += s·src[r·p + order[l]] for every row r < rows and l in
- * [from, to): src's ordered columns, scaled, added into a column range of dst (s = 1 on a
- * zeroed dst: a plain gather).
+ * dst[r·stride + base + (l − from)] (+)= s·src[r·p + order[l]] for every row r < rows and l in
+ * [from, to): src's ordered columns, scaled, written (`first`: the range's first term, on zeros)
+ * or added into a column range of dst.
  */
-function gatherColumns(dst: Float32Array, base: number, stride: number, src: Float32Array, p: number, rows: number, order: Int32Array, from: number, to: number, s: number): void {
+function gatherColumns(dst: Float32Array, base: number, stride: number, src: Float32Array, p: number, rows: number, order: Int32Array, from: number, to: number, s: number, first: boolean): void {
   const idx = order.subarray(from, to);
   const w = to - from;
   for (let r = 0; r < rows; r++) {
     const o = r * p;
     const d = r * stride + base;
-    if (s === 1) for (let q = 0; q < w; q++) dst[d + q] += src[o + idx[q]];
+    if (first) for (let q = 0; q < w; q++) dst[d + q] = s * src[o + idx[q]];
     else for (let q = 0; q < w; q++) dst[d + q] += s * src[o + idx[q]];
+  }
+}
+
+/** dst[r·stride + (l − from)] = src[r·p + order[l]] for every row r < rows and l in [from, to): a plain gather of src's ordered columns. */
+function copyColumns(dst: Float32Array, stride: number, src: Float32Array, p: number, rows: number, order: Int32Array, from: number, to: number): void {
+  const idx = order.subarray(from, to);
+  const w = to - from;
+  for (let r = 0; r < rows; r++) {
+    const o = r * p;
+    const d = r * stride;
+    for (let q = 0; q < w; q++) dst[d + q] = src[o + idx[q]];
   }
 }
 
