@@ -20,7 +20,8 @@ import { benchRuntime, benchThroughput } from '../src/bench/runtime-bench.ts';
 import { benchProducts } from '../src/bench/table-ii.ts';
 import { loadMnistSplit } from '../src/data/mnist.ts';
 import { exactMultiply, type Multiply, sgdStep } from '../src/model/backprop.ts';
-import { Mlp } from '../src/model/mlp.ts';
+import { MNIST_MLP_SIZES, Mlp } from '../src/model/mlp.ts';
+import { stepFlops } from '../src/bench/flops.ts';
 import { startNatsRuntime } from '../src/runtime/nats.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
@@ -210,6 +211,25 @@ export async function bench(args: string[]): Promise<void> {
   const base = s.get('baseline')!;
   console.log('\nms per training step (forward + backward through the multiply + SGD), ratio to baseline:');
   for (const [name] of stepVariants) console.log(`${name.padEnd(10)}${fmt(s.get(name)!)} ${name === 'baseline' ? '' : ratio(s.get(name)! / base)}`);
+  // how close the exact step gets to the backend's matmul speed: its flops against the time
+  const flops = stepFlops(MNIST_MLP_SIZES, batch);
+  const total = flops.forward + flops.backward;
+  const gflops = (f: number, ms: number) => (f / ms / 1e6).toFixed(1);
+  console.log(
+    `\nexact step: forward ${(flops.forward / 1e6).toFixed(1)} + backward ${(flops.backward / 1e6).toFixed(1)} = ${(total / 1e6).toFixed(1)} MFLOP ` +
+      `in ${base.toFixed(3)} ms = ${gflops(total, base)} GFLOP/s; its six backward products alone (table above) ${gflops(flops.backward, exactTotal)} GFLOP/s; ` +
+      `one large wasm product (${batch}×784)·(784×100): ${gflops(2 * batch * 784 * 100, timeOneProduct(batch))} GFLOP/s`,
+  );
+}
+
+/** ms of one (batch×784)·(784×100) product on the backend (median of 9 rounds of 50). */
+function timeOneProduct(batch: number): number {
+  const rng = new Rng(0);
+  const a = tf.tensor2d(Float32Array.from({ length: batch * 784 }, () => rng.normal()), [batch, 784]);
+  const b = tf.tensor2d(Float32Array.from({ length: 784 * 100 }, () => rng.normal()), [784, 100]);
+  const t = timeInterleaved([{ name: 'x', run: () => tf.matMul(a, b).dispose() }], 9, 50).get('x')!;
+  tf.dispose([a, b]);
+  return t;
 }
 
 if (isMainModule(import.meta.url)) void runCommand(() => bench(process.argv.slice(2)));
