@@ -180,6 +180,8 @@ export function decodeReceived(
   maxAmplification = DEFAULT_MAX_AMPLIFICATION,
 ): DecodeResult {
   const R = rows.length;
+  const direct = decodeSingleBlockRows(rows, blocks);
+  if (direct) return direct;
   const dec = new IncrementalDecoder(blocks, Math.max(R, 1), tolerance, maxAmplification);
   dec.addAll(rows);
   const matrix = new Float64Array(blocks * R);
@@ -187,6 +189,32 @@ export function decodeReceived(
   for (let b = 0; b < blocks; b++) {
     determined.push(dec.determined[b] === 1);
     if (dec.determined[b]) matrix.set(dec.decodeVector(b), b * R);
+  }
+  return { determined, matrix };
+}
+
+/**
+ * The decode when every received row holds a single block (uncoded, repetition, windows of one
+ * block): block b is determined iff some row is c·e_b, and its decode is that row's result / c
+ * (the first such row in arrival order, as the elimination would pick among equal rows). Returns
+ * null when some row mixes blocks (or is zero), leaving the general decoder to it.
+ */
+function decodeSingleBlockRows(rows: ArrayLike<number>[], blocks: number): DecodeResult | null {
+  const R = rows.length;
+  const matrix = new Float64Array(blocks * R);
+  const determined = new Array<boolean>(blocks).fill(false);
+  for (let r = 0; r < R; r++) {
+    const g = rows[r];
+    let only = -1;
+    for (let b = 0; b < blocks; b++) {
+      if (g[b] === 0) continue;
+      if (only >= 0) return null;
+      only = b;
+    }
+    if (only < 0) return null;
+    if (determined[only]) continue;
+    determined[only] = true;
+    matrix[only * R + r] = 1 / g[only];
   }
   return { determined, matrix };
 }
