@@ -10,7 +10,7 @@ import { makeCodedMultiply, type StepStats } from '../coded-backprop/index.ts';
 import type { PresetName } from '../config/index.ts';
 import { train, type IterationRecord, type StepMultiply } from '../model/trainer.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
-import { MetricsFile, METRICS_COLUMNS, sig } from './metrics-file.ts';
+import { MetricsFile, METRICS_COLUMNS } from './metrics-file.ts';
 import { partialDirOf, putInPlace, removeStalePartials } from './run-dir.ts';
 import { codedRecord, optionsRecord, versions } from './run-record.ts';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
@@ -154,22 +154,19 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       // Give signal handlers a turn now and then (a simulated step is synchronous).
       if (rec.iteration % 10 === 0) await new Promise((done) => setImmediate(done));
       if (hooks.signal?.aborted) throw new RunAbortedError('interrupted');
-      await file.add(
-        {
-          iteration: rec.iteration,
-          epoch: rec.epoch,
-          train_acc: sig(rec.train_acc, 8),
-          train_loss: sig(rec.train_loss, 7),
-          test_acc: sig(rec.test_acc),
-          workers_received: step?.workers_received,
-          blocks_recovered: step?.blocks_recovered,
-          blocks_withheld: step?.blocks_withheld,
-          late: step && 'late' in step ? (step.late as number) : undefined,
-          rejected: step && 'rejected' in step ? (step.rejected as number) : undefined,
-          step_ms: sig(rec.step_ms, 4),
-        },
-        rec.test_acc !== undefined,
-      );
+      file.add({
+        iteration: rec.iteration,
+        epoch: rec.epoch,
+        train_acc: rec.train_acc,
+        train_loss: rec.train_loss,
+        test_acc: rec.test_acc,
+        workers_received: step?.workers_received,
+        blocks_recovered: step?.blocks_recovered,
+        blocks_withheld: step?.blocks_withheld,
+        late: step && 'late' in step ? (step.late as number) : undefined,
+        rejected: step && 'rejected' in step ? (step.rejected as number) : undefined,
+        step_ms: rec.step_ms,
+      });
       if (rec.test_acc !== undefined) lastTestAcc = rec.test_acc;
       recent.push(rec.train_acc);
       recentSum += rec.train_acc;
