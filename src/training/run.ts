@@ -71,6 +71,16 @@ export interface RunHooks {
   argv?: readonly string[];
   /** Replaces the simulated coded multiply (e.g. with a real-worker runtime's); recorded as `runtime`. */
   multiply?: RunMultiply & { runtime: string };
+  /** Filled in with where the run's own fixed costs went (for benchmarks). */
+  timing?: RunTiming;
+}
+
+/** A run's own fixed costs, besides its steps and test evaluations (milliseconds). */
+export interface RunTiming {
+  /** From the call to the first step: temporary directory, metrics.csv created, weights initialised, test set uploaded. */
+  setupMs: number;
+  /** From the end of training to the directory in place: metrics rows written, config.json, fsyncs, rename. */
+  writeMs: number;
 }
 
 /** What a finished run reports (also stored in config.json under `result`). */
@@ -180,6 +190,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
         lastTestAcc,
       });
     };
+    const trainCalled = performance.now();
     const result = await train(r, data, coded.step, {
       extraFields: () => {
         step = coded.takeStepStats();
@@ -194,6 +205,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       },
       onIteration,
     });
+    const trained = performance.now();
     await file.close();
     metrics = null;
     const res: RunResult = {
@@ -239,6 +251,10 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       await cfh.close();
     }
     await putInPlace(tmp, dir);
+    if (hooks.timing) {
+      hooks.timing.setupMs = trainCalled - t0 + result.setupMs;
+      hooks.timing.writeMs = performance.now() - trained;
+    }
     return res;
   } catch (err) {
     await metrics?.abandon();
