@@ -148,6 +148,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   let metrics: MetricsFile | null = null;
+  let closing: Promise<void> | null = null;
   try {
     metrics = await MetricsFile.create(join(tmp, 'metrics.csv'));
     const file = metrics;
@@ -206,8 +207,9 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       onIteration,
     });
     const trained = performance.now();
-    await file.close();
-    metrics = null;
+    // metrics.csv's last rows and fsync, concurrently with config.json's (both before the rename)
+    closing = file.close();
+    closing.catch(() => undefined); // awaited below, or by the error path
     const res: RunResult = {
       dir,
       iterations: result.iterations,
@@ -243,13 +245,19 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       await writeCsv(join(tmp, 'design.csv'), designRows(designs), DESIGN_COLUMNS);
       (config as Record<string, unknown>).design = { ...r.design, designs: designs.length, last: lastDesigns(designs), file: 'design.csv' };
     }
-    const cfh = await open(join(tmp, 'config.json'), 'wx');
-    try {
-      await cfh.write(JSON.stringify(config, null, 2) + '\n');
-      await cfh.sync();
-    } finally {
-      await cfh.close();
-    }
+    const writeConfig = async () => {
+      const cfh = await open(join(tmp, 'config.json'), 'wx');
+      try {
+        await cfh.write(JSON.stringify(config, null, 2) + '\n');
+        await cfh.sync();
+      } finally {
+        await cfh.close();
+      }
+    };
+    const [rows, written] = await Promise.allSettled([closing, writeConfig()]);
+    if (rows.status === 'rejected') throw rows.reason;
+    metrics = null;
+    if (written.status === 'rejected') throw written.reason;
     await putInPlace(tmp, dir);
     if (hooks.timing) {
       hooks.timing.setupMs = trainCalled - t0 + result.setupMs;
@@ -257,6 +265,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
     }
     return res;
   } catch (err) {
+    await closing?.catch(() => undefined);
     await metrics?.abandon();
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
