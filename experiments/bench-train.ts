@@ -49,7 +49,7 @@ export async function benchTrain(args: string[]): Promise<void> {
   const { run } = fc;
   const ps = fc.processStart;
   const pct = (x: number) => `${((100 * x) / run.stepsMs).toFixed(1)}%`.padStart(7);
-  const line = (label: string, x: number, share = true) => console.log(`  ${label.padEnd(74)}${x.toFixed(0).padStart(6)} ms${share ? pct(x) : ''}`);
+  const line = (label: string, x: number, share = true) => console.log(`  ${label.padEnd(80)}${x.toFixed(0).padStart(6)} ms${share ? pct(x) : ''}`);
   console.log(`\nfixed costs of one baseline run (${run.iterations} steps, ${epochs} epoch(s)); % of its steps' time:`);
   console.log(`in a long-lived executor (data loaded, backend warm): wall = steps + test evaluations + rest`);
   line('wall', run.wallMs, false);
@@ -65,6 +65,9 @@ export async function benchTrain(args: string[]): Promise<void> {
   line('  node, tsx and the module graph', ps.modulesMs);
   line(`  backend (tfjs ${backend})`, ps.backendMs);
   line('  first-run warm-up (JIT, git commit lookup, …)', ps.otherMs);
+  const perRun = (n: number) => ((100 * (run.restMs + (fc.dataLoadMs + ps.totalMs) / n)) / run.stepsMs).toFixed(1);
+  console.log(`all fixed costs but test evaluations, per run of this size, when one process trains n runs: rest + (start + data) / n`);
+  console.log(`  n = 1: ${perRun(1)}%   n = 4: ${perRun(4)}%   n = 17 (fig6 --seeds 1 --jobs 1): ${perRun(17)}% of its steps`);
 }
 
 if (isMainModule(import.meta.url)) void runCommand(() => benchTrain(hideBin(process.argv)));
