@@ -30,7 +30,8 @@ export async function benchTrain(args: string[]): Promise<void> {
   const seed = v.seed as number;
   const limit = v.limit as number | null;
   const common = { tmax, epochs, seed, ...(limit === null ? {} : { limit }) };
-  console.log(`backend: ${await initBackend('auto')}`);
+  const backend = await initBackend('auto');
+  console.log(`backend: ${backend}`);
   console.log(`${schemes.length} runs trained concurrently (steps interleaved by 10), T_max ${tmax}, ${epochs} epoch(s), seed ${seed}, ${new Date().toISOString()}`);
   const rows = await interleavedSteps({ schemes, common, head });
   const base = rows.find((r) => r.scheme === 'baseline')!;
@@ -45,11 +46,28 @@ export async function benchTrain(args: string[]): Promise<void> {
   }
   if (!v.fixed) return;
   const fc = await fixedCosts({ scheme: 'baseline', ...common });
-  const pct = (x: number) => `${((100 * x) / fc.run.stepsMs).toFixed(1)}% of its steps`;
-  console.log(`\nfixed costs of one baseline run (${fc.run.iterations} steps) in a long-lived executor (data loaded, backend warm):`);
-  console.log(`  wall ${fc.run.wallMs.toFixed(0)} ms = steps ${fc.run.stepsMs.toFixed(0)} + evaluations ${fc.run.evalMs.toFixed(0)} (${pct(fc.run.evalMs)}) + rest ${fc.run.restMs.toFixed(0)} ms (${pct(fc.run.restMs)})`);
-  console.log(`  loading the data, paid once per run process: ${fc.dataLoadMs.toFixed(0)} ms (${pct(fc.dataLoadMs)})`);
-  console.log(`  starting a run process (tsx, tfjs, wasm, MNIST), paid once per process: ${fc.processStartMs.toFixed(0)} ms (${pct(fc.processStartMs)})`);
+  const { run } = fc;
+  const ps = fc.processStart;
+  const pct = (x: number) => `${((100 * x) / run.stepsMs).toFixed(1)}%`.padStart(7);
+  const line = (label: string, x: number, share = true) => console.log(`  ${label.padEnd(80)}${x.toFixed(0).padStart(6)} ms${share ? pct(x) : ''}`);
+  console.log(`\nfixed costs of one baseline run (${run.iterations} steps, ${epochs} epoch(s)); % of its steps' time:`);
+  console.log(`in a long-lived executor (data loaded, backend warm): wall = steps + test evaluations + rest`);
+  line('wall', run.wallMs, false);
+  line('steps', run.stepsMs, false);
+  line(`test evaluations (${run.evaluations} × ${(run.evalMs / Math.max(1, run.evaluations)).toFixed(1)} ms)`, run.evalMs);
+  line('rest', run.restMs);
+  line('  setup to the first step (run directory, metrics.csv, weights, test upload)', run.setupMs);
+  line('  between steps (event-loop turns every 10 steps, metrics rows)', run.betweenMs);
+  line('  after the last step (metrics.csv, config.json, fsyncs, rename)', run.writeMs);
+  console.log(`once per run process (shared by the runs a sweep gives that process):`);
+  line('data: MNIST splits loaded, test set packed', fc.dataLoadMs);
+  line('start of a run process (first tiny run in a new process minus the second)', ps.totalMs);
+  line('  node, tsx and the module graph', ps.modulesMs);
+  line(`  backend (tfjs ${backend})`, ps.backendMs);
+  line('  first-run warm-up (JIT, git commit lookup, …)', ps.otherMs);
+  const perRun = (n: number) => ((100 * (run.restMs + (fc.dataLoadMs + ps.totalMs) / n)) / run.stepsMs).toFixed(1);
+  console.log(`all fixed costs but test evaluations, per run of this size, when one process trains n runs: rest + (start + data) / n`);
+  console.log(`  n = 1: ${perRun(1)}%   n = 4: ${perRun(4)}%   n = 17 (fig6 --seeds 1 --jobs 1): ${perRun(17)}% of its steps`);
 }
 
 if (isMainModule(import.meta.url)) void runCommand(() => benchTrain(hideBin(process.argv)));

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { interleavedSteps } from '../src/bench/train-steps.ts';
+import { fixedCosts, interleavedSteps } from '../src/bench/train-steps.ts';
 
 test('interleaved training steps: one row per scheme with the trainer’s own step times and evaluation counts', async (t) => {
   const rows = await interleavedSteps({ schemes: ['baseline', 'ew'], common: { tmax: 1, epochs: 1, limit: 320, testLimit: 200, seed: 1 }, head: 3 });
@@ -12,6 +12,21 @@ test('interleaved training steps: one row per scheme with the trainer’s own st
     t.true(r.headMs > 0 && r.wholeMs > 0 && r.evalMs > 0);
     t.true(r.finalTestAccuracy >= 0 && r.finalTestAccuracy <= 1);
   }
+});
+
+test('fixed costs: the rest of a run splits into setup, between steps and writing; a run process start into modules, backend and warm-up', async (t) => {
+  const fc = await fixedCosts({ scheme: 'baseline', epochs: 1, limit: 320, testLimit: 200, seed: 1 });
+  const r = fc.run;
+  t.is(r.iterations, 5);
+  t.is(r.evaluations, 1);
+  t.true(r.stepsMs > 0 && r.evalMs > 0 && r.setupMs > 0 && r.writeMs > 0);
+  t.true(Math.abs(r.wallMs - (r.stepsMs + r.evalMs + r.restMs)) < 1e-6);
+  t.true(Math.abs(r.restMs - (r.setupMs + r.betweenMs + r.writeMs)) < 1e-6);
+  t.true(r.betweenMs > -1, `between steps ${r.betweenMs} ms`);
+  t.true(fc.dataLoadMs > 0);
+  const p = fc.processStart;
+  t.true(p.modulesMs > 0 && p.backendMs >= 0, JSON.stringify(p));
+  t.true(Math.abs(p.totalMs - (p.modulesMs + p.backendMs + p.otherMs)) < 1e-6);
 });
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnistSplit } from '../src/data/mnist.ts';
 import { Mlp } from '../src/model/mlp.ts';
-import { TestEvaluator } from '../src/model/test-evaluator.ts';
+import { packedTestImages, TestEvaluator } from '../src/model/test-evaluator.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 
@@ -26,4 +26,21 @@ test('the test evaluator drops all-zero pixel columns and gives bit-identical lo
   t.is(tf.memory().numTensors, before, 'no tensor leaks');
   ev.dispose();
   x.dispose();
+});
+
+test('evaluators of one loaded split share its packed images (built once) and agree', async (t) => {
+  await initBackend('auto');
+  const split = loadMnistSplit('test', { limit: 500 });
+  const packed = packedTestImages(split);
+  t.is(packedTestImages(split), packed, 'cached per split');
+  t.not(packedTestImages({ ...split, count: 400 }), packed, 'a different count is packed anew');
+  const m = Mlp.init(new Rng(4));
+  const a = new TestEvaluator(split);
+  const b = new TestEvaluator(split);
+  t.is(a.usedColumns, packed.used.length);
+  t.is(b.accuracy(m), a.accuracy(m));
+  const fresh = new TestEvaluator(loadMnistSplit('test', { limit: 500 }));
+  t.is(fresh.accuracy(m), a.accuracy(m));
+  for (const e of [a, b, fresh]) e.dispose();
+  m.dispose();
 });

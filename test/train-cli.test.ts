@@ -170,7 +170,7 @@ test('as a command: a bad flag exits non-zero with the flag named and writes not
   t.false(existsSync(out));
 });
 
-/** Waits until `dir` holds a metrics.csv with more than a header (rows are flushed every 100). */
+/** Waits until `dir` holds a metrics.csv with more than a header (rows are written every 256 steps). */
 async function waitForRows(dir: string, timeoutMs = 120_000): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {

@@ -3,14 +3,14 @@
  * concurrently in this process through runTraining, so their steps interleave (runTraining
  * yields every 10 iterations) and machine noise hits them alike; each run's step times are the
  * trainer's own (metrics.csv step_ms, result.msPerStep). Also the fixed costs of one run in a
- * long-lived executor (wall time minus steps and evaluations), of loading the data, and of
- * starting a run process.
+ * long-lived executor (wall time minus steps and evaluations: setup, between steps, writing), of
+ * loading the data, and of starting a run process (modules, backend, first-run warm-up).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
-import { runTraining, type RunResult } from '../training/run.ts';
+import { runTraining, type RunResult, type RunTiming } from '../training/run.ts';
 import { makeLocalRunner } from '../training/local-runner.ts';
 import { startRunPool } from '../training/run-pool.ts';
 import { planSweep } from '../training/sweep.ts';
@@ -68,12 +68,31 @@ export async function interleavedSteps(o: StepBenchOptions): Promise<StepBenchRo
 }
 
 export interface FixedCosts {
-  /** One run in a long-lived executor (data and backend loaded): wall, steps, evaluations, rest (ms). */
-  run: { wallMs: number; stepsMs: number; evalMs: number; restMs: number; iterations: number };
-  /** Loading the run's MNIST splits (once per run process and data set). */
+  /**
+   * One run in a long-lived executor (data loaded, backend warm), in ms: wall = steps +
+   * evaluations + rest, and rest = setup (to the first step) + between steps + write (after the
+   * last step, to the run directory in place).
+   */
+  run: {
+    wallMs: number;
+    stepsMs: number;
+    evalMs: number;
+    evaluations: number;
+    restMs: number;
+    setupMs: number;
+    betweenMs: number;
+    writeMs: number;
+    iterations: number;
+  };
+  /** Loading the run's MNIST splits and packing its test set: once per run process and data set. */
   dataLoadMs: number;
-  /** Starting a run process (tsx, tfjs, wasm, MNIST): first tiny run in a new process minus the second (ms). */
-  processStartMs: number;
+  /**
+   * Starting a run process, once per process: `totalMs` is the first tiny run in a new run
+   * process minus the second; of which, from the process's log, node + tsx + the module graph
+   * (`modulesMs`) and initialising the backend (`backendMs`); `otherMs` is the rest (first-run
+   * warm-up: JIT, the git commit lookup, …).
+   */
+  processStart: { totalMs: number; modulesMs: number; backendMs: number; otherMs: number };
 }
 
 /** Measures the fixed costs of a run of `input` in this process, and of a run process start. */
@@ -81,14 +100,21 @@ export async function fixedCosts(input: TrainConfigInput): Promise<FixedCosts> {
   const tmp = await mkdtemp(join(tmpdir(), 'bench-fixed-'));
   try {
     const runner = makeLocalRunner();
-    await runner.run({ input: { ...input, epochs: 1, limit: 64, testLimit: 64 }, dir: join(tmp, 'warm') }); // backend warm
+    // As after a sweep's first runs in a process: backend and code warm (twice, so that the
+    // optimising compiler has seen the setup code), the wasm heap grown to hold the test set.
+    // (A process's first full-size run pays those once, ≈ 40 ms here: in neither figure below.)
+    for (const warm of ['warm-1', 'warm-2']) await runner.run({ input: { ...input, epochs: 1, limit: 64, evalEvery: 0 }, dir: join(tmp, warm) });
     const l0 = performance.now();
     await runner.preload(input); // as in a sweep, where every run shares the data
     const dataLoadMs = performance.now() - l0;
+    const timing: RunTiming = { setupMs: NaN, writeMs: NaN };
     const t0 = performance.now();
-    const r = await runner.run({ input, dir: join(tmp, 'run') });
+    const r = await runner.run({ input, dir: join(tmp, 'run') }, { timing });
     const wallMs = performance.now() - t0;
     const stepsMs = r.msPerStep * r.iterations;
+    const restMs = wallMs - stepsMs - r.evalMs;
+    const csv = parseCsv(await readFile(join(tmp, 'run', 'metrics.csv'), 'utf8'));
+    const evaluations = csv.filter((row) => row.test_acc !== null).length;
 
     // Process start: same tiny run twice in one fresh run process.
     const plan = planSweep({ schemes: ['baseline'], tmaxes: [], seeds: [1, 2], common: { epochs: 1, limit: 64, testLimit: 64 } });
@@ -104,10 +130,29 @@ export async function fixedCosts(input: TrainConfigInput): Promise<FixedCosts> {
     } finally {
       await pool.close();
     }
+    const log = await readFile(join(tmp, `${plan[0].name}.log`), 'utf8');
+    const logged = (re: RegExp) => {
+      const m = re.exec(log);
+      if (!m) throw new Error(`bench: the run process's log has no ${re.source}:\n${log}`);
+      return Number(m[1]);
+    };
+    const totalMs = times[0] - times[1];
+    const modulesMs = logged(/modules loaded (\d+) ms after the process started/);
+    const backendMs = logged(/backend (\d+) ms\)/);
     return {
-      run: { wallMs, stepsMs, evalMs: r.evalMs, restMs: wallMs - stepsMs - r.evalMs, iterations: r.iterations },
+      run: {
+        wallMs,
+        stepsMs,
+        evalMs: r.evalMs,
+        evaluations,
+        restMs,
+        setupMs: timing.setupMs,
+        betweenMs: restMs - timing.setupMs - timing.writeMs,
+        writeMs: timing.writeMs,
+        iterations: r.iterations,
+      },
       dataLoadMs,
-      processStartMs: times[0] - times[1],
+      processStart: { totalMs, modulesMs, backendMs, otherMs: totalMs - modulesMs - backendMs },
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -65,7 +65,7 @@ export class Mlp {
       const fanOut = sizes[l + 1];
       const std = Math.sqrt(2 / (fanIn + fanOut));
       const w = new Float32Array(fanIn * fanOut);
-      for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+      rng.fillNormal(w, std); // w[i] = rng.normal() * std, in order
       weights.push(w);
       biases.push(new Float32Array(fanOut));
     }

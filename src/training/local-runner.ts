@@ -11,8 +11,9 @@
  * `npm run train` with the same options (step_ms aside): every random stream is named from the
  * run's seed, and nothing a run changes is carried to the next (tested).
  */
+import { packedTestImages } from '../model/test-evaluator.ts';
 import { initBackend } from '../util/backend.ts';
-import { runTraining, type Progress, type RunMultiply, type RunResult } from './run.ts';
+import { runTraining, type Progress, type RunMultiply, type RunResult, type RunTiming } from './run.ts';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 import { loadTrainData, type TrainData } from './train-data.ts';
 
@@ -39,6 +40,8 @@ export interface LocalRunHooks {
   argv?: readonly string[];
   /** A real-worker multiply instead of the simulator's (see RunHooks.multiply). */
   multiply?: RunMultiply & { runtime: string };
+  /** Filled in with the run's setup and writing times (see RunHooks.timing). */
+  timing?: RunTiming;
 }
 
 /** Trains requests one after another in this process. */
@@ -52,8 +55,11 @@ export interface LocalRunner {
   preload(input: TrainConfigInput): Promise<void>;
   /** The resolved configuration of a request (no I/O beyond checking dataDir). */
   resolve(input: TrainConfigInput): TrainConfig;
-  /** Runs finished by this runner, and how many data loads they needed. */
-  readonly stats: { runs: number; dataLoads: number };
+  /**
+   * Runs finished by this runner, how many data loads they needed, and the milliseconds spent
+   * loading data (with packing the test set for evaluations) and initialising the backend.
+   */
+  readonly stats: { runs: number; dataLoads: number; dataLoadMs: number; backendMs: number };
 }
 
 function dataKey(c: TrainConfig): string {
@@ -63,16 +69,22 @@ function dataKey(c: TrainConfig): string {
 /** A runner keeping the last data set loaded (runs of a sweep share one). */
 export function makeLocalRunner(realMultiply?: RealMultiplyFactory): LocalRunner {
   let cached: { key: string; data: TrainData } | null = null;
-  const stats = { runs: 0, dataLoads: 0 };
+  const stats = { runs: 0, dataLoads: 0, dataLoadMs: 0, backendMs: 0 };
   const resolveIt = (input: TrainConfigInput) => resolveTrainConfig(input, 'dnn');
   const load = async (config: TrainConfig): Promise<TrainData> => {
     const key = dataKey(config);
     if (!cached || cached.key !== key) {
       cached = null;
-      cached = { key, data: loadTrainData(config) };
+      const t0 = performance.now();
+      const data = loadTrainData(config);
+      packedTestImages(data.test); // once per data set, not in every run's evaluator
+      cached = { key, data };
       stats.dataLoads++;
+      stats.dataLoadMs += performance.now() - t0;
     }
+    const t1 = performance.now();
     await initBackend(config.backend);
+    stats.backendMs += performance.now() - t1;
     return cached.data;
   };
   return {

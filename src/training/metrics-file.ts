@@ -1,6 +1,9 @@
 /**
- * metrics.csv of a run, streamed row by row (buffered, flushed every 100 rows and at each test
- * evaluation). Columns (one row per SGD step):
+ * metrics.csv of a run: created with its header row when the run starts; a step only stores its
+ * row's values, which are formatted and written in the background every
+ * {@link MetricsFile.ROWS_PER_WRITE} rows (no step waits for the disk), and the last ones by
+ * {@link MetricsFile.close} with one fsync. The file lives in the run's temporary directory
+ * (src/training/run-dir.ts) until the run is complete. Columns (one row per SGD step):
  *   iteration, epoch      1-based; iteration counts over all epochs
  *   train_acc, train_loss of the minibatch, measured BEFORE its update (as the authors log)
  *   test_acc              on the test set, every `evalEvery` iterations and at each epoch's end; empty elsewhere
@@ -31,7 +34,13 @@ export const METRICS_COLUMNS = [
   'step_ms',
 ] as const;
 
-export type MetricsRow = Partial<Record<(typeof METRICS_COLUMNS)[number], string | number>>;
+export type MetricsColumn = (typeof METRICS_COLUMNS)[number];
+
+/** One step's values (absent: empty cell); the columns of METRICS_DIGITS are rounded when written. */
+export type MetricsRow = Partial<Record<MetricsColumn, string | number>>;
+
+/** Significant digits of the rounded columns (the others are written as String(v)). */
+export const METRICS_DIGITS: Partial<Record<MetricsColumn, number>> = { train_acc: 8, train_loss: 7, step_ms: 4 };
 
 /** Rounds to `digits` significant digits (as text); undefined/null stay empty. */
 export function sig(v: number | undefined | null, digits?: number): string | undefined {
@@ -39,8 +48,24 @@ export function sig(v: number | undefined | null, digits?: number): string | und
   return digits === undefined ? String(v) : String(Number(v.toPrecision(digits)));
 }
 
+/** A row as a line of metrics.csv (with its newline). */
+export function formatMetricsRow(row: MetricsRow): string {
+  return (
+    METRICS_COLUMNS.map((c) => {
+      const v = row[c];
+      const digits = METRICS_DIGITS[c];
+      return typeof v === 'number' && digits !== undefined ? sig(v, digits) : (v ?? '');
+    }).join(',') + '\n'
+  );
+}
+
 export class MetricsFile {
-  private pending: string[] = [];
+  /** Rows kept in memory before a background write (≈ 1 s of steps: a running run's file shows its progress). */
+  static readonly ROWS_PER_WRITE = 256;
+  /** Rows not written yet, as given (formatted when written: a step only stores its numbers). */
+  private pending: MetricsRow[] = [];
+  /** The writes started so far, in order; a failed one is rethrown by close(). */
+  private writing: Promise<void> = Promise.resolve();
   private constructor(private fh: FileHandle | null) {}
 
   /** Creates `path` (which must not exist) with the header row. */
@@ -50,32 +75,40 @@ export class MetricsFile {
     return new MetricsFile(fh);
   }
 
-  /** Appends a row; writes through when `flushNow` or every 100 rows. */
-  async add(row: MetricsRow, flushNow = false): Promise<void> {
-    this.pending.push(METRICS_COLUMNS.map((c) => row[c] ?? '').join(',') + '\n');
-    if (flushNow || this.pending.length >= 100) await this.flush();
+  /** Appends a row (in memory; a background write every ROWS_PER_WRITE rows). */
+  add(row: MetricsRow): void {
+    this.pending.push(row);
+    if (this.pending.length >= MetricsFile.ROWS_PER_WRITE) this.startWrite();
   }
 
-  async flush(): Promise<void> {
-    if (this.pending.length && this.fh) {
-      const text = this.pending.join('');
-      this.pending = [];
-      await this.fh.write(text);
-    }
+  private startWrite(): void {
+    const fh = this.fh;
+    if (!this.pending.length || !fh) return;
+    let text = '';
+    for (const row of this.pending) text += formatMetricsRow(row);
+    this.pending = [];
+    this.writing = this.writing.then(async () => {
+      await fh.write(text);
+    });
+    this.writing.catch(() => undefined); // seen by close(); not an unhandled rejection meanwhile
   }
 
-  /** Flushes, syncs to disk and closes. */
+  /** Writes the rows still in memory, syncs to disk and closes. */
   async close(): Promise<void> {
     if (!this.fh) return;
-    await this.flush();
+    this.startWrite();
+    await this.writing;
     await this.fh.sync();
     await this.fh.close();
     this.fh = null;
   }
 
-  /** Closes without flushing (after an error). */
+  /** Closes without writing the rows in memory (after an error). */
   async abandon(): Promise<void> {
-    await this.fh?.close().catch(() => undefined);
+    const fh = this.fh;
     this.fh = null;
+    this.pending = [];
+    await this.writing.catch(() => undefined);
+    await fh?.close().catch(() => undefined);
   }
 }

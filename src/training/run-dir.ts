@@ -1,7 +1,8 @@
 /**
  * The output-directory protocol of a run (what makes a run "complete"):
  *   - training writes into `<dir>.partial-<pid>` beside the final directory: metrics.csv is
- *     streamed there row by row, config.json is written after the last row;
+ *     created there at the start and its rows written by the end of training (metrics-file.ts),
+ *     and config.json after training; both are synced to disk;
  *   - only then is the temporary directory renamed to `<dir>` (an existing `<dir>` is replaced);
  *   - an interrupted run (abort signal, error) removes its temporary directory; a killed one
  *     leaves `<dir>.partial-<pid>`, which is never taken as complete and is removed by the next

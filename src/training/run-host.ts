@@ -46,6 +46,9 @@ export interface RunHost {
 
 /** Serves run requests arriving on `channel`, one at a time. */
 export function serveRuns(channel: HostChannel, opts: { progressEvery?: number; realMultiply?: RealMultiplyFactory } = {}): RunHost {
+  /** Milliseconds from the process start to here (node, tsx, the module graph). */
+  const modulesMs = performance.now();
+  let startLogged = false;
   const runner = makeLocalRunner(opts.realMultiply);
   const progressEvery = opts.progressEvery ?? 500;
   let current: { id: number; controller: AbortController; done: Promise<void> } | null = null;
@@ -58,6 +61,8 @@ export function serveRuns(channel: HostChannel, opts: { progressEvery?: number; 
       const t0 = performance.now();
       const tensorsBefore = tf.memory().numTensors;
       log(`run ${m.name} in persistent process ${process.pid} (run ${runner.stats.runs + 1} of this process)\n`);
+      if (!startLogged) log(`process start: modules loaded ${modulesMs.toFixed(0)} ms after the process started\n`);
+      startLogged = true;
       const result = await runner.run(m.request, {
         signal: controller.signal,
         onProgress: (p) => {
@@ -70,7 +75,8 @@ export function serveRuns(channel: HostChannel, opts: { progressEvery?: number; 
       log(
         `final test accuracy: ${result.finalTestAccuracy.toFixed(4)} (${result.iterations} iterations, ${result.msPerStep.toFixed(2)} ms/step, ` +
           `evaluations ${result.evalMs.toFixed(0)} ms, ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
-          `tensors ${tensorsBefore} before, ${tf.memory().numTensors} after; data loads in this process ${runner.stats.dataLoads})\n`,
+          `tensors ${tensorsBefore} before, ${tf.memory().numTensors} after; data loads in this process ${runner.stats.dataLoads}, ` +
+          `${runner.stats.dataLoadMs.toFixed(0)} ms; backend ${runner.stats.backendMs.toFixed(0)} ms)\n`,
       );
       return { type: 'result', id: m.id, ok: true, result };
     } catch (err) {

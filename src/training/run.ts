@@ -10,7 +10,7 @@ import { makeCodedMultiply, type StepStats } from '../coded-backprop/index.ts';
 import type { PresetName } from '../config/index.ts';
 import { train, type IterationRecord, type StepMultiply } from '../model/trainer.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
-import { MetricsFile, METRICS_COLUMNS, sig } from './metrics-file.ts';
+import { MetricsFile, METRICS_COLUMNS } from './metrics-file.ts';
 import { partialDirOf, putInPlace, removeStalePartials } from './run-dir.ts';
 import { codedRecord, optionsRecord, versions } from './run-record.ts';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
@@ -71,6 +71,16 @@ export interface RunHooks {
   argv?: readonly string[];
   /** Replaces the simulated coded multiply (e.g. with a real-worker runtime's); recorded as `runtime`. */
   multiply?: RunMultiply & { runtime: string };
+  /** Filled in with where the run's own fixed costs went (for benchmarks). */
+  timing?: RunTiming;
+}
+
+/** A run's own fixed costs, besides its steps and test evaluations (milliseconds). */
+export interface RunTiming {
+  /** From the call to the first step: temporary directory, metrics.csv created, weights initialised, test set uploaded. */
+  setupMs: number;
+  /** From the end of training to the directory in place: metrics rows written, config.json, fsyncs, rename. */
+  writeMs: number;
 }
 
 /** What a finished run reports (also stored in config.json under `result`). */
@@ -138,6 +148,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   let metrics: MetricsFile | null = null;
+  let closing: Promise<void> | null = null;
   try {
     metrics = await MetricsFile.create(join(tmp, 'metrics.csv'));
     const file = metrics;
@@ -154,22 +165,19 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       // Give signal handlers a turn now and then (a simulated step is synchronous).
       if (rec.iteration % 10 === 0) await new Promise((done) => setImmediate(done));
       if (hooks.signal?.aborted) throw new RunAbortedError('interrupted');
-      await file.add(
-        {
-          iteration: rec.iteration,
-          epoch: rec.epoch,
-          train_acc: sig(rec.train_acc, 8),
-          train_loss: sig(rec.train_loss, 7),
-          test_acc: sig(rec.test_acc),
-          workers_received: step?.workers_received,
-          blocks_recovered: step?.blocks_recovered,
-          blocks_withheld: step?.blocks_withheld,
-          late: step && 'late' in step ? (step.late as number) : undefined,
-          rejected: step && 'rejected' in step ? (step.rejected as number) : undefined,
-          step_ms: sig(rec.step_ms, 4),
-        },
-        rec.test_acc !== undefined,
-      );
+      file.add({
+        iteration: rec.iteration,
+        epoch: rec.epoch,
+        train_acc: rec.train_acc,
+        train_loss: rec.train_loss,
+        test_acc: rec.test_acc,
+        workers_received: step?.workers_received,
+        blocks_recovered: step?.blocks_recovered,
+        blocks_withheld: step?.blocks_withheld,
+        late: step && 'late' in step ? (step.late as number) : undefined,
+        rejected: step && 'rejected' in step ? (step.rejected as number) : undefined,
+        step_ms: rec.step_ms,
+      });
       if (rec.test_acc !== undefined) lastTestAcc = rec.test_acc;
       recent.push(rec.train_acc);
       recentSum += rec.train_acc;
@@ -183,6 +191,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
         lastTestAcc,
       });
     };
+    const trainCalled = performance.now();
     const result = await train(r, data, coded.step, {
       extraFields: () => {
         step = coded.takeStepStats();
@@ -197,8 +206,10 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       },
       onIteration,
     });
-    await file.close();
-    metrics = null;
+    const trained = performance.now();
+    // metrics.csv's last rows and fsync, concurrently with config.json's (both before the rename)
+    closing = file.close();
+    closing.catch(() => undefined); // awaited below, or by the error path
     const res: RunResult = {
       dir,
       iterations: result.iterations,
@@ -234,16 +245,27 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       await writeCsv(join(tmp, 'design.csv'), designRows(designs), DESIGN_COLUMNS);
       (config as Record<string, unknown>).design = { ...r.design, designs: designs.length, last: lastDesigns(designs), file: 'design.csv' };
     }
-    const cfh = await open(join(tmp, 'config.json'), 'wx');
-    try {
-      await cfh.write(JSON.stringify(config, null, 2) + '\n');
-      await cfh.sync();
-    } finally {
-      await cfh.close();
-    }
+    const writeConfig = async () => {
+      const cfh = await open(join(tmp, 'config.json'), 'wx');
+      try {
+        await cfh.write(JSON.stringify(config, null, 2) + '\n');
+        await cfh.sync();
+      } finally {
+        await cfh.close();
+      }
+    };
+    const [rows, written] = await Promise.allSettled([closing, writeConfig()]);
+    if (rows.status === 'rejected') throw rows.reason;
+    metrics = null;
+    if (written.status === 'rejected') throw written.reason;
     await putInPlace(tmp, dir);
+    if (hooks.timing) {
+      hooks.timing.setupMs = trainCalled - t0 + result.setupMs;
+      hooks.timing.writeMs = performance.now() - trained;
+    }
     return res;
   } catch (err) {
+    await closing?.catch(() => undefined);
     await metrics?.abandon();
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
