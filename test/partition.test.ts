@@ -1,5 +1,5 @@
 import test from 'ava';
-import { axisScores, makeLayout, splitAxis } from '../src/coded-backprop/partition.ts';
+import { axisScores, makeLayout, originalOrder, splitAxis } from '../src/coded-backprop/partition.ts';
 import { Rng } from '../src/util/rng.ts';
 
 test('splitAxis: a permutation whose parts have the right sizes and descending scores, ties included', (t) => {
@@ -39,4 +39,14 @@ test('paper class table on the 3×3 grid: HH, {HM, MH}, the other six', (t) => {
   const layout = makeLayout(new Float64Array(9), new Float64Array(9), { rowBlocks: 3, colBlocks: 3, levels: 3 });
   t.deepEqual(layout.blockClass, [0, 1, 2, 1, 2, 2, 2, 2, 2]);
   t.deepEqual(layout.classSizes, [1, 2, 6]);
+});
+
+test('originalOrder is the split of equal scores (the layout a plan is drawn on)', (t) => {
+  for (const [len, blocks] of [[784, 3], [10, 3], [64, 4], [7, 7]] as const) {
+    const split = splitAxis(new Float64Array(len), blocks);
+    const orig = originalOrder(len, blocks);
+    t.deepEqual([...orig.order], [...split.order]);
+    t.deepEqual([...orig.bounds], [...split.bounds]);
+    t.is(orig.maxSize, split.maxSize);
+  }
 });

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import { classRelErrors, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { type CallPlan, type CallTag, layoutFor, planCall, statsOf, withhold } from './plan.ts';
+import { type CallPlan, type CallTag, gridLayout, layoutFor, planCall, statsOf, withhold } from './plan.ts';
 import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
@@ -317,11 +317,18 @@ export function codedMatMul(
   const [m, M] = A.shape;
   const [Mb, p] = B.shape;
   if (M !== Mb) throw new RangeError(`codedMatMul: inner dimensions differ (${A.shape.join('×')} · ${B.shape.join('×')})`);
-  // views (no allocation until layoutFor has read them)
-  const layout = layoutFor(readF32(A), m, M, readF32(B), p, opts);
-  const plan = planCall(layout, opts, rng, tag);
+  // The plan needs only the grid's shape (codes, times and the decoder never look at which rows
+  // and columns a block holds), so the ordering — a pass over A and B — is computed only when
+  // some block is decoded; the rng draws are the same either way.
+  let plan = planCall(gridLayout(m, p, opts), opts, rng, tag);
   const out = stage(m, p);
-  const withheld = plan.received.length > 0 ? computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE) : [];
+  let withheld: boolean[] = [];
+  if (plan.decode.determined.some(Boolean)) {
+    // views (no allocation until layoutFor has read them)
+    plan = { ...plan, layout: layoutFor(readF32(A), m, M, readF32(B), p, opts) };
+    withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
+  }
+  const layout = plan.layout;
   const stats = withhold(statsOf(plan), withheld);
   if (opts.measureError) {
     const exact = tf.tidy(() => tf.matMul(A, B));

@@ -268,6 +268,22 @@ export interface GridOptions {
 
 /** Builds the layout from A's row scores and B's column scores. */
 export function makeLayout(rowScores: ArrayLike<number>, colScores: ArrayLike<number>, grid: GridOptions): BlockLayout {
+  return layoutOfSplits(splitAxis(rowScores, grid.rowBlocks), splitAxis(colScores, grid.colBlocks), grid);
+}
+
+/** The split of an axis of length len into `blocks` parts in its original order (what splitAxis gives for equal scores). */
+export function originalOrder(len: number, blocks: number): AxisSplit {
+  const bounds = new Int32Array(blocks + 1);
+  let maxSize = 0;
+  for (let i = 0; i <= blocks; i++) bounds[i] = Math.floor((i * len) / blocks);
+  for (let i = 0; i < blocks; i++) maxSize = Math.max(maxSize, bounds[i + 1] - bounds[i]);
+  const order = new Int32Array(len);
+  for (let k = 0; k < len; k++) order[k] = k;
+  return { order, bounds, maxSize };
+}
+
+/** The layout of given row and column splits (N and P are their block counts). */
+export function layoutOfSplits(rows: AxisSplit, cols: AxisSplit, grid: GridOptions): BlockLayout {
   const { rowBlocks: N, colBlocks: P, levels } = grid;
   const levelA = blockLevels(N, levels);
   const levelB = blockLevels(P, levels);
@@ -275,8 +291,8 @@ export function makeLayout(rowScores: ArrayLike<number>, colScores: ArrayLike<nu
   return {
     N,
     P,
-    rows: splitAxis(rowScores, N),
-    cols: splitAxis(colScores, P),
+    rows,
+    cols,
     levelA,
     levelB,
     levels,

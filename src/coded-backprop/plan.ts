@@ -9,7 +9,7 @@ import { coefficientRow, type WorkerTask } from './codes/code.ts';
 import { type DecodeResult, decodeReceived } from './decode.ts';
 import { receivedBy, workerTimes } from './latency.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { axisScores, type BlockLayout, makeLayout } from './partition.ts';
+import { axisScores, type BlockLayout, layoutOfSplits, makeLayout, originalOrder } from './partition.ts';
 import type { CodedMatMulStats } from './types.ts';
 
 export interface CallPlan {
@@ -30,6 +30,21 @@ export interface CallPlan {
 export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLike<number>, p: number, opts: ResolvedCodedOptions): BlockLayout {
   if (opts.partition === 'cxr') throw new RangeError('r×c block layout asked for partition cxr options (use the cxr/ executors)');
   return makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), {
+    rowBlocks: opts.grid.N,
+    colBlocks: opts.grid.P,
+    levels: opts.grid.levels,
+    classTable: opts.grid.classTable,
+  });
+}
+
+/**
+ * The grid of an m×p product without its ordering (rows and columns in their original order):
+ * everything a plan depends on — block counts and sizes, levels, classes — and nothing of A's
+ * and B's values. layoutFor gives the same layout with the ordering.
+ */
+export function gridLayout(m: number, p: number, opts: ResolvedCodedOptions): BlockLayout {
+  if (opts.partition === 'cxr') throw new RangeError('r×c block layout asked for partition cxr options (use the cxr/ executors)');
+  return layoutOfSplits(originalOrder(m, opts.grid.N), originalOrder(p, opts.grid.P), {
     rowBlocks: opts.grid.N,
     colBlocks: opts.grid.P,
     levels: opts.grid.levels,
