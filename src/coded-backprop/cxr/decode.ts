@@ -25,6 +25,18 @@ export interface PacketDecode {
   inC: boolean[];
   /** Ĉ = Σ_r d[r]·R_r over the received results (length R). */
   d: Float64Array;
+  /**
+   * The terms of d, in the order they are summed into it: one per determined packet, then the
+   * rest sum (its packets together) when determined. A unit can be left out of Ĉ on its own
+   * (the precision check, cxr/precision.ts): Ĉ without it is Σ_r (d − unit.d)[r]·R_r.
+   */
+  units: PacketUnit[];
+}
+
+/** One term of a packet decode: the packets it puts into Ĉ and its decode vector (length R). */
+export interface PacketUnit {
+  packets: number[];
+  d: Float64Array;
 }
 
 /** Relative difference below which two columns of the row-scaled coefficients are equal. */
@@ -62,7 +74,8 @@ export function decodePackets(rows: Float64Array[], K: number, tolerance: number
   const R = rows.length;
   const d = new Float64Array(R);
   const packetDetermined = new Array<boolean>(K).fill(false);
-  if (R === 0) return { packetDetermined, restSum: false, inC: [...packetDetermined], d };
+  const units: PacketUnit[] = [];
+  if (R === 0) return { packetDetermined, restSum: false, inC: [...packetDetermined], d, units };
   const { group, groups } = mergeColumns(rows, K * K);
   const members = new Array<number>(groups).fill(0);
   for (const q of group) members[q]++;
@@ -77,7 +90,9 @@ export function decodePackets(rows: Float64Array[], K: number, tolerance: number
     const q = group[k * K + k];
     if (members[q] !== 1 || !res.determined[q]) continue;
     packetDetermined[k] = true;
-    for (let r = 0; r < R; r++) d[r] += res.matrix[q * R + r];
+    const dk = res.matrix.slice(q * R, (q + 1) * R);
+    units.push({ packets: [k], d: dk });
+    for (let r = 0; r < R; r++) d[r] += dk[r];
   }
   const rest = packetDetermined.flatMap((ok, k) => (ok ? [] : [k]));
   let restSum = false;
@@ -95,10 +110,11 @@ export function decodePackets(rows: Float64Array[], K: number, tolerance: number
       const v = decodeVectorOf(moved, groups, u0, tolerance);
       if (v) {
         restSum = true;
+        units.push({ packets: rest, d: v });
         for (let r = 0; r < R; r++) d[r] += v[r];
       }
     }
   }
   const inC = packetDetermined.map((ok) => ok || restSum);
-  return { packetDetermined, restSum, inC, d };
+  return { packetDetermined, restSum, inC, d, units };
 }

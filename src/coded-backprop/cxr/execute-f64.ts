@@ -3,6 +3,8 @@
  * received workers determine. Packets are zero-padded to the widest (n_max); each worker's
  * product is computed literally from its code's terms, (Σ_k a[k]·Ã_k)(Σ_l b[l]·B̃_l) with
  * Ã_k: m×n_max and B̃_l: n_max×p, skipping zero coefficients (a stacked term costs m·n_k·p).
+ * Only the products a decode reads are computed; Ĉ passes the precision check (cxr/precision.ts)
+ * in float64 roundoff.
  */
 import { type Matrix, matmul, matmulAddInto, zeros } from '../../util/matrix.ts';
 import type { Rng } from '../../util/rng.ts';
@@ -10,7 +12,9 @@ import type { WorkerTask } from '../codes/code.ts';
 import type { ResolvedCodedOptions } from '../options.ts';
 import type { CodedMatMulStats } from '../types.ts';
 import type { PacketLayout } from './packets.ts';
-import { packetLayoutFor, packetStats, planPackets } from './plan.ts';
+import { UNIT_ROUNDOFF } from '../precision.ts';
+import { type PacketPlan, packetLayoutFor, packetStats, planPackets } from './plan.ts';
+import { decodePacketsChecked, type PacketResults } from './precision.ts';
 
 /** Zero-padded packets: a[k] = Ã_k (m×w), b[k] = B̃_k (w×p), w = widest packet. */
 export interface PaddedPackets {
@@ -65,22 +69,38 @@ export function packetWorkerProduct(task: WorkerTask, pk: PaddedPackets): Float6
 export function cxrMatMulF64(A: Matrix, B: Matrix, opts: ResolvedCodedOptions, rng: Rng): { C: Matrix; stats: CodedMatMulStats } {
   if (A.cols !== B.rows) throw new RangeError(`codedMatMul: inner dimensions differ (${A.rows}×${A.cols} · ${B.rows}×${B.cols})`);
   const layout = packetLayoutFor(A.data, A.rows, A.cols, B.data, B.cols, opts);
-  const plan = planPackets(layout, opts, rng);
-  const pk = padPackets(A, B, layout);
+  return executePacketsF64(A, B, planPackets(layout, opts, rng), opts);
+}
+
+/**
+ * Runs a c×r plan in float64: the received products a decode reads, computed literally, decoded
+ * with the precision check (cxr/precision.ts, float64 roundoff) into Ĉ = Σ_r d[r]·R_r.
+ */
+export function executePacketsF64(A: Matrix, B: Matrix, plan: PacketPlan, opts: ResolvedCodedOptions): { C: Matrix; stats: CodedMatMulStats } {
+  const pk = padPackets(A, B, plan.layout);
+  const products: (Float64Array | null)[] = plan.received.map(() => null);
+  const norms = new Float64Array(plan.received.length).fill(NaN);
+  const product = (r: number) => (products[r] ??= packetWorkerProduct(plan.tasks[plan.received[r]], pk));
+  const source: PacketResults = {
+    unitRoundoff: UNIT_ROUNDOFF.float64,
+    addScaled(acc, r, d) {
+      const R = product(r);
+      for (let e = 0; e < R.length; e++) acc[e] += d * R[e];
+    },
+    norm(r) {
+      if (Number.isNaN(norms[r])) norms[r] = Math.sqrt(product(r).reduce((s, v) => s + v * v, 0));
+      return norms[r];
+    },
+  };
   const C = zeros(A.rows, B.cols);
-  plan.received.forEach((w, r) => {
-    const dr = plan.decode.d[r];
-    if (dr === 0) return;
-    const R = packetWorkerProduct(plan.tasks[w], pk);
-    for (let e = 0; e < R.length; e++) C.data[e] += dr * R[e];
-  });
-  const stats = packetStats(plan);
-  if (opts.measureError) stats.decodeRelError = relError(C, A, B, pk, plan.decode.inC);
+  const withheld = decodePacketsChecked(plan.decode, plan.coef, source, C.data);
+  const stats = packetStats(plan, withheld);
+  if (opts.measureError) stats.decodeRelError = packetDecodeError(C.data, A, B, pk, stats.recovered);
   return { C, stats };
 }
 
 /** ‖Ĉ − Σ_{k in Ĉ} A_k B_k‖_F / max(‖that sum‖_F, 1e-4·‖C‖_F): the decode error. */
-function relError(C: Matrix, A: Matrix, B: Matrix, pk: PaddedPackets, inC: boolean[]): number {
+export function packetDecodeError(C: ArrayLike<number>, A: Matrix, B: Matrix, pk: PaddedPackets, inC: boolean[]): number {
   const ref = new Float64Array(pk.m * pk.p);
   inC.forEach((ok, k) => {
     if (ok) matmulAddInto(ref, pk.a[k], pk.b[k], pk.m, pk.w, pk.p);
@@ -88,7 +108,7 @@ function relError(C: Matrix, A: Matrix, B: Matrix, pk: PaddedPackets, inC: boole
   let num = 0;
   let den = 0;
   for (let e = 0; e < ref.length; e++) {
-    num += (C.data[e] - ref[e]) ** 2;
+    num += (C[e] - ref[e]) ** 2;
     den += ref[e] ** 2;
   }
   let full = 0;

@@ -38,9 +38,19 @@ export function innerScores(a: ArrayLike<number>, m: number, n: number, b: Array
   const sa = new Float64Array(n);
   const sb = new Float64Array(n);
   if (ordering === 'none') return sa;
-  const f = ordering === 'l2' ? (x: number) => x * x : Math.abs;
-  for (let r = 0; r < m; r++) for (let t = 0; t < n; t++) sa[t] += f(a[r * n + t]);
-  for (let t = 0; t < n; t++) for (let c = 0; c < p; c++) sb[t] += f(b[t * p + c]);
+  const l2 = ordering === 'l2';
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    if (l2) for (let t = 0; t < n; t++) sa[t] += a[o + t] * a[o + t];
+    else for (let t = 0; t < n; t++) sa[t] += Math.abs(a[o + t]);
+  }
+  for (let t = 0; t < n; t++) {
+    const o = t * p;
+    let s = 0;
+    if (l2) for (let c = 0; c < p; c++) s += b[o + c] * b[o + c];
+    else for (let c = 0; c < p; c++) s += Math.abs(b[o + c]);
+    sb[t] = s;
+  }
   for (let t = 0; t < n; t++) sa[t] *= sb[t];
   return sa;
 }

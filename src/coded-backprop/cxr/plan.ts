@@ -17,6 +17,8 @@ export interface PacketPlan {
   times: Float64Array;
   /** Workers received before T_max, in arrival order. */
   received: number[];
+  /** Coefficient rows (length K², index k·K + l weights A_k·B_l) of the received workers, in arrival order. */
+  coef: Float64Array[];
   decode: PacketDecode;
 }
 
@@ -36,29 +38,38 @@ export function planPackets(layout: PacketLayout, opts: ResolvedCodedOptions, rn
   const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
   const received = receivedBy(times, opts.tmax);
   const rows = received.map((w) => coefficientRow(tasks[w], layout.K, layout.K));
-  return { layout, tasks, times, received, decode: decodePackets(rows, layout.K, opts.tolerance) };
+  return { layout, tasks, times, received, coef: rows, decode: decodePackets(rows, layout.K, opts.tolerance) };
 }
 
-/** Per-call statistics; "blocks" are the K packets, recovered = the packet's term is in Ĉ. */
-export function packetStats(plan: PacketPlan): CodedMatMulStats {
+/**
+ * Per-call statistics; "blocks" are the K packets, recovered = the packet's term is in Ĉ.
+ * withheld[k]: packet k was determined but left out of Ĉ for precision (cxr/precision.ts).
+ */
+export function packetStats(plan: PacketPlan, withheld: readonly boolean[] = []): CodedMatMulStats {
   const { layout, decode } = plan;
-  const classRecovered = new Array<number>(layout.classSizes.length).fill(0);
-  decode.inC.forEach((ok, k) => {
+  const L = layout.classSizes.length;
+  const classRecovered = new Array<number>(L).fill(0);
+  const classWithheld = new Array<number>(L).fill(0);
+  const held = decode.inC.map((ok, k) => ok && withheld[k] === true);
+  const recovered = decode.inC.map((ok, k) => ok && !held[k]);
+  recovered.forEach((ok, k) => {
     if (ok) classRecovered[layout.classOf[k]]++;
+  });
+  held.forEach((w, k) => {
+    if (w) classWithheld[layout.classOf[k]]++;
   });
   return {
     workers: plan.tasks.length,
     workersReceived: plan.received.length,
     blocksTotal: layout.K,
-    blocksRecovered: decode.inC.filter(Boolean).length,
-    recovered: [...decode.inC],
+    blocksRecovered: recovered.filter(Boolean).length,
+    recovered,
     blockClass: [...layout.classOf],
     classSizes: [...layout.classSizes],
     classRecovered,
-    // the c×r path has no precision check yet (precision.ts): nothing is withheld
-    blocksWithheld: 0,
-    withheld: new Array<boolean>(layout.K).fill(false),
-    classWithheld: new Array<number>(layout.classSizes.length).fill(0),
+    blocksWithheld: held.filter(Boolean).length,
+    withheld: held,
+    classWithheld,
     cxr: { packetDetermined: [...decode.packetDetermined], restSum: decode.restSum },
   };
 }
