@@ -100,15 +100,17 @@ export function groupProfile(profile: Profiler.Profile, calls: number): { rows: 
 }
 
 /** The exact products of the same inputs, timed (µs per round of six) for the table's reference line. */
-export function timeExact(products: BenchProduct[], calls: number): number {
-  const t0 = performance.now();
-  for (let k = 0; k < calls; k++) {
+export function timeExact(products: BenchProduct[], calls: number, warmup = 200): number {
+  const round = (k: number) => {
     for (const prod of products) {
       const [a, b] = prod.pairs[k % prod.pairs.length];
       const c = tf.matMul(a, b);
       c.dataSync();
       c.dispose();
     }
-  }
+  };
+  for (let k = 0; k < warmup; k++) round(k);
+  const t0 = performance.now();
+  for (let k = 0; k < calls; k++) round(k);
   return ((performance.now() - t0) * 1000) / calls;
 }
