@@ -30,7 +30,8 @@ import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
-import { readF32, type Staged, stage } from './tensor-io.ts';
+import { ownStaged, readF32, type Staged, stage } from './tensor-io.ts';
+import type { BlockLayout } from './partition.ts';
 
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
@@ -227,6 +228,31 @@ function copyColumns(dst: Float32Array, stride: number, src: Float32Array, p: nu
   }
 }
 
+/** Whether a coefficient row is one block with coefficient 1 (an uncoded or repeated block product). */
+function isUnitBlock(g: Float64Array): boolean {
+  let ones = 0;
+  for (let b = 0; b < g.length; b++) {
+    if (g[b] === 0) continue;
+    if (g[b] !== 1 || ++ones > 1) return false;
+  }
+  return ones === 1;
+}
+
+/** Sets to zero, in the m×p output c (original order), the entries of every block b with !keep[b]. */
+function zeroBlocks(c: Float32Array, p: number, layout: BlockLayout, keep: readonly boolean[]): void {
+  const { rows, cols, N, P } = layout;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < P; j++) {
+      if (keep[i * P + j]) continue;
+      const idx = cols.order.subarray(cols.bounds[j], cols.bounds[j + 1]);
+      for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
+        const o = rows.order[k] * p;
+        for (let q = 0; q < idx.length; q++) c[o + idx[q]] = 0;
+      }
+    }
+  }
+}
+
 /** The only r with d[base + r] ≠ 0 (r < R), or −1 when there are none or several. */
 function soleWeight(d: Float64Array, base: number, R: number): number {
   let found = -1;
@@ -321,9 +347,19 @@ export function codedMatMul(
   // and columns a block holds), so the ordering — a pass over A and B — is computed only when
   // some block is decoded; the rng draws are the same either way.
   let plan = planCall(gridLayout(m, p, opts), opts, rng, tag);
-  const out = stage(m, p);
+  let out: Staged;
   let withheld: boolean[] = [];
-  if (plan.decode.determined.some(Boolean)) {
+  if (!plan.decode.determined.some(Boolean)) {
+    out = stage(m, p);
+  } else if (plan.coef.every(isUnitBlock)) {
+    // Uncoded and repetition: each received worker computes one block product A_i·B_j, Ĉ_b is
+    // that product. The products are computed together, as the one product A·B (the same dot
+    // products, in one wasm call), and the blocks no worker returned are set to zero.
+    out = ownStaged(tf.matMul(A, B));
+    plan = { ...plan, layout: layoutFor(readF32(A), m, M, readF32(B), p, opts) };
+    zeroBlocks(out.data(), p, plan.layout, plan.decode.determined);
+  } else {
+    out = stage(m, p);
     // views (no allocation until layoutFor has read them)
     plan = { ...plan, layout: layoutFor(readF32(A), m, M, readF32(B), p, opts) };
     withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);

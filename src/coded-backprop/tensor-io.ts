@@ -57,3 +57,28 @@ export function stage(rows: number, cols: number): Staged {
     tensor: () => (t ??= tf.tensor2d(values, [rows, cols])),
   };
 }
+
+/**
+ * A float32 tensor the caller owns (no other reference to it), as a staged matrix whose values
+ * JS may change in place: on wasm its heap view; elsewhere a copy, and tensor() then returns a
+ * new tensor of the changed values (disposing the original).
+ */
+export function ownStaged(t: tf.Tensor2D): Staged {
+  const [rows, cols] = t.shape;
+  const wasm = wasmBackend();
+  if (wasm) return { rows, cols, data: () => wasm.typedArrayFromHeap(t) as Float32Array, tensor: () => t };
+  const values = Float32Array.from(t.dataSync() as Float32Array);
+  let out: tf.Tensor2D | null = null;
+  return {
+    rows,
+    cols,
+    data: () => values,
+    tensor: () => {
+      if (!out) {
+        out = tf.tensor2d(values, [rows, cols]);
+        t.dispose();
+      }
+      return out;
+    },
+  };
+}
