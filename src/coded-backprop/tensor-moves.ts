@@ -1,0 +1,152 @@
+/**
+ * The tensor executor's data movement on float32 arrays (heap views on wasm): encoded operands
+ * written straight from a matrix in its original layout through the ordering's index lists,
+ * decoded blocks written straight into their un-ordered place in Ĉ, and the float64 accumulation
+ * of result parts. Loops are written per element type so V8 keeps their loads monomorphic.
+ */
+import type { BlockLayout } from './partition.ts';
+
+/**
+ * dst[base + (k − from)·cols + c] (+)= s·src[order[k]·cols + c] for k in [from, to): ordered rows
+ * of src, scaled, written (`first`: the region's first term, on zeros) or added.
+ */
+export function addRows(dst: Float32Array, base: number, src: Float32Array, cols: number, order: Int32Array, from: number, to: number, s: number, first: boolean): void {
+  for (let k = from; k < to; k++) {
+    const o = order[k] * cols;
+    const d = base + (k - from) * cols;
+    if (first && s === 1) dst.set(src.subarray(o, o + cols), d);
+    else if (first) for (let c = 0; c < cols; c++) dst[d + c] = s * src[o + c];
+    else for (let c = 0; c < cols; c++) dst[d + c] += s * src[o + c];
+  }
+}
+
+/** dst row (k − from) = src row order[k] for k in [from, to) (a copy). */
+export function copyRows(dst: Float32Array, src: Float32Array, cols: number, order: Int32Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) dst.set(src.subarray(order[k] * cols, (order[k] + 1) * cols), (k - from) * cols);
+}
+
+/**
+ * dst[r·stride + base + (l − from)] (+)= s·src[r·p + order[l]] for every row r < rows and l in
+ * [from, to): src's ordered columns, scaled, written (`first`: the range's first term, on zeros)
+ * or added into a column range of dst.
+ */
+export function gatherColumns(dst: Float32Array, base: number, stride: number, src: Float32Array, p: number, rows: number, order: Int32Array, from: number, to: number, s: number, first: boolean): void {
+  const idx = order.subarray(from, to);
+  const w = to - from;
+  for (let r = 0; r < rows; r++) {
+    const o = r * p;
+    const d = r * stride + base;
+    if (first) for (let q = 0; q < w; q++) dst[d + q] = s * src[o + idx[q]];
+    else for (let q = 0; q < w; q++) dst[d + q] += s * src[o + idx[q]];
+  }
+}
+
+/** dst[r·stride + (l − from)] = src[r·p + order[l]] for every row r < rows and l in [from, to): a plain gather of src's ordered columns. */
+export function copyColumns(dst: Float32Array, stride: number, src: Float32Array, p: number, rows: number, order: Int32Array, from: number, to: number): void {
+  const idx = order.subarray(from, to);
+  const w = to - from;
+  for (let r = 0; r < rows; r++) {
+    const o = r * p;
+    const d = r * stride;
+    for (let q = 0; q < w; q++) dst[d + q] = src[o + idx[q]];
+  }
+}
+
+/** The only r with d[base + r] ≠ 0 (r < R), or −1 when there are none or several. */
+export function soleWeight(d: Float64Array, base: number, R: number): number {
+  let found = -1;
+  for (let r = 0; r < R; r++) {
+    if (d[base + r] === 0) continue;
+    if (found >= 0) return -1;
+    found = r;
+  }
+  return found;
+}
+
+/** Writes s·(a float32 part: row stride `stride` from `base`) into its un-ordered place in the m×p output c. */
+export function scatterPart(c: Float32Array, p: number, src: Float32Array, base: number, stride: number, s: number, rowOrder: Int32Array, rowFrom: number, rowTo: number, colOrder: Int32Array, colFrom: number, colTo: number): void {
+  const idx = colOrder.subarray(colFrom, colTo);
+  const w = colTo - colFrom;
+  for (let k = rowFrom; k < rowTo; k++) {
+    const o = rowOrder[k] * p;
+    const v = base + (k - rowFrom) * stride;
+    for (let q = 0; q < w; q++) c[o + idx[q]] = s * src[v + q];
+  }
+}
+
+/** Writes a padded block (float64, row stride Q) into its un-ordered place in the m×p output c. */
+export function scatterBlock(c: Float32Array, p: number, value: Float64Array, Q: number, rowOrder: Int32Array, rowFrom: number, rowTo: number, colOrder: Int32Array, colFrom: number, colTo: number): void {
+  const idx = colOrder.subarray(colFrom, colTo);
+  const w = colTo - colFrom;
+  for (let k = rowFrom; k < rowTo; k++) {
+    const o = rowOrder[k] * p;
+    const v = (k - rowFrom) * Q;
+    for (let q = 0; q < w; q++) c[o + idx[q]] = value[v + q];
+  }
+}
+
+/**
+ * block[e] += d·src[base + e] for e < n (float64 accumulation of a contiguous float32 part);
+ * returns Σ src[base + e]², computed in the same pass (block null: only the sum).
+ */
+export function addScaledRun(block: Float64Array | null, src: Float32Array, base: number, n: number, d: number): number {
+  let sq = 0;
+  if (block === null) {
+    for (let e = 0; e < n; e++) sq += src[base + e] * src[base + e];
+    return sq;
+  }
+  for (let e = 0; e < n; e++) {
+    const x = src[base + e];
+    sq += x * x;
+    block[e] += d * x;
+  }
+  return sq;
+}
+
+/**
+ * block[r·cols + q] += d·src[base + r·stride + q] for a rows×cols block (a column range of a
+ * wider float32 part); returns the sum of the squares read, computed in the same pass (block
+ * null: only the sum).
+ */
+export function addScaledStrided(block: Float64Array | null, src: Float32Array, base: number, stride: number, rows: number, cols: number, d: number): number {
+  let sq = 0;
+  for (let r = 0; r < rows; r++) {
+    const s = base + r * stride;
+    const o = r * cols;
+    if (block === null) {
+      for (let q = 0; q < cols; q++) sq += src[s + q] * src[s + q];
+      continue;
+    }
+    for (let q = 0; q < cols; q++) {
+      const x = src[s + q];
+      sq += x * x;
+      block[o + q] += d * x;
+    }
+  }
+  return sq;
+}
+
+/** Whether a coefficient row is one block with coefficient 1 (an uncoded or repeated block product). */
+export function isUnitBlock(g: Float64Array): boolean {
+  let ones = 0;
+  for (let b = 0; b < g.length; b++) {
+    if (g[b] === 0) continue;
+    if (g[b] !== 1 || ++ones > 1) return false;
+  }
+  return ones === 1;
+}
+
+/** Sets to zero, in the m×p output c (original order), the entries of every block b with !keep[b]. */
+export function zeroBlocks(c: Float32Array, p: number, layout: BlockLayout, keep: readonly boolean[]): void {
+  const { rows, cols, N, P } = layout;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < P; j++) {
+      if (keep[i * P + j]) continue;
+      const idx = cols.order.subarray(cols.bounds[j], cols.bounds[j + 1]);
+      for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
+        const o = rows.order[k] * p;
+        for (let q = 0; q < idx.length; q++) c[o + idx[q]] = 0;
+      }
+    }
+  }
+}
