@@ -24,6 +24,7 @@ import type { Rng } from '../../util/rng.ts';
 import type { ResolvedCodedOptions } from '../options.ts';
 import { UNIT_ROUNDOFF } from '../precision.ts';
 import { readF32, type Staged, stage } from '../tensor-io.ts';
+import { addScaledRun, addScaledStrided } from '../tensor-moves.ts';
 import type { CodedMatMulStats } from '../types.ts';
 import { executePacketsF64, packetDecodeError, padPackets } from './execute-f64.ts';
 import { type PacketPlan, packetLayoutFor, packetStats, planPackets } from './plan.ts';
@@ -148,13 +149,13 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
     addScaled(acc, r, d) {
       if (slot[2 * r] < 0) return;
       const [x, base, stride] = where(r);
-      norms[r] = Math.sqrt(stride === p ? addScaledRun(acc, x, base, m * p, d) : addScaledRows(acc, x, base, stride, m, p, d));
+      norms[r] = Math.sqrt(stride === p ? addScaledRun(acc, x, base, m * p, d) : addScaledStrided(acc, x, base, stride, m, p, d));
     },
     norm(r) {
       if (slot[2 * r] < 0) return 0;
       if (Number.isNaN(norms[r])) {
         const [x, base, stride] = where(r);
-        norms[r] = Math.sqrt(stride === p ? addScaledRun(null, x, base, m * p, 0) : addScaledRows(null, x, base, stride, m, p, 0));
+        norms[r] = Math.sqrt(stride === p ? addScaledRun(null, x, base, m * p, 0) : addScaledStrided(null, x, base, stride, m, p, 0));
       }
       return norms[r];
     },
@@ -164,43 +165,6 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
   out.data().set(C);
   for (const t of products) t.dispose();
   return withheld;
-}
-
-/**
- * acc[e] += d·x[base + e] for e < n (float64 accumulation of a contiguous float32 result);
- * returns Σ x[base + e]², computed in the same pass (acc null: only the sum).
- */
-function addScaledRun(acc: Float64Array | null, x: Float32Array, base: number, n: number, d: number): number {
-  let sq = 0;
-  if (acc === null) {
-    for (let e = 0; e < n; e++) sq += x[base + e] * x[base + e];
-    return sq;
-  }
-  for (let e = 0; e < n; e++) {
-    const v = x[base + e];
-    sq += v * v;
-    acc[e] += d * v;
-  }
-  return sq;
-}
-
-/** As addScaledRun for a rows×cols result stored with row stride `stride` (a column range of a wider product). */
-function addScaledRows(acc: Float64Array | null, x: Float32Array, base: number, stride: number, rows: number, cols: number, d: number): number {
-  let sq = 0;
-  for (let i = 0; i < rows; i++) {
-    const s = base + i * stride;
-    if (acc === null) {
-      for (let q = 0; q < cols; q++) sq += x[s + q] * x[s + q];
-      continue;
-    }
-    const o = i * cols;
-    for (let q = 0; q < cols; q++) {
-      const v = x[s + q];
-      sq += v * v;
-      acc[o + q] += d * v;
-    }
-  }
-  return sq;
 }
 
 /** dst (rows×w, row-major) = columns idx of src (rows×n); returns dst. */
