@@ -67,3 +67,36 @@ for (const code of CODES) {
     }
   });
 }
+
+// tensor-io's copies (dataSync, tf.tensor2d) stand in for the wasm heap views on other backends
+test.serial('off wasm (cpu backend) the fused path gives the same coded products as the old path', async (t) => {
+  const previous = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    for (const code of CODES) {
+      for (const tmax of [1, 2]) {
+        const [m, n, p] = SHAPES[code.name.length % SHAPES.length];
+        const { A, B } = randomPair(m, n, p, 5);
+        const tA = toTensor(A);
+        const tB = toTensor(B);
+        const opts = resolveCodedOptions({ scheme: code.name, tmax });
+        const fresh = codedMatMul(tA, tB, opts, new Rng(3));
+        const old = legacyCodedMatMul(tA, tB, opts, new Rng(3));
+        t.deepEqual(fresh.stats.recovered.map((r, b) => r || fresh.stats.withheld[b]), old.stats.recovered.map((r, b) => r || old.stats.withheld[b]));
+        const d = relDiffWhereBoth(fresh.C.dataSync() as Float32Array, old.C.dataSync() as Float32Array);
+        t.true(d <= 1e-4, `${code.name} T_max ${tmax} on cpu: relative difference ${d.toExponential(2)}`);
+        // Ĉ is zero exactly outside the kept blocks in both
+        t.is(countZeros(fresh.C.dataSync() as Float32Array) > 0, countZeros(old.C.dataSync() as Float32Array) > 0);
+        for (const z of [tA, tB, fresh.C, old.C]) z.dispose();
+      }
+    }
+  } finally {
+    await tf.setBackend(previous);
+  }
+});
+
+function countZeros(x: Float32Array): number {
+  let z = 0;
+  for (const v of x) if (v === 0) z++;
+  return z;
+}
