@@ -1,10 +1,11 @@
 /**
  * Fig. 3: normalised loss E‖C − Ĉ‖²/E‖C‖² versus the deadline t, for NOW-UEP, EW-UEP (class and
  * product window granularity) and MDS: the formula of Sec. IV (lines; class granularity and MDS
- * only: product granularity has none) and the Monte Carlo of the real codes (points with
+ * only: product granularity has none) — with --schemes also uncoded and block repetition, each on its
+ * own W where the figure's does not fit (src/montecarlo/setup.ts lineWorkers; CSV column workers) — and the Monte Carlo of the real codes (points with
  * confidence intervals; src/montecarlo). Builds the four files (CSV, JSON sidecar, SVG, PNG);
  * the command writes them.
- *   <base>.csv   t,scheme,granularity,method,normalized_loss,ci_low,ci_high
+ *   <base>.csv   t,scheme,granularity,method,normalized_loss,ci_low,ci_high,workers
  *   <base>.json  seed, every parameter, decoding diagnostics, agreement with the formula
  */
 import { gridOf, hasTheory, lineKey, simulateByWorkers, theoryVsTime } from '../montecarlo/index.ts';

@@ -1,10 +1,11 @@
 /**
  * Fig. 4: normalised loss versus the number N of received results (N = 0..W), for NOW-UEP,
  * EW-UEP (class and product window granularity) and MDS: the formula ℓ(N) of Sec. IV (lines;
- * none for product granularity) and the Monte Carlo of the real codes (points with confidence
+ * none for product granularity) — with --schemes also uncoded and block repetition, each on its
+ * own W where the figure's does not fit (src/montecarlo/setup.ts lineWorkers; CSV column workers) — and the Monte Carlo of the real codes (points with confidence
  * intervals). The arrival order of i.i.d. worker times is a uniformly random permutation
  * whatever the latency model's rate, so λ and K play no part here. Builds the four files:
- *   <base>.csv   received,scheme,granularity,method,normalized_loss,ci_low,ci_high
+ *   <base>.csv   received,scheme,granularity,method,normalized_loss,ci_low,ci_high,workers
  *   <base>.json  seed, every parameter, decoding diagnostics, agreement with the formula
  */
 import { gridOf, hasTheory, lineKey, simulateByWorkers, theoryVsReceived } from '../montecarlo/index.ts';

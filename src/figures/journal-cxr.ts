@@ -3,8 +3,8 @@
  * normalised loss vs the deadline t and vs the number N of received results on the c×r partition,
  * the formula of src/theory/cxr.ts (lines) against the Monte Carlo of the real c×r codes
  * (src/montecarlo/cxr.ts; points with confidence intervals). Builds, at `base`:
- *   <base>-time.csv      t,scheme,method,normalized_loss,ci_low,ci_high (+ .svg, .png)
- *   <base>-received.csv  received,scheme,method,normalized_loss,ci_low,ci_high (+ .svg, .png)
+ *   <base>-time.csv      t,scheme,method,normalized_loss,ci_low,ci_high,workers (+ .svg, .png)
+ *   <base>-received.csv  received,scheme,method,normalized_loss,ci_low,ci_high,workers (+ .svg, .png)
  *   <base>.json          seed, every parameter, formula at the journal's full size, agreement
  * The Monte Carlo runs at the setup's (small) sizes; the formula is evaluated at the small size
  * (beside its points) and at `fullSize` (sidecar): with equal packets and i.i.d. entries the
