@@ -53,7 +53,7 @@ export const MC_FIGURE_KEYS = [
   'U',
   'M',
   'Q',
-  'paperSchemes',
+  'figureSchemes',
   'granularities',
   'ordering',
   'confidence',
@@ -76,7 +76,7 @@ export const MC_FIGURE_KEYS = [
 export function mcFigureRun(v: Values, label: string, grid: GridFlags = {}, workersGiven = true): McFigureRun {
   const variances = v.variances as number[];
   const gamma = v.gamma as number[];
-  const schemes = v.paperSchemes as McScheme[];
+  const schemes = v.figureSchemes as McScheme[];
   const S = variances.length;
   const N = grid.rowBlocks ?? S;
   const P = grid.colBlocks ?? S;
@@ -174,7 +174,7 @@ export function cxrFigureRun(v: Values, label: string, argv: Record<string, unkn
   const gamma = v.gamma as number[];
   if (variances.length !== L) throw new OptionError('variances', `needs one variance per packet class (${L} classes), got ${variances.length}`);
   if (gamma.length !== L) throw new OptionError('gamma', `needs one entry per packet class (${L} classes), got ${gamma.length}`);
-  const schemes = v.paperSchemes as CxrMcScheme[];
+  const schemes = v.figureSchemes as CxrMcScheme[];
   const setup: CxrMonteCarloSetup = {
     U: v.U as number,
     Q: v.Q as number,

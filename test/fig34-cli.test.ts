@@ -60,7 +60,7 @@ test('fig3 subprocess: few trials, coarse grid → CSV columns and rows, PNG, SV
     for (const f of ['fig3.csv', 'fig3.json', 'fig3.svg', 'fig3.png']) t.true(r.stdout.includes(f), `stdout names ${f}`);
     t.deepEqual((await readdir(out)).sort(), ['fig3.csv', 'fig3.json', 'fig3.png', 'fig3.svg']);
     const csv = await readFile(join(out, 'fig3.csv'), 'utf8');
-    t.is(csv.split('\n')[0], 't,scheme,granularity,method,normalized_loss,ci_low,ci_high');
+    t.is(csv.split('\n')[0], 't,scheme,granularity,method,normalized_loss,ci_low,ci_high,workers');
     const rows = parseCsv(csv);
     // 5 deadlines; formula for now/class, ew/class, mds/class; Monte Carlo for those and now/product, ew/product.
     t.is(count(rows, 'theory'), 3 * 5);
@@ -99,7 +99,7 @@ test('fig4 subprocess: N = 0..W rows, PNG, SVG, JSON sidecar', async (t) => {
     t.is(r.code, 0, r.stderr);
     t.regex(r.stdout, /seed 2/);
     const csv = await readFile(join(out, 'fig4.csv'), 'utf8');
-    t.is(csv.split('\n')[0], 'received,scheme,granularity,method,normalized_loss,ci_low,ci_high');
+    t.is(csv.split('\n')[0], 'received,scheme,granularity,method,normalized_loss,ci_low,ci_high,workers');
     const rows = parseCsv(csv);
     t.is(count(rows, 'theory'), 3 * 13);
     t.is(count(rows, 'montecarlo'), 5 * 13);
@@ -141,7 +141,7 @@ const BAD: Array<[string[], RegExp]> = [
   [['--trials', '1.5'], /^--trials: /],
   [['--seed', 'x'], /^--seed: /],
   [['--schemes', 'now,lt'], /^--schemes: .*now, ew, mds/],
-  [['--schemes', 'uncoded'], /^--schemes: /],
+  [['--schemes', 'uncoded,rep,uncoded'], /^--schemes: .*twice/],
   [['--granularities', 'class,block'], /^--granularities: /],
   [['--variances', '10,-1,0.1'], /^--variances: /],
   [['--variances', '10,1'], /^--gamma: .*2 entries/],

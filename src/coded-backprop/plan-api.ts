@@ -5,6 +5,8 @@
  * times and the incremental decoder. Multiply-level callers use ./index.ts instead.
  */
 export { coefficientRow } from './codes/code.ts';
+// the code registry: a code's Table III worker count and its check of a worker count (figures with per-line W)
+export { getCode } from './codes/registry.ts';
 export type { WorkerTask, Term } from './codes/code.ts';
 export { padBlocks } from './blocks.ts';
 export type { PaddedBlocks } from './blocks.ts';

@@ -36,6 +36,8 @@ export const TRAIN_SCHEMES = ['baseline', ...SCHEME_NAMES] as const;
 /** The paper's Fig. 6 schemes and deadlines. */
 export const FIG6_SCHEMES = ['baseline', 'uncoded', 'rep', 'now', 'ew'] as const;
 export const FIG6_TMAX = [0.25, 0.5, 1, 2] as const;
+/** The schemes of the Monte Carlo figures (fig3, fig4; src/montecarlo MC_SCHEMES). */
+export const FIGURE_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep'] as const;
 /** Largest number of Monte Carlo trials a command accepts. */
 export const MAX_TRIALS = 100_000_000;
 /** Most deadlines of one Fig. 3 time grid. */
@@ -106,6 +108,16 @@ const defs: OptionDef[] = [
   { key: 'designTimes', kind: { type: 'numbers', min: 0, unique: true }, default: [0.5, 1, 2], help: 'deadlines of the Monte Carlo points of the designed codes' },
   // the figures of §IV: Fig. 2 (formulas), Figs. 3–4 (formula and Monte Carlo of the real codes; experiments/fig2.ts, fig3.ts, fig4.ts)
   { key: 'paperSchemes', flag: 'schemes', kind: { type: 'choices', choices: PAPER_SCHEMES }, default: [...PAPER_SCHEMES], help: 'schemes, comma-separated' },
+  {
+    key: 'figureSchemes',
+    flag: 'schemes',
+    kind: { type: 'choices', choices: FIGURE_SCHEMES },
+    default: [...PAPER_SCHEMES],
+    help:
+      'schemes, comma-separated. uncoded and rep run with their own W (Table III) where --workers does not fit them: ' +
+      'uncoded W = N·P blocks (c×r: K packets), rep W = 2·N·P (c×r: 2K) unless --workers is a multiple; ' +
+      'the legend, CSV (workers column) and sidecar name each line\'s W; every worker\'s time is Exp(λ·K)',
+  },
   {
     key: 'granularities',
     kind: { type: 'choices', choices: GRANULARITIES },

@@ -3,23 +3,23 @@
  * normalised loss vs the deadline t and vs the number N of received results on the c×r partition,
  * the formula of src/theory/cxr.ts (lines) against the Monte Carlo of the real c×r codes
  * (src/montecarlo/cxr.ts; points with confidence intervals). Builds, at `base`:
- *   <base>-time.csv      t,scheme,method,normalized_loss,ci_low,ci_high (+ .svg, .png)
- *   <base>-received.csv  received,scheme,method,normalized_loss,ci_low,ci_high (+ .svg, .png)
+ *   <base>-time.csv      t,scheme,method,normalized_loss,ci_low,ci_high,workers (+ .svg, .png)
+ *   <base>-received.csv  received,scheme,method,normalized_loss,ci_low,ci_high,workers (+ .svg, .png)
  *   <base>.json          seed, every parameter, formula at the journal's full size, agreement
  * The Monte Carlo runs at the setup's (small) sizes; the formula is evaluated at the small size
  * (beside its points) and at `fullSize` (sidecar): with equal packets and i.i.d. entries the
  * normalised loss does not depend on U, Q or the packet width, and both give the same numbers.
  */
-import { cxrTheoryVsReceived, cxrTheoryVsTime, simulateCxr, type CxrMcScheme, type CxrMonteCarloSetup, type McScheme } from '../montecarlo/index.ts';
+import { cxrTheoryVsReceived, cxrTheoryVsTime, simulateCxrByWorkers, type CxrMcScheme, type CxrMonteCarloSetup, type McScheme } from '../montecarlo/index.ts';
 import { renderSpecFiles, type Row } from '../plot/index.ts';
 import { formatCsv } from '../util/csv.ts';
 import { confidenceInterval } from '../util/stats.ts';
 import { agreement, type Agreement } from './agreement.ts';
-import { GRANULARITY_LABELS, lossChart, type ChartRows } from './loss-chart.ts';
+import { GRANULARITY_LABELS, labelsWithWorkers, lossChart, workersNote, type ChartRows } from './loss-chart.ts';
 import type { FigureFiles } from './run.ts';
 
-export const CXR_TIME_COLUMNS = ['t', 'scheme', 'method', 'normalized_loss', 'ci_low', 'ci_high'] as const;
-export const CXR_RECEIVED_COLUMNS = ['received', 'scheme', 'method', 'normalized_loss', 'ci_low', 'ci_high'] as const;
+export const CXR_TIME_COLUMNS = ['t', 'scheme', 'method', 'normalized_loss', 'ci_low', 'ci_high', 'workers'] as const;
+export const CXR_RECEIVED_COLUMNS = ['received', 'scheme', 'method', 'normalized_loss', 'ci_low', 'ci_high', 'workers'] as const;
 
 /** Legend names on the c×r partition. */
 export const CXR_SCHEME_LABELS: Record<CxrMcScheme, string> = {
@@ -67,9 +67,9 @@ export function journalCxrFiles(run: CxrFigureRun, base: string, args: readonly 
 export async function cxrFigureFiles(run: CxrFigureRun, out: CxrOutputs, args: readonly string[]): Promise<FigureFiles> {
   const { setup, times } = run;
   const started = Date.now();
-  const sim = simulateCxr(setup, run.schemes, { trials: run.trials, seed: run.seed, times, ...(run.onProgress ? { onProgress: run.onProgress } : {}) });
+  const sim = simulateCxrByWorkers(setup, run.schemes, { trials: run.trials, seed: run.seed, times, ...(run.onProgress ? { onProgress: run.onProgress } : {}) });
   const elapsed = (Date.now() - started) / 1000;
-  const labels = CXR_SCHEME_LABELS as Record<McScheme, string>;
+  const labels = labelsWithWorkers(CXR_SCHEME_LABELS as Record<McScheme, string>, sim.workers, setup.workers);
   const timeRows: Row[] = [];
   const recvRows: Row[] = [];
   const timeChart: ChartRows = { lines: [], points: [] };
@@ -79,24 +79,25 @@ export async function cxrFigureFiles(run: CxrFigureRun, out: CxrOutputs, args: r
   const gran = GRANULARITY_LABELS.class;
   for (const r of sim.lines) {
     const { scheme } = r;
-    const label = CXR_SCHEME_LABELS[scheme];
+    const label = labels[scheme];
+    const workers = sim.workers[scheme];
     const thT = cxrTheoryVsTime(setup, scheme, times);
     const thN = Array.from(cxrTheoryVsReceived(setup, scheme));
     fullFormula[scheme] = { time: cxrTheoryVsTime(run.fullSize, scheme, times), received: Array.from(cxrTheoryVsReceived(run.fullSize, scheme)) };
     agreements[scheme] = { time: agreement(r.byTime, thT, run.z), received: agreement(r.byReceived, thN, run.z) };
     times.forEach((t, g) => {
-      timeRows.push({ t, scheme, method: 'theory', normalized_loss: thT[g] });
+      timeRows.push({ t, scheme, method: 'theory', normalized_loss: thT[g], workers });
       timeChart.lines.push({ t, loss: thT[g], scheme: label, style: STYLE, key: `${scheme}/theory` });
       const ci = confidenceInterval(r.byTime[g], run.z);
-      timeRows.push({ t, scheme, method: 'montecarlo', normalized_loss: r.byTime[g].mean, ci_low: ci.low, ci_high: ci.high });
+      timeRows.push({ t, scheme, method: 'montecarlo', normalized_loss: r.byTime[g].mean, ci_low: ci.low, ci_high: ci.high, workers });
       timeChart.points.push({ t, loss: r.byTime[g].mean, lo: ci.low, hi: ci.high, scheme: label, granularity: gran });
     });
     thN.forEach((v, received) => {
-      recvRows.push({ received, scheme, method: 'theory', normalized_loss: v });
+      recvRows.push({ received, scheme, method: 'theory', normalized_loss: v, workers });
       recvChart.lines.push({ received, loss: v, scheme: label, style: STYLE, key: `${scheme}/theory` });
       const e = r.byReceived[received];
       const ci = confidenceInterval(e, run.z);
-      recvRows.push({ received, scheme, method: 'montecarlo', normalized_loss: e.mean, ci_low: ci.low, ci_high: ci.high });
+      recvRows.push({ received, scheme, method: 'montecarlo', normalized_loss: e.mean, ci_low: ci.low, ci_high: ci.high, workers });
       recvChart.points.push({ received, loss: e.mean, lo: ci.low, hi: ci.high, scheme: label, granularity: gran });
     });
   }
@@ -107,6 +108,7 @@ export async function cxrFigureFiles(run: CxrFigureRun, out: CxrOutputs, args: r
       `W = ${setup.workers}, λ = ${setup.lambda}, Γ = (${setup.gamma.join(', ')})`,
     `lines: formula${f.U === setup.U && f.n === setup.n && f.Q === setup.Q ? '' : ` (the same at A ${f.U}×${f.n}, B ${f.n}×${f.Q})`}; points: Monte Carlo of the real codes at A ${setup.U}×${setup.n}, B ${setup.n}×${setup.Q}, ` +
       `${run.trials} trials, ${Math.round(run.confidence * 100)}% CI`,
+    ...workersNote(Object.values(sim.workers), setup.workers),
   ];
   const lines = run.schemes.map((scheme) => ({ scheme: scheme as McScheme, granularity: 'class' as const }));
   const common = { yScale: run.yScale, lines, schemeLabels: labels, formulaStyle: STYLE, subtitle };
@@ -131,6 +133,7 @@ export async function cxrFigureFiles(run: CxrFigureRun, out: CxrOutputs, args: r
     ...(out.time ? { times } : {}),
     elapsedSeconds: elapsed,
     normaliser: { expectedEnergy: sim.expectedEnergy, meanEnergyRatio: sim.energy },
+    workersByScheme: sim.workers,
     agreementWithFormula: agreements,
     formulaAtFullSize: fullFormula,
     decoding: Object.fromEntries(sim.lines.map((l) => [l.scheme, { trialsFullyDecodedAfterAllResults: l.fullTrials, maxFinalRelativeLoss: l.maxFinalLoss }])),

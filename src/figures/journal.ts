@@ -38,8 +38,8 @@ export { JOURNAL_CXR_SETUP };
 /** One row of the comparison: the formula of each partition and scheme at deadline t. */
 export interface PartitionRow {
   t: number;
-  rxc: Record<McScheme, number>;
-  cxr: Record<McScheme, number>;
+  rxc: Record<'now' | 'ew' | 'mds', number>;
+  cxr: Record<'now' | 'ew' | 'mds', number>;
 }
 
 /** The formulas of both partitions at full size, at the same W, λ, Γ and deadlines. */

@@ -7,7 +7,24 @@ import type { LineSpec, McScheme } from '../montecarlo/index.ts';
 import { lineChart, type Row } from '../plot/index.ts';
 
 /** Legend names of the schemes. */
-export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)' };
+export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)', uncoded: 'uncoded', rep: 'repetition' };
+
+/**
+ * The legend names of a figure whose lines may use other worker counts than the figure's W:
+ * " (W = …)" after the scheme of each line whose W differs (uncoded and rep, src/montecarlo/setup.ts lineWorkers).
+ */
+export function labelsWithWorkers(base: Record<McScheme, string>, workers: Partial<Record<McScheme, number>>, figureW: number): Record<McScheme, string> {
+  const out = { ...base };
+  for (const [s, w] of Object.entries(workers) as [McScheme, number][]) if (w !== figureW) out[s] = `${base[s]} (W = ${w})`;
+  return out;
+}
+
+/** Subtitle line of a figure in which some line uses another W than the figure's (none otherwise). */
+export function workersNote(lineWorkers: readonly number[], figureW: number): string[] {
+  return lineWorkers.some((w) => w !== figureW)
+    ? [`a line marked (W = …) runs with that many workers: the figure's W = ${figureW} does not fit its code (Table III's count instead); every worker's time has the same law`]
+    : [];
+}
 
 /** Legend names of the granularities. */
 export const GRANULARITY_LABELS: Record<Granularity, string> = { class: 'class windows', product: 'product windows (eq. 5)' };

@@ -18,6 +18,7 @@
 import {
   coefficientRow,
   decodePackets,
+  getCode,
   packetLayoutFor,
   packetWorkerProduct,
   padPackets,
@@ -106,20 +107,72 @@ export function cxrClassSizes(setup: CxrMonteCarloSetup): number[] {
   return classSizesOf(setup.classOf);
 }
 
-/** The engine's options of one scheme (deadline ∞: the Monte Carlo grows the received set itself). */
+/** The engine's options of one scheme, with its workers (deadline ∞: the Monte Carlo grows the received set itself). */
 export function resolveCxrLine(setup: CxrMonteCarloSetup, scheme: CxrMcScheme): ResolvedCodedOptions {
   return resolveCodedOptions({
     scheme,
     partition: 'cxr',
     packets: setup.classOf.length,
     packetClasses: [...setup.classOf],
-    workers: setup.workers,
+    workers: cxrSchemeWorkers(setup, scheme),
     gamma: [...setup.gamma],
     tmax: Infinity,
     ordering: setup.ordering,
     latency: { model: 'exponential', lambda: setup.lambda },
     K: setup.K,
   });
+}
+
+/**
+ * The workers W of one scheme: the setup's, except for uncoded and rep when the setup's W does not
+ * fit the packet code (uncoded: W = K; rep: a positive multiple of K); then the PacketCode's
+ * default (uncoded K, rep 2K). Every worker's time is Exp(λ·K_time) (the setup's K) for every scheme.
+ */
+export function cxrSchemeWorkers(setup: CxrMonteCarloSetup, scheme: CxrMcScheme): number {
+  if (scheme !== 'uncoded' && scheme !== 'rep') return setup.workers;
+  const pc = getCode(scheme).packets!;
+  const shape = { K: setup.classOf.length, classOf: [...setup.classOf], classSizes: cxrClassSizes(setup) };
+  try {
+    pc.check({ workers: setup.workers, granularity: 'class', gamma: [...setup.gamma] }, shape);
+    return setup.workers;
+  } catch {
+    return pc.defaultWorkers(shape);
+  }
+}
+
+/** The setup as one scheme runs it: with its workers ({@link cxrSchemeWorkers}). */
+export function cxrSchemeSetup(setup: CxrMonteCarloSetup, scheme: CxrMcScheme): CxrMonteCarloSetup {
+  const workers = cxrSchemeWorkers(setup, scheme);
+  return workers === setup.workers ? setup : { ...setup, workers };
+}
+
+/**
+ * {@link simulateCxr} for schemes that may use different worker counts: one run per distinct W
+ * (same trials, seed and times), merged in the order of `schemes`; `setup` and the energy check
+ * are the first run's. Each scheme's byReceived has its own W + 1 entries.
+ */
+export function simulateCxrByWorkers(
+  setup: CxrMonteCarloSetup,
+  schemes: readonly CxrMcScheme[],
+  options: { trials: number; seed: number; times?: readonly number[]; onProgress?: (done: number, total: number) => void },
+): CxrSimulationResult & { workers: Record<string, number> } {
+  const groups = new Map<number, CxrMcScheme[]>();
+  for (const s of schemes) {
+    const w = cxrSchemeWorkers(setup, s);
+    groups.set(w, [...(groups.get(w) ?? []), s]);
+  }
+  const entries = [...groups.entries()];
+  const results = entries.map(([workers, group], gi) => {
+    const cb = options.onProgress;
+    return simulateCxr({ ...setup, workers }, group, { ...options, ...(cb ? { onProgress: (d: number, n: number) => cb(gi * n + d, entries.length * n) } : {}) });
+  });
+  const byScheme = new Map(results.flatMap((r) => r.lines.map((l) => [l.scheme, l] as const)));
+  return {
+    ...results[0],
+    setup,
+    lines: schemes.map((s) => byScheme.get(s)!),
+    workers: Object.fromEntries(schemes.map((s) => [s, cxrSchemeWorkers(setup, s)])),
+  };
 }
 
 /** Validates a setup (RangeError / OptionError naming the field). */
@@ -136,16 +189,17 @@ export function checkCxrSetup(setup: CxrMonteCarloSetup, schemes: readonly CxrMc
   for (const s of schemes) resolveCxrLine(setup, s);
 }
 
-/** Formula: normalised loss after N = 0..W received results. */
+/** Formula: normalised loss after N = 0..W received results (W: the scheme's, {@link cxrSchemeWorkers}). */
 export function cxrTheoryVsReceived(setup: CxrMonteCarloSetup, scheme: CxrMcScheme): Float64Array {
-  return cxrLossVsReceived(scheme, cxrClassSizes(setup), setup.gamma, cxrEnergies(spec(setup)).energies, setup.workers);
+  return cxrLossVsReceived(scheme, cxrClassSizes(setup), setup.gamma, cxrEnergies(spec(setup)).energies, cxrSchemeWorkers(setup, scheme));
 }
 
-/** Formula: normalised loss at each deadline t (a worker is in when T_w < t, F = 1 − e^{−λKt}). */
+/** Formula: normalised loss at each deadline t with the scheme's W (a worker is in when T_w < t, F = 1 − e^{−λKt}). */
 export function cxrTheoryVsTime(setup: CxrMonteCarloSetup, scheme: CxrMcScheme, times: readonly number[]): number[] {
   const sizes = cxrClassSizes(setup);
   const { energies } = cxrEnergies(spec(setup));
-  return times.map((t) => cxrExpectedLossAtProbability(scheme, sizes, setup.gamma, energies, setup.workers, exponentialCdf(setup.lambda, setup.K, t)));
+  const W = cxrSchemeWorkers(setup, scheme);
+  return times.map((t) => cxrExpectedLossAtProbability(scheme, sizes, setup.gamma, energies, W, exponentialCdf(setup.lambda, setup.K, t)));
 }
 
 function countBefore(sorted: Float64Array, t: number): number {
@@ -172,6 +226,10 @@ export function simulateCxr(
   if (!Number.isInteger(trials) || trials < 1) throw new RangeError(`trials: must be an integer ≥ 1, got ${String(trials)}`);
   if (schemes.length === 0 || new Set(schemes).size !== schemes.length) throw new RangeError('schemes: give each scheme once, at least one');
   checkCxrSetup(setup, schemes);
+  for (const s of schemes) {
+    const w = cxrSchemeWorkers(setup, s);
+    if (w !== setup.workers) throw new RangeError(`schemes: ${s} runs with W = ${w} workers, not the setup's ${setup.workers}: run it on its own (simulateCxrByWorkers groups the schemes by W)`);
+  }
   const times = [...(options.times ?? [])];
   const W = setup.workers;
   const Kp = setup.classOf.length;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { chunkFromState, type ChunkState, type ChunkStats } from './chunks.ts';
 import { finishRun, planRun, simulate, type SimulationOptions, type SimulationResult } from './run.ts';
-import type { LineSpec, MonteCarloSetup } from './setup.ts';
+import { lineWorkers, type LineSpec, type MonteCarloSetup } from './setup.ts';
 import type { ChunkRequest } from './worker.ts';
 
 /** Options of {@link simulateParallel}. */
@@ -87,4 +87,33 @@ export async function simulateParallel(
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return finishRun(plan, results as ChunkStats[]);
+}
+
+/**
+ * {@link simulateParallel} for lines that may use different worker counts (uncoded and rep with
+ * their own W, setup.ts lineWorkers): one run per distinct W, each with the setup at that W and
+ * the same options (seed, trials, times), merged in the order of `lines`. Each line's byReceived
+ * has its own W + 1 entries. `setup`, the normaliser and the energy check are those of the first
+ * run (the data streams are seeded alike; the energy check is the same estimate for every W).
+ */
+export async function simulateByWorkers(
+  setup: MonteCarloSetup,
+  lines: readonly LineSpec[],
+  options: ParallelOptions,
+): Promise<SimulationResult> {
+  const groups = new Map<number, LineSpec[]>();
+  for (const line of lines) {
+    const w = lineWorkers(setup, line);
+    groups.set(w, [...(groups.get(w) ?? []), line]);
+  }
+  const entries = [...groups.entries()];
+  const onProgress = options.onProgress;
+  const results: SimulationResult[] = [];
+  for (const [gi, [workers, group]] of entries.entries()) {
+    const progress = onProgress ? (done: number, total: number) => onProgress(gi * total + done, entries.length * total) : undefined;
+    results.push(await simulateParallel({ ...setup, workers }, group, { ...options, ...(progress ? { onProgress: progress } : {}) }));
+  }
+  const byKey = new Map(results.flatMap((r) => r.lines.map((l) => [`${l.line.scheme}/${l.line.granularity}`, l] as const)));
+  const first = results[0];
+  return { ...first, setup, lines: lines.map((l) => byKey.get(`${l.scheme}/${l.granularity}`)!) };
 }

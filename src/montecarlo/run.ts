@@ -19,6 +19,8 @@ export const CHUNK_TRIALS = 250;
 /** Result of one line. */
 export interface LineResult {
   line: LineSpec;
+  /** Workers W of the line (uncoded and rep may have their own: setup.ts lineWorkers). */
+  workers: number;
   /** Normalised loss after N = 0..W results. */
   byReceived: MeanEstimate[];
   /** Normalised loss at each deadline of `times` (empty without times). */
@@ -110,6 +112,7 @@ export function finishRun(plan: RunPlan, chunks: readonly ChunkStats[]): Simulat
     energy: energy.estimate(0),
     lines: lines.map((line, li) => ({
       line,
+      workers: W,
       byReceived: byReceived[li].estimates(),
       byTime: byTime[li].estimates(),
       diagnostics: diagnostics[li],

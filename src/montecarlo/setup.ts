@@ -9,19 +9,25 @@
  * level-based rule (S = 3 on 3×3: HH; HM and MH; the other six), or the class of an explicit
  * `classTable` (N rows of P). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
-import { resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
+import { getCode, resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
 import { blockLevels, classSizesOf, classTableRows, gridClassTable } from '../util/class-table.ts';
 import {
   PAPER_SETUP,
   checkGamma,
   classEnergies,
   classSizesFromTable,
+  copiesLossAtProbability,
+  copiesLossVsReceived,
   expectedLossCurve,
+  exponentialCdf,
   lossVsReceived,
 } from '../theory/index.ts';
 
-/** Schemes the Monte Carlo runs (those the theory of Sec. IV covers). */
-export const MC_SCHEMES = ['now', 'ew', 'mds'] as const;
+/**
+ * Schemes the Monte Carlo runs (each with its formula). uncoded and rep run with their own worker
+ * count where the setup's does not fit them ({@link lineWorkers}).
+ */
+export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep'] as const;
 export type McScheme = (typeof MC_SCHEMES)[number];
 
 /** Window granularities of the UEP codes (MDS has only 'class'). */
@@ -87,14 +93,19 @@ export function lineKey(line: LineSpec): string {
   return `${line.scheme}/${line.granularity}`;
 }
 
+/** Whether the scheme has windows (NOW, EW): the others are one line (granularity 'class'). */
+export function hasWindows(scheme: McScheme): boolean {
+  return scheme === 'now' || scheme === 'ew';
+}
+
 /**
- * The lines for a list of schemes and granularities, scheme-major. MDS has one line
- * (granularity 'class': it has no windows) whenever it is listed, whatever the granularities.
+ * The lines for a list of schemes and granularities, scheme-major. MDS, uncoded and rep have one
+ * line (granularity 'class': no windows) whenever listed, whatever the granularities.
  */
 export function linesFor(schemes: readonly McScheme[], granularities: readonly Granularity[]): LineSpec[] {
   const lines: LineSpec[] = [];
   for (const scheme of schemes) {
-    if (scheme === 'mds') lines.push({ scheme, granularity: 'class' });
+    if (!hasWindows(scheme)) lines.push({ scheme, granularity: 'class' });
     else for (const granularity of granularities) lines.push({ scheme, granularity });
   }
   return lines;
@@ -221,8 +232,34 @@ export function expectedEnergy(setup: MonteCarloSetup): number {
 }
 
 /**
- * The engine's resolved options for one line of the setup (deadline ∞: the Monte Carlo grows
- * the received set itself).
+ * The workers W of one line: the setup's, except for uncoded and rep when the setup's W does not
+ * fit the code (uncoded: W = N·P; rep: a positive multiple of N·P); then the code's Table III
+ * default (src/coded-backprop/codes: uncoded N·P, rep 2·N·P). Every worker of every line has the
+ * same time distribution (Exp(λ·K), the setup's K): each computes one block-sized product.
+ */
+export function lineWorkers(setup: MonteCarloSetup, line: LineSpec): number {
+  if (hasWindows(line.scheme) || line.scheme === 'mds') return setup.workers;
+  const code = getCode(line.scheme);
+  const { N, P } = gridOf(setup);
+  const classSizes = classSizesOfSetup(setup);
+  const grid = { N, P, levels: levelsOf(setup), classSizes };
+  try {
+    code.check({ workers: setup.workers, granularity: line.granularity, gamma: [...setup.gamma] }, grid);
+    return setup.workers;
+  } catch {
+    return code.defaultWorkers(grid);
+  }
+}
+
+/** The setup as one line runs it: with the line's workers ({@link lineWorkers}). */
+export function lineSetup(setup: MonteCarloSetup, line: LineSpec): MonteCarloSetup {
+  const workers = lineWorkers(setup, line);
+  return workers === setup.workers ? setup : { ...setup, workers };
+}
+
+/**
+ * The engine's resolved options for one line of the setup, with the line's workers (deadline ∞:
+ * the Monte Carlo grows the received set itself).
  */
 export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCodedOptions {
   const S = levelsOf(setup);
@@ -230,7 +267,7 @@ export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCod
   return resolveCodedOptions({
     scheme: line.scheme,
     granularity: line.granularity,
-    workers: setup.workers,
+    workers: lineWorkers(setup, line),
     gamma: [...setup.gamma],
     tmax: Infinity,
     rowBlocks: N,
@@ -244,14 +281,22 @@ export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCod
   });
 }
 
-/** Whether Sec. IV has a formula for the line (class granularity and MDS; not product granularity). */
+/** Whether Sec. IV has a formula for the line (class granularity, MDS, uncoded, rep; not product granularity). */
 export function hasTheory(line: LineSpec): boolean {
-  return line.scheme === 'mds' || line.granularity === 'class';
+  return !hasWindows(line.scheme) || line.granularity === 'class';
 }
 
-/** Formula (Th. 1 and its EW/MDS analogues): normalised loss at each deadline, or null without theory. */
+/**
+ * Formula (Th. 1 and its EW/MDS analogues; uncoded/rep: (1 − F(K·t))^r, theory/expected-loss.ts):
+ * normalised loss at each deadline with the line's workers, or null without theory.
+ */
 export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: readonly number[]): number[] | null {
   if (!hasTheory(line)) return null;
+  if (line.scheme === 'uncoded' || line.scheme === 'rep') {
+    const { blocks } = gridOf(setup);
+    const W = lineWorkers(setup, line);
+    return times.map((t) => copiesLossAtProbability(blocks, W, exponentialCdf(setup.lambda, setup.K, t)));
+  }
   return expectedLossCurve(
     line.scheme,
     classSizesOfSetup(setup),
@@ -262,8 +307,12 @@ export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: read
   );
 }
 
-/** Formula: normalised loss after N = 0..W received results, or null without theory. */
+/**
+ * Formula: normalised loss after N = 0..W received results (W: the line's workers; uncoded/rep:
+ * C(W − r, N)/C(W, N)), or null without theory.
+ */
 export function theoryVsReceived(setup: MonteCarloSetup, line: LineSpec): Float64Array | null {
   if (!hasTheory(line)) return null;
+  if (line.scheme === 'uncoded' || line.scheme === 'rep') return copiesLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
   return lossVsReceived(line.scheme, classSizesOfSetup(setup), setup.gamma, classEnergiesOfSetup(setup), setup.workers);
 }

@@ -38,7 +38,7 @@ import { MeanAccumulator } from '../util/stats.ts';
 import { drawBlockGaussian } from '../workloads/block-gaussian.ts';
 import type { ChunkStats } from './chunks.ts';
 import { emptyDiagnostics, recordDiagnostics, type TrialOutcome } from './diagnostics.ts';
-import { blockVariances, checkSetup, expectedEnergy, gridOf, lineKey, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
+import { blockVariances, checkSetup, expectedEnergy, gridOf, lineKey, lineWorkers, resolveLine, type LineSpec, type MonteCarloSetup } from './setup.ts';
 
 /** Options of a {@link TrialRunner}. */
 export interface RunnerOptions {
@@ -84,6 +84,12 @@ export class TrialRunner {
     if (lines.length === 0) throw new RangeError('lines: give at least one scheme/granularity line');
     ({ N: this.N, P: this.P, blocks: this.blocks } = gridOf(setup));
     this.W = setup.workers;
+    for (const line of lines) {
+      const w = lineWorkers(setup, line);
+      if (w !== this.W) {
+        throw new RangeError(`lines: ${lineKey(line)} runs with W = ${w} workers, not the setup's ${this.W}: run it on its own (simulateByWorkers groups the lines by W)`);
+      }
+    }
     this.expectedEnergy = expectedEnergy(setup);
     this.lines = lines.map((line) => ({ line, key: lineKey(line), opts: resolveLine(setup, line) }));
     const keys = new Set(this.lines.map((l) => l.key));

@@ -9,6 +9,7 @@
  * The sum includes w = 0 (nothing received, ℓ = 1 unless some class is empty).
  */
 import { decodingTable, type Scheme } from './decoding.ts';
+import { logChoose } from './log-math.ts';
 import { receivedDistribution, receivedDistributionAtTime } from './received.ts';
 import { checkClassSizes, checkFinite, checkInteger, checkNonNegative, checkProbability } from './validate.ts';
 
@@ -200,4 +201,38 @@ function checkClassTable(
   checkInteger(L, 'L', 1);
   if (max >= L) throw new RangeError(`classTable: class index ${max} out of range for L = ${L} (valid 0..${L - 1})`);
   return L;
+}
+
+/**
+ * The schemes that compute every block whole on r = W/blocks workers (its copies): uncoded
+ * (r = 1, W = blocks) and block repetition (r ≥ 1). With i.i.d. worker times the copies of a
+ * block are independent of the other blocks', so ℓ does not depend on the class energies:
+ *   - after N of the W results (a uniform N-subset of the workers), a block is missing iff its r
+ *     copies are all among the W − N late ones: ℓ(N) = C(W − r, N)/C(W, N) (uncoded: 1 − N/W);
+ *   - at a deadline with P(a worker is in) = F (= F(K·t)): ℓ = (1 − F)^r, the same as
+ *     Σ_N Bin(W, F)(N)·ℓ(N).
+ */
+export const COPY_SCHEMES = ['uncoded', 'rep'] as const;
+export type CopyScheme = (typeof COPY_SCHEMES)[number];
+
+/** Copies r = W/blocks of each block; RangeError naming `name` unless W is a positive multiple of blocks. */
+export function copiesPerBlock(blocks: number, W: number, name = 'W'): number {
+  checkInteger(blocks, 'blocks', 1);
+  checkInteger(W, name, 1);
+  if (W % blocks !== 0) throw new RangeError(`${name}: uncoded / repetition need a positive multiple of the ${blocks} blocks (one worker per copy), got ${W}`);
+  return W / blocks;
+}
+
+/** ℓ(N) = C(W − r, N)/C(W, N) for N = 0..W (Float64Array of length W + 1), r = W/blocks. */
+export function copiesLossVsReceived(blocks: number, W: number): Float64Array {
+  const r = copiesPerBlock(blocks, W);
+  const out = new Float64Array(W + 1);
+  for (let N = 0; N <= W - r; N++) out[N] = Math.exp(logChoose(W - r, N) - logChoose(W, N));
+  return out;
+}
+
+/** E[L]/E‖C‖² = (1 − F)^r when each worker is in with probability F. */
+export function copiesLossAtProbability(blocks: number, W: number, F: number): number {
+  checkProbability(F, 'F');
+  return (1 - F) ** copiesPerBlock(blocks, W);
 }
