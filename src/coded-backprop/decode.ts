@@ -205,16 +205,26 @@ function decodeSingleBlockRows(rows: ArrayLike<number>[], blocks: number): Decod
   const determined = new Array<boolean>(blocks).fill(false);
   for (let r = 0; r < R; r++) {
     const g = rows[r];
-    let only = -1;
-    for (let b = 0; b < blocks; b++) {
-      if (g[b] === 0) continue;
-      if (only >= 0) return null;
-      only = b;
-    }
+    const only = soleNonzero(g, 0, blocks);
     if (only < 0) return null;
     if (determined[only]) continue;
     determined[only] = true;
     matrix[only * R + r] = 1 / g[only];
   }
   return { determined, matrix };
+}
+
+/**
+ * The offset k (0 ≤ k < to − from) of the only nonzero among x[from..to), or −1 when there is
+ * none or more than one: a coefficient row holding a single block, a decode vector reading a
+ * single result.
+ */
+export function soleNonzero(x: ArrayLike<number>, from: number, to: number): number {
+  let found = -1;
+  for (let e = from; e < to; e++) {
+    if (x[e] === 0) continue;
+    if (found >= 0) return -1;
+    found = e - from;
+  }
+  return found;
 }

@@ -29,9 +29,10 @@ import { type CallPlan, type CallTag, gridLayout, layoutFor, planCall, statsOf, 
 import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
+import { soleNonzero } from './decode.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
 import { ownStaged, readF32, type Staged, stage } from './tensor-io.ts';
-import { addRows, addScaledRun, addScaledStrided, copyColumns, copyRows, gatherColumns, isUnitBlock, scatterBlock, scatterPart, soleWeight, zeroBlocks } from './tensor-moves.ts';
+import { addRows, addScaledRun, addScaledStrided, copyColumns, copyRows, gatherColumns, scatterBlock, scatterPart, zeroBlocks } from './tensor-moves.ts';
 
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
@@ -163,7 +164,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < P; j++) {
       const blk = i * P + j;
-      const r = decode.determined[blk] ? soleWeight(decode.matrix, blk * R, R) : -1;
+      const r = decode.determined[blk] ? soleNonzero(decode.matrix, blk * R, (blk + 1) * R) : -1;
       if (r >= 0) {
         // Ĉ_b = d·(one part): written straight from the part (its rounding bound, |d|·u·‖part‖,
         // always passes the precision check against ‖Ĉ_b‖ = |d|·‖part‖)
@@ -188,6 +189,12 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
  * codes. Measured crossover of the training step (interleaved, T_max 0.5 / 1 / 2): ≈ 0.4.
  */
 const FULL_PRODUCT_MIN_AREA = 0.4;
+
+/** Whether a coefficient row is one block with coefficient 1 (an uncoded or repeated block product). */
+function isUnitBlock(g: Float64Array): boolean {
+  const b = soleNonzero(g, 0, g.length);
+  return b >= 0 && g[b] === 1;
+}
 
 /** Fraction of the product's entries in determined blocks (grid shape: original-order split sizes). */
 function determinedArea(plan: CallPlan): number {
@@ -226,18 +233,16 @@ export function codedMatMul(
   let withheld: boolean[] = [];
   if (!plan.decode.determined.some(Boolean)) {
     out = stage(m, p);
-  } else if (plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA) {
+  } else {
     // Uncoded and repetition: each received worker computes one block product A_i·B_j, Ĉ_b is
     // that product. When they cover enough of C they are computed together, as the one product
     // A·B (the same dot products, in one wasm call), and the blocks no worker returned are set to zero.
-    out = ownStaged(tf.matMul(A, B));
+    const together = plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
+    out = together ? ownStaged(tf.matMul(A, B)) : stage(m, p);
+    // heap views of A and B, read before any further allocation
     plan = { ...plan, layout: layoutFor(readF32(A), m, M, readF32(B), p, opts) };
-    zeroBlocks(out.data(), p, plan.layout, plan.decode.determined);
-  } else {
-    out = stage(m, p);
-    // views (no allocation until layoutFor has read them)
-    plan = { ...plan, layout: layoutFor(readF32(A), m, M, readF32(B), p, opts) };
-    withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
+    if (together) zeroBlocks(out.data(), p, plan.layout, plan.decode.determined);
+    else withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
   }
   const layout = plan.layout;
   const stats = withhold(statsOf(plan), withheld);

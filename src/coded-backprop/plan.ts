@@ -9,7 +9,7 @@ import { coefficientRow, type WorkerTask } from './codes/code.ts';
 import { type DecodeResult, decodeReceived } from './decode.ts';
 import { receivedBy, workerTimes } from './latency.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { axisScores, type BlockLayout, layoutOfSplits, makeLayout, originalOrder } from './partition.ts';
+import { axisScores, type BlockLayout, type GridOptions, layoutOfSplits, makeLayout, originalOrder } from './partition.ts';
 import type { CodedMatMulStats } from './types.ts';
 
 export interface CallPlan {
@@ -28,13 +28,13 @@ export interface CallPlan {
 
 /** The block layout of A: m×M and B: M×p (row-major data) under the options' ordering and grid. */
 export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLike<number>, p: number, opts: ResolvedCodedOptions): BlockLayout {
+  return makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), gridOptionsOf(opts));
+}
+
+/** The r×c grid of resolved options (partition cxr has none). */
+function gridOptionsOf(opts: ResolvedCodedOptions): GridOptions {
   if (opts.partition === 'cxr') throw new RangeError('r×c block layout asked for partition cxr options (use the cxr/ executors)');
-  return makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), {
-    rowBlocks: opts.grid.N,
-    colBlocks: opts.grid.P,
-    levels: opts.grid.levels,
-    classTable: opts.grid.classTable,
-  });
+  return { rowBlocks: opts.grid.N, colBlocks: opts.grid.P, levels: opts.grid.levels, classTable: opts.grid.classTable };
 }
 
 /**
@@ -43,13 +43,8 @@ export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLi
  * and B's values. layoutFor gives the same layout with the ordering.
  */
 export function gridLayout(m: number, p: number, opts: ResolvedCodedOptions): BlockLayout {
-  if (opts.partition === 'cxr') throw new RangeError('r×c block layout asked for partition cxr options (use the cxr/ executors)');
-  return layoutOfSplits(originalOrder(m, opts.grid.N), originalOrder(p, opts.grid.P), {
-    rowBlocks: opts.grid.N,
-    colBlocks: opts.grid.P,
-    levels: opts.grid.levels,
-    classTable: opts.grid.classTable,
-  });
+  const grid = gridOptionsOf(opts);
+  return layoutOfSplits(originalOrder(m, grid.rowBlocks), originalOrder(p, grid.colBlocks), grid);
 }
 
 /** Which call of a run a plan is for: the step and the product (site index) within it. */

@@ -52,17 +52,6 @@ export function copyColumns(dst: Float32Array, stride: number, src: Float32Array
   }
 }
 
-/** The only r with d[base + r] ≠ 0 (r < R), or −1 when there are none or several. */
-export function soleWeight(d: Float64Array, base: number, R: number): number {
-  let found = -1;
-  for (let r = 0; r < R; r++) {
-    if (d[base + r] === 0) continue;
-    if (found >= 0) return -1;
-    found = r;
-  }
-  return found;
-}
-
 /** Writes s·(a float32 part: row stride `stride` from `base`) into its un-ordered place in the m×p output c. */
 export function scatterPart(c: Float32Array, p: number, src: Float32Array, base: number, stride: number, s: number, rowOrder: Int32Array, rowFrom: number, rowTo: number, colOrder: Int32Array, colFrom: number, colTo: number): void {
   const idx = colOrder.subarray(colFrom, colTo);
@@ -124,16 +113,6 @@ export function addScaledStrided(block: Float64Array | null, src: Float32Array, 
     }
   }
   return sq;
-}
-
-/** Whether a coefficient row is one block with coefficient 1 (an uncoded or repeated block product). */
-export function isUnitBlock(g: Float64Array): boolean {
-  let ones = 0;
-  for (let b = 0; b < g.length; b++) {
-    if (g[b] === 0) continue;
-    if (g[b] !== 1 || ++ones > 1) return false;
-  }
-  return ones === 1;
 }
 
 /** Sets to zero, in the m×p output c (original order), the entries of every block b with !keep[b]. */
