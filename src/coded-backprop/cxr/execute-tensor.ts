@@ -24,7 +24,7 @@ import type { Rng } from '../../util/rng.ts';
 import type { ResolvedCodedOptions } from '../options.ts';
 import { UNIT_ROUNDOFF } from '../precision.ts';
 import { readF32, type Staged, stage } from '../tensor-io.ts';
-import { addScaledRun, addScaledStrided } from '../tensor-moves.ts';
+import { addScaledRun, addScaledStrided, copyColumns } from '../tensor-moves.ts';
 import type { CodedMatMulStats } from '../types.ts';
 import { executePacketsF64, packetDecodeError, padPackets } from './execute-f64.ts';
 import { type PacketPlan, packetLayoutFor, packetStats, planPackets } from './plan.ts';
@@ -124,12 +124,13 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
     if (aSide) {
       // left rows u·m + i: [c_k A_k] of user u (the support's columns of A, scaled per packet);
       // right: the support's rows of B
-      const cols = gatherColumns(new Float32Array(m * idx.length), a, n, m, idx);
+      const cols = new Float32Array(m * idx.length);
+      copyColumns(cols, idx.length, a, n, m, idx, 0, idx.length);
       users.forEach((r, u) => scaleSegments(left, u * m * idx.length, cols, m, seg, packets, coef[r]));
       for (let j = 0; j < idx.length; j++) right.set(b.subarray(idx[j] * p, (idx[j] + 1) * p), j * p);
     } else {
       // left: the support's columns of A; right columns u·p..(u+1)·p: [c_k B_k] of user u
-      gatherColumns(left, a, n, m, idx);
+      copyColumns(left, idx.length, a, n, m, idx, 0, idx.length);
       users.forEach((r, u) => scaledRows(right, u * p, users.length * p, b, p, idx, seg, packets, coef[r]));
     }
   });
@@ -165,17 +166,6 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
   out.data().set(C);
   for (const t of products) t.dispose();
   return withheld;
-}
-
-/** dst (rows×w, row-major) = columns idx of src (rows×n); returns dst. */
-function gatherColumns(dst: Float32Array, src: Float32Array, n: number, rows: number, idx: Int32Array): Float32Array {
-  const w = idx.length;
-  for (let i = 0; i < rows; i++) {
-    const s = i * n;
-    const d = i * w;
-    for (let j = 0; j < w; j++) dst[d + j] = src[s + idx[j]];
-  }
-  return dst;
 }
 
 /** dst[base + i·w + j] = c[packets[t]]·src[i·w + j] for j in segment t (src: rows×w). */
