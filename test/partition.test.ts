@@ -50,3 +50,20 @@ test('originalOrder is the split of equal scores (the layout a plan is drawn on)
     t.is(orig.maxSize, split.maxSize);
   }
 });
+
+test('splitAxis: exactly the parts of a stable descending sort, in index order within each part', (t) => {
+  const rng = new Rng(5);
+  for (let trial = 0; trial < 3000; trial++) {
+    const n = 1 + rng.int(80);
+    const parts = 1 + rng.int(6);
+    // few distinct values: ties across thresholds, equal thresholds, empty parts (n < parts)
+    const distinct = 1 + rng.int(8);
+    const s = Float64Array.from({ length: n }, () => rng.int(distinct) / 2);
+    const sorted = Array.from({ length: n }, (_, k) => k).sort((x, y) => s[y] - s[x] || x - y);
+    const { order, bounds } = splitAxis(s, parts);
+    for (let i = 0; i < parts; i++) {
+      const want = sorted.slice(bounds[i], bounds[i + 1]).sort((x, y) => x - y);
+      t.deepEqual(Array.from(order.slice(bounds[i], bounds[i + 1])), want);
+    }
+  }
+});

@@ -180,9 +180,10 @@ function scoresAny(data: ArrayLike<number>, rows: number, cols: number, byColumn
 
 /**
  * Split of one axis into `blocks` parts by descending score: part i gets the bounds[i+1] − bounds[i]
- * highest-scoring indices not in earlier parts (ties go to the earlier part in index order).
- * Only membership matters, so no full sort: the boundary values come from quickselect (O(n)),
- * and within a part indices stay in ascending original order.
+ * highest-scoring indices not in earlier parts (ties go to the earlier part in index order): the
+ * parts of a stable descending sort, cut at bounds. Only membership matters, so no full sort:
+ * the boundary values come from quickselect (O(n)), one pass assigns the parts, and within a
+ * part indices stay in ascending original order.
  */
 export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit {
   const len = scores.length;
@@ -190,46 +191,107 @@ export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit 
   let maxSize = 0;
   for (let i = 0; i <= blocks; i++) bounds[i] = Math.floor((i * len) / blocks);
   for (let i = 0; i < blocks; i++) maxSize = Math.max(maxSize, bounds[i + 1] - bounds[i]);
-  // threshold[i]: the smallest score inside part i (descending rank bounds[i+1] − 1)
-  const work = Float64Array.from(scores);
-  const threshold = new Float64Array(blocks);
-  for (let i = 0; i < blocks; i++) {
-    const size = bounds[i + 1] - bounds[i];
-    threshold[i] = size > 0 ? kthLargest(work, bounds[i + 1] - 1) : Infinity;
+  // threshold[i]: the smallest score inside part i (descending rank bounds[i+1] − 1); the last
+  // part takes whatever is left, so its threshold is never needed
+  const work = scratchOf(len);
+  work.set(scores);
+  const threshold = new Float64Array(blocks).fill(-Infinity);
+  let lo = 0;
+  for (let i = 0; i + 1 < blocks; i++) {
+    const rank = bounds[i + 1] - 1;
+    if (rank < lo) {
+      threshold[i] = i > 0 ? threshold[i - 1] : Infinity;
+      continue;
+    }
+    threshold[i] = kthLargest(work, rank, lo, len - 1);
+    // quickselect leaves work[0..rank) ≥ work[rank] ≥ work(rank..]: the next rank lies to the right
+    lo = rank + 1;
   }
   const order = new Int32Array(len);
   return { order: assignParts(scores, threshold, bounds, blocks, order), bounds, maxSize };
 }
 
-/** Fills `order` part by part: strictly-above-threshold indices, then ties, in index order. */
+// Scratch arrays of splitAxis, reused across calls: allocating typed arrays costs more than
+// the split itself when a training step splits twelve short axes.
+let scratchF64 = new Float64Array(1024);
+let scratchU8 = new Uint8Array(1024);
+
+/** A scratch float64 array of length ≥ len (its contents are the caller's to set). */
+function scratchOf(len: number): Float64Array {
+  if (scratchF64.length < len) scratchF64 = new Float64Array(2 * len);
+  return scratchF64;
+}
+
+/** A scratch byte array of length ≥ len (contents undefined). */
+function partsOf(len: number): Uint8Array {
+  if (scratchU8.length < len) scratchU8 = new Uint8Array(2 * len);
+  return scratchU8;
+}
+
+/**
+ * Fills `order` part by part, in index order within a part: the parts of a stable descending
+ * sort. Without ties at the thresholds (real data) a score's part is the number of thresholds
+ * above it; with ties, {@link tiedParts} gives the exact positions.
+ */
 function assignParts(scores: ArrayLike<number>, threshold: Float64Array, bounds: Int32Array, blocks: number, order: Int32Array): Int32Array {
   const len = scores.length;
-  const part = new Int32Array(len).fill(-1);
-  const count = new Int32Array(blocks);
-  for (let i = 0; i < blocks; i++) {
-    const quota = bounds[i + 1] - bounds[i];
-    for (let k = 0; k < len && count[i] < quota; k++) {
-      if (part[k] < 0 && scores[k] > threshold[i]) {
-        part[k] = i;
-        count[i]++;
-      }
-    }
-    for (let k = 0; k < len && count[i] < quota; k++) {
-      if (part[k] < 0 && scores[k] === threshold[i]) {
-        part[k] = i;
-        count[i]++;
-      }
-    }
+  const last = blocks - 1;
+  const part = blocks > 255 ? new Int32Array(len) : partsOf(len);
+  // equal[i]: scores equal to threshold[i]; exactly one each (the score at that rank) means no ties
+  const equal = new Int32Array(last);
+  for (let k = 0; k < len; k++) {
+    const s = scores[k];
+    // thresholds descend: the part is the count of thresholds strictly above s
+    let q = 0;
+    for (let i = 0; i < last; i++) q += s < threshold[i] ? 1 : 0;
+    if (q < last && s === threshold[q]) equal[q]++;
+    part[k] = q;
   }
-  const next = Int32Array.from(bounds.subarray(0, blocks));
+  if (!equal.every((c) => c === 1)) tiedParts(scores, threshold, bounds, last, part);
+  const next = bounds.slice(0, blocks);
   for (let k = 0; k < len; k++) order[next[part[k]]++] = k;
   return order;
 }
 
-/** The k-th largest value (0-based) of `a`, reordering `a` in place (Hoare quickselect). */
-function kthLargest(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
+/**
+ * part[k] for scores with ties at the thresholds: a score equal to threshold[i] takes its
+ * position in the stable descending order, #{scores > it} + #{equal scores at lower indices};
+ * any other score lies strictly between two thresholds, and its part is the upper one's.
+ */
+function tiedParts(scores: ArrayLike<number>, threshold: Float64Array, bounds: Int32Array, last: number, part: Uint8Array | Int32Array): void {
+  const len = scores.length;
+  // above[i] = #{k: scores[k] > threshold[i]}; seen[i]: scores equal to threshold[i] met so far
+  const above = new Int32Array(last);
+  const seen = new Int32Array(last);
+  for (let k = 0; k < len; k++) {
+    const s = scores[k];
+    for (let i = last - 1; i >= 0 && s > threshold[i]; i--) above[i]++;
+  }
+  for (let k = 0; k < len; k++) {
+    const s = scores[k];
+    let q = last;
+    for (let i = 0; i < last; i++) {
+      if (s > threshold[i]) {
+        q = i;
+        break;
+      }
+      if (s === threshold[i]) {
+        const pos = above[i] + seen[i]++;
+        q = i;
+        while (pos >= bounds[q + 1]) q++;
+        break;
+      }
+    }
+    part[k] = q;
+  }
+}
+
+/**
+ * The k-th largest value (0-based) of a[0..hi], searching a[lo..hi] only (everything before lo
+ * is at least everything after it), reordering `a` in place (Hoare quickselect): afterwards
+ * a[0..k) ≥ a[k] ≥ a(k..hi].
+ */
+function kthLargest(a: Float64Array, k: number, lo: number, hi: number): number {
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1];
     let i = lo;
