@@ -25,7 +25,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import { classRelErrors, worstBlockError } from './blocks.ts';
 import type { ResolvedCodedOptions } from './options.ts';
-import { type CallPlan, type CallTag, gridLayout, layoutFor, planCall, statsOf, withhold } from './plan.ts';
+import { type CallPlan, type CallTag, gridLayout, layoutFor, layoutOfScores, planCall, statsOf, withhold } from './plan.ts';
+import type { BlockLayout } from './partition.ts';
+import { heapKernels } from './kernels/heap-kernels.ts';
 import { DEFAULT_PRECISION_TOLERANCE, UNIT_ROUNDOFF } from './precision.ts';
 import { decodeResults, type ResultSource } from './plan-executor.ts';
 import type { CodedMatMulStats } from './types.ts';
@@ -184,6 +186,24 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
 }
 
 /**
+ * The block layout of A: m×M and B: M×p as layoutFor gives it. On wasm the L2 scores (the
+ * default ordering) come from the SIMD kernels on the heap, the same numbers as the JS loops.
+ * It may allocate in the heap: take no heap views before it.
+ */
+function tensorLayout(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCodedOptions): BlockLayout {
+  const [m, M] = A.shape;
+  const p = B.shape[1];
+  const kernels = opts.ordering === 'l2' ? heapKernels() : null;
+  if (kernels) {
+    kernels.reserve(Math.max(m, p));
+    const rowScores = kernels.rowSq(readF32(A), m, M);
+    const colScores = kernels.colSq(readF32(B), M, p);
+    if (rowScores && colScores) return layoutOfScores(rowScores, colScores, opts);
+  }
+  return layoutFor(readF32(A), m, M, readF32(B), p, opts);
+}
+
+/**
  * Uncoded and repetition compute their received blocks as the one product A·B (then zero the
  * others) when the blocks cover at least this fraction of C; below it, block by block like the
  * codes. Measured crossover of the training step (interleaved, T_max 0.5 / 1 / 2): ≈ 0.4.
@@ -239,8 +259,7 @@ export function codedMatMul(
     // A·B (the same dot products, in one wasm call), and the blocks no worker returned are set to zero.
     const together = plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
     out = together ? ownStaged(tf.matMul(A, B)) : stage(m, p);
-    // heap views of A and B, read before any further allocation
-    plan = { ...plan, layout: layoutFor(readF32(A), m, M, readF32(B), p, opts) };
+    plan = { ...plan, layout: tensorLayout(A, B, opts) };
     if (together) zeroBlocks(out.data(), p, plan.layout, plan.decode.determined);
     else withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
   }

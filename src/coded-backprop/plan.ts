@@ -28,7 +28,12 @@ export interface CallPlan {
 
 /** The block layout of A: m×M and B: M×p (row-major data) under the options' ordering and grid. */
 export function layoutFor(a: ArrayLike<number>, m: number, M: number, b: ArrayLike<number>, p: number, opts: ResolvedCodedOptions): BlockLayout {
-  return makeLayout(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), gridOptionsOf(opts));
+  return layoutOfScores(axisScores(a, m, M, false, opts.ordering), axisScores(b, M, p, true, opts.ordering), opts);
+}
+
+/** The block layout from A's row scores and B's column scores (as axisScores gives them under opts.ordering). */
+export function layoutOfScores(rowScores: ArrayLike<number>, colScores: ArrayLike<number>, opts: ResolvedCodedOptions): BlockLayout {
+  return makeLayout(rowScores, colScores, gridOptionsOf(opts));
 }
 
 /** The r×c grid of resolved options (partition cxr has none). */
