@@ -193,9 +193,20 @@ export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit 
   for (let i = 0; i < blocks; i++) maxSize = Math.max(maxSize, bounds[i + 1] - bounds[i]);
   // threshold[i]: the smallest score inside part i (descending rank bounds[i+1] − 1); the last
   // part takes whatever is left, so its threshold is never needed
+  const threshold = new Float64Array(blocks).fill(-Infinity);
+  if (len < BUCKET_MIN_LENGTH || !bucketThresholds(scores, bounds, blocks, threshold)) quickselectThresholds(scores, bounds, blocks, threshold);
+  const order = new Int32Array(len);
+  return { order: assignParts(scores, threshold, bounds, blocks, order), bounds, maxSize };
+}
+
+/** Axes at least this long find their thresholds by buckets; shorter ones by quickselect. */
+const BUCKET_MIN_LENGTH = 32;
+
+/** threshold[i] for i < blocks − 1 by quickselect on a copy of the scores. */
+function quickselectThresholds(scores: ArrayLike<number>, bounds: Int32Array, blocks: number, threshold: Float64Array): void {
+  const len = scores.length;
   const work = scratchOf(len);
   work.set(scores);
-  const threshold = new Float64Array(blocks).fill(-Infinity);
   let lo = 0;
   for (let i = 0; i + 1 < blocks; i++) {
     const rank = bounds[i + 1] - 1;
@@ -207,8 +218,58 @@ export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit 
     // quickselect leaves work[0..rank) ≥ work[rank] ≥ work(rank..]: the next rank lies to the right
     lo = rank + 1;
   }
-  const order = new Int32Array(len);
-  return { order: assignParts(scores, threshold, bounds, blocks, order), bounds, maxSize };
+}
+
+/**
+ * threshold[i] for i < blocks − 1 by bucket selection: the scores are binned into len equal-width
+ * buckets between their minimum and maximum (a monotone map, so ranks follow bucket counts), and
+ * only the bucket holding a wanted rank is searched. Unlike quickselect, the passes over all scores
+ * have no branches that depend on the data (quickselect's mispredicted comparisons cost more than
+ * the rest of the split). Returns false, leaving threshold alone, when the scores do not span a
+ * finite positive range (all equal, or not finite).
+ */
+function bucketThresholds(scores: ArrayLike<number>, bounds: Int32Array, blocks: number, threshold: Float64Array): boolean {
+  const len = scores.length;
+  let min = scores[0];
+  let max = scores[0];
+  for (let k = 1; k < len; k++) {
+    const s = scores[k];
+    min = s < min ? s : min;
+    max = s > max ? s : max;
+  }
+  const scale = len / (max - min);
+  if (!(max > min) || !Number.isFinite(scale) || !Number.isFinite(max - min)) return false;
+  const { count, bucket } = bucketScratch(len);
+  count.fill(0, 0, len + 1);
+  for (let k = 0; k < len; k++) {
+    const b = ((scores[k] - min) * scale) | 0;
+    const c = b < len ? b : len - 1;
+    bucket[k] = c;
+    count[c + 1]++;
+  }
+  // count[b] becomes the number of scores in buckets below b (ascending)
+  for (let b = 1; b <= len; b++) count[b] += count[b - 1];
+  const members = scratchOf(len);
+  for (let i = 0; i + 1 < blocks; i++) {
+    if (bounds[i + 1] === bounds[i]) {
+      threshold[i] = i > 0 ? threshold[i - 1] : Infinity;
+      continue;
+    }
+    // ascending rank of descending rank bounds[i+1] − 1
+    const asc = len - bounds[i + 1];
+    let lo = 0;
+    let hi = len - 1;
+    // the bucket b with count[b] ≤ asc < count[b+1]
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (count[mid] <= asc) lo = mid;
+      else hi = mid - 1;
+    }
+    let n = 0;
+    for (let k = 0; k < len; k++) if (bucket[k] === lo) members[n++] = scores[k];
+    threshold[i] = kthLargest(members, n - 1 - (asc - count[lo]), 0, n - 1);
+  }
+  return true;
 }
 
 // Scratch arrays of splitAxis, reused across calls: allocating typed arrays costs more than
@@ -220,6 +281,18 @@ let scratchU8 = new Uint8Array(1024);
 function scratchOf(len: number): Float64Array {
   if (scratchF64.length < len) scratchF64 = new Float64Array(2 * len);
   return scratchF64;
+}
+
+let scratchCount = new Int32Array(1024);
+let scratchBucket = new Int32Array(1024);
+
+/** Scratch bucket counts (length ≥ len + 1) and per-score buckets (length ≥ len). */
+function bucketScratch(len: number): { count: Int32Array; bucket: Int32Array } {
+  if (scratchCount.length < len + 1) {
+    scratchCount = new Int32Array(2 * len + 1);
+    scratchBucket = new Int32Array(2 * len + 1);
+  }
+  return { count: scratchCount, bucket: scratchBucket };
 }
 
 /** A scratch byte array of length ≥ len (contents undefined). */
