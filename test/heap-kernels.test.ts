@@ -5,6 +5,7 @@ import { assembleKernel } from '../src/coded-backprop/kernels/assemble.ts';
 import { heapKernels } from '../src/coded-backprop/kernels/heap-kernels.ts';
 import { axisScores } from '../src/coded-backprop/partition.ts';
 import { readF32 } from '../src/coded-backprop/tensor-io.ts';
+import { addScaledStrided } from '../src/coded-backprop/tensor-moves.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 
@@ -13,7 +14,7 @@ test.before(async () => {
 });
 
 test('the committed kernel binaries are what their .wat sources assemble to (npm run build:kernels)', async (t) => {
-  for (const name of ['norms']) {
+  for (const name of ['norms', 'decode']) {
     const dir = new URL(`../src/coded-backprop/kernels/${name}`, import.meta.url);
     const built = await assembleKernel(`${name}.wat`, readFileSync(new URL(`${dir.href}.wat`), 'utf8'));
     t.deepEqual(Buffer.from(built), readFileSync(new URL(`${dir.href}.wasm`)), `${name}.wasm is stale: run npm run build:kernels`);
@@ -40,10 +41,38 @@ test('row and column L2 scores on the heap equal the JS loops bit for bit (every
   }
 });
 
+test('the decode kernel adds d·part into a heap block exactly as the JS loop does, and sums the squares read', (t) => {
+  const kernels = heapKernels();
+  if (!kernels) return t.fail('no heap kernels on the wasm backend');
+  const rng = new Rng(12);
+  for (let trial = 0; trial < 60; trial++) {
+    const rows = 1 + rng.int(9);
+    const cols = 1 + rng.int(13);
+    const stride = cols + rng.int(5);
+    const base = rng.int(7);
+    const values = Float32Array.from({ length: base + rows * stride }, () => rng.normal() * 2 ** (rng.int(21) - 10));
+    const part = tf.tensor1d(values);
+    kernels.reserveBlock(rows * cols);
+    const start = Float64Array.from({ length: rows * cols }, () => rng.normal());
+    const expected = Float64Array.from(start);
+    const d = rng.normal();
+    const sqJs = addScaledStrided(expected, values, base, stride, rows, cols, d);
+    const block = kernels.block(rows * cols);
+    block.set(start);
+    const sq = kernels.addScaled(block, readF32(part), base, stride, rows, cols, d);
+    t.deepEqual(Float64Array.from(block), expected, `${rows}×${cols}, stride ${stride}`);
+    t.true(Math.abs(sq - sqJs) <= 1e-12 * sqJs);
+    t.true(Math.abs(kernels.sumSquares(readF32(part), base, stride, rows, cols) - sqJs) <= 1e-12 * sqJs);
+    part.dispose();
+  }
+});
+
 test('the kernels refuse arrays outside the heap and results longer than the reserved room', (t) => {
   const kernels = heapKernels();
   if (!kernels) return t.fail('no heap kernels on the wasm backend');
   t.is(kernels.rowSq(new Float32Array(6), 2, 3), null);
+  kernels.reserveBlock(4);
+  t.throws(() => kernels.addScaled(new Float64Array(4), new Float32Array(4), 0, 2, 2, 2, 1), { message: /not a view of the wasm heap/ });
   const big = 1 << 16;
   const x = tf.zeros([big, 1]) as tf.Tensor2D;
   t.is(kernels.rowSq(readF32(x), big, 1), null);

@@ -131,6 +131,10 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   });
   const products = inputs.map((io) => (io ? tf.matMul(io[0].tensor(), io[1].tensor()) : null));
   for (const io of inputs) if (io) for (const s of io) s.tensor().dispose();
+  // on wasm the decode accumulates in the heap with the SIMD kernels (its buffer reserved now,
+  // before the views below)
+  const kernels = heapKernels();
+  kernels?.reserveBlock(UQ);
   // no allocation from here on: the heap views stay valid
   const results = products.map((t) => (t ? readF32(t) : null));
   // Result r is the sum of its parts, one per group. The decode of block b adds only r's part in
@@ -148,7 +152,10 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       const e = r * groups + group;
       if (Number.isNaN(partNorm[e])) {
         const part = results[group] as Float32Array;
-        partNorm[e] = Math.sqrt(aSide ? addScaledRun(null, part, k * UQ, UQ, 0) : addScaledStrided(null, part, k * Q, users[group].length * Q, U, Q, 0));
+        let sq: number;
+        if (kernels) sq = aSide ? kernels.sumSquares(part, k * UQ, UQ, 1, UQ) : kernels.sumSquares(part, k * Q, users[group].length * Q, U, Q);
+        else sq = aSide ? addScaledRun(null, part, k * UQ, UQ, 0) : addScaledStrided(null, part, k * Q, users[group].length * Q, U, Q, 0);
+        partNorm[e] = Math.sqrt(sq);
       }
       return partNorm[e];
     },
@@ -157,9 +164,12 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       const k = slot[r][group];
       if (k < 0) return;
       const part = results[group] as Float32Array;
-      const sq = aSide ? addScaledRun(block, part, k * UQ, UQ, d) : addScaledStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
+      let sq: number;
+      if (kernels) sq = aSide ? kernels.addScaled(block, part, k * UQ, UQ, 1, UQ, d) : kernels.addScaled(block, part, k * Q, users[group].length * Q, U, Q, d);
+      else sq = aSide ? addScaledRun(block, part, k * UQ, UQ, d) : addScaledStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
       partNorm[r * groups + group] = Math.sqrt(sq);
     },
+    buffer: kernels ? () => kernels.block(UQ) : undefined,
   };
   const decoding = decodeResults(decode, coef, source, tolerance);
   const c = out.data();

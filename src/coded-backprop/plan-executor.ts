@@ -34,6 +34,12 @@ export interface ResultSource {
    * rounding no larger).
    */
   addScaled(block: Float64Array, r: number, d: number, target: number): void;
+  /**
+   * Optional: the U·Q float64 buffer the batch decode accumulates blocks in (one per decoding,
+   * reused for every block), for a source whose addScaled is fastest on a buffer of its own (the
+   * tensor path's: in the wasm heap, for its SIMD kernels). Default: a new Float64Array.
+   */
+  buffer?(): Float64Array;
 }
 
 function frobenius(x: Float64Array): number {
@@ -74,7 +80,7 @@ export function decodeResults(
   const coefMax = coef.map(maxAbs);
   const partNorm = new Float64Array(R);
   const withheld = new Array<boolean>(blocks).fill(false);
-  const buf = new Float64Array(source.blockSize);
+  const buf = source.buffer?.() ?? new Float64Array(source.blockSize);
   return {
     withheld,
     block(b) {

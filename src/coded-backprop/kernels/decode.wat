@@ -1,0 +1,63 @@
+;; The decode's inner loop on the heap, with wasm SIMD (f64x2): block += d·part, block float64,
+;; part float32, both rows×cols (part rows `stride` floats apart, block rows packed), returning
+;; Σ part² in the same pass. The block's values are exactly the JS loop's (tensor-moves.ts
+;; addScaledRun/addScaledStrided: each entry block + d·x in float64); Σ part² is summed in two
+;; lanes, so it may differ from the JS sum in the last bits (it only enters the precision bound).
+;; Pointers are byte offsets into the imported memory (tfjs-wasm's heap); no data, no globals.
+(module
+  (import "env" "memory" (memory 1))
+
+  (func (export "axpy_strided") (param $blk i32) (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (param $d f64) (result f64)
+    (local $r i32) (local $p i32) (local $q i32) (local $end2 i32) (local $end i32)
+    (local $vd v128) (local $acc v128) (local $x v128) (local $t f64) (local $tail f64)
+    (local.set $vd (f64x2.splat (local.get $d)))
+    (local.set $acc (f64x2.splat (f64.const 0)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
+        (local.set $q (i32.add (local.get $blk) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 3))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $end2 (i32.add (local.get $p) (i32.shl (i32.and (local.get $cols) (i32.const -2)) (i32.const 2))))
+        (block $b2
+          (loop $l2
+            (br_if $b2 (i32.ge_u (local.get $p) (local.get $end2)))
+            (local.set $x (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $x) (local.get $x))))
+            (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.mul (local.get $vd) (local.get $x))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br $l2)))
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
+            (local.set $t (f64.promote_f32 (f32.load (local.get $p))))
+            (local.set $tail (f64.add (local.get $tail) (f64.mul (local.get $t) (local.get $t))))
+            (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $d) (local.get $t))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+    (f64.add (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))) (local.get $tail)))
+
+  (func (export "sumsq_strided") (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (result f64)
+    (local $r i32) (local $p i32) (local $end2 i32) (local $end i32)
+    (local $acc v128) (local $x v128) (local $t f64) (local $tail f64)
+    (local.set $acc (f64x2.splat (f64.const 0)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $end2 (i32.add (local.get $p) (i32.shl (i32.and (local.get $cols) (i32.const -2)) (i32.const 2))))
+        (block $b2
+          (loop $l2
+            (br_if $b2 (i32.ge_u (local.get $p) (local.get $end2)))
+            (local.set $x (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $x) (local.get $x))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $l2)))
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
+            (local.set $t (f64.promote_f32 (f32.load (local.get $p))))
+            (local.set $tail (f64.add (local.get $tail) (f64.mul (local.get $t) (local.get $t))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+    (f64.add (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))) (local.get $tail))))
