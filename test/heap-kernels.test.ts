@@ -5,7 +5,7 @@ import { assembleKernel } from '../src/coded-backprop/kernels/assemble.ts';
 import { heapKernels } from '../src/coded-backprop/kernels/heap-kernels.ts';
 import { axisScores } from '../src/coded-backprop/partition.ts';
 import { readF32 } from '../src/coded-backprop/tensor-io.ts';
-import { addScaledStrided } from '../src/coded-backprop/tensor-moves.ts';
+import { addScaledStrided, orderedMoves } from '../src/coded-backprop/tensor-moves.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
 
@@ -14,7 +14,7 @@ test.before(async () => {
 });
 
 test('the committed kernel binaries are what their .wat sources assemble to (npm run build:kernels)', async (t) => {
-  for (const name of ['norms', 'decode']) {
+  for (const name of ['norms', 'decode', 'moves']) {
     const dir = new URL(`../src/coded-backprop/kernels/${name}`, import.meta.url);
     const built = await assembleKernel(`${name}.wat`, readFileSync(new URL(`${dir.href}.wat`), 'utf8'));
     t.deepEqual(Buffer.from(built), readFileSync(new URL(`${dir.href}.wasm`)), `${name}.wasm is stale: run npm run build:kernels`);
@@ -64,6 +64,75 @@ test('the decode kernel adds d·part into a heap block exactly as the JS loop do
     t.true(Math.abs(sq - sqJs) <= 1e-12 * sqJs);
     t.true(Math.abs(kernels.sumSquares(readF32(part), base, stride, rows, cols) - sqJs) <= 1e-12 * sqJs);
     part.dispose();
+  }
+});
+
+/** A random permutation of 0..n−1 (an ordering's index list). */
+function permutation(n: number, rng: Rng): Int32Array {
+  const out = Int32Array.from({ length: n }, (_, k) => k);
+  for (let k = n - 1; k > 0; k--) {
+    const j = rng.int(k + 1);
+    [out[k], out[j]] = [out[j], out[k]];
+  }
+  return out;
+}
+
+test('the move kernels write exactly what the JS loops write: encoding gathers, row combinations, decoding scatters', (t) => {
+  const kernels = heapKernels();
+  if (!kernels) return t.fail('no heap kernels on the wasm backend');
+  const rng = new Rng(13);
+  const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal() * 2 ** (rng.int(21) - 10));
+  for (let trial = 0; trial < 40; trial++) {
+    const m = 1 + rng.int(12);
+    const M = 1 + rng.int(9);
+    const p = 1 + rng.int(14);
+    const rowOrder = permutation(m, rng);
+    const colOrder = permutation(p, rng);
+    const rFrom = rng.int(m);
+    const rTo = rFrom + 1 + rng.int(m - rFrom);
+    const cFrom = rng.int(p);
+    const cTo = cFrom + 1 + rng.int(p - cFrom);
+    const w = cTo - cFrom;
+    const h = rTo - rFrom;
+    const s = rng.normal();
+    const first = rng.int(2) === 0;
+    // tensors: A m×M, B M×p, C m×p, encoded inputs, a part and a float64 block
+    const aVals = values(m * M);
+    const bVals = values(M * p);
+    const cStart = values(m * p);
+    const leftStart = values(h * M + 3);
+    const rightStart = values(M * (w + 2));
+    const partVals = values(h * (w + 1));
+    const A = tf.tensor1d(aVals);
+    const B = tf.tensor1d(bVals);
+    const C = tf.tensor1d(cStart);
+    const left = tf.tensor1d(leftStart);
+    const right = tf.tensor1d(rightStart);
+    const part = tf.tensor1d(partVals);
+    kernels.reserveOrders(m + p);
+    kernels.reserveBlock(h * w);
+    const heap = kernels.moves(rowOrder, colOrder);
+    const js = orderedMoves(rowOrder, colOrder);
+    const blockVals = Float64Array.from({ length: h * w }, () => rng.normal());
+    const block = kernels.block(h * w);
+    block.set(blockVals);
+    type Case = [string, (mv: typeof js, io: { a: Float32Array; b: Float32Array; c: Float32Array; l: Float32Array; r: Float32Array; part: Float32Array; block: Float64Array }) => Float32Array];
+    const cases: Case[] = [
+      ['addRows', (mv, io) => (mv.addRows(io.l, 3, io.a, M, rFrom, rTo, s, first), io.l)],
+      ['copyRows', (mv, io) => (mv.copyRows(io.l, io.a, M, rFrom, rTo), io.l)],
+      ['gatherColumns', (mv, io) => (mv.gatherColumns(io.r, 1, w + 2, io.b, p, M, cFrom, cTo, s, first), io.r)],
+      ['copyColumns', (mv, io) => (mv.copyColumns(io.r, w + 2, io.b, p, M, cFrom, cTo), io.r)],
+      ['scatterPart', (mv, io) => (mv.scatterPart(io.c, p, io.part, 1, w + 1, s, rFrom, rTo, cFrom, cTo), io.c)],
+      ['scatterBlock', (mv, io) => (mv.scatterBlock(io.c, p, io.block, w, rFrom, rTo, cFrom, cTo), io.c)],
+    ];
+    for (const [name, run] of cases) {
+      // fresh copies of the starting values, in the heap and in JS
+      for (const [tensor, start] of [[C, cStart], [left, leftStart], [right, rightStart]] as const) readF32(tensor).set(start);
+      const heapOut = run(heap, { a: readF32(A), b: readF32(B), c: readF32(C), l: readF32(left), r: readF32(right), part: readF32(part), block });
+      const jsOut = run(js, { a: aVals, b: bVals, c: Float32Array.from(cStart), l: Float32Array.from(leftStart), r: Float32Array.from(rightStart), part: partVals, block: blockVals });
+      t.deepEqual(Float32Array.from(heapOut), jsOut, `${name}: m ${m}, M ${M}, p ${p}, rows ${rFrom}..${rTo}, columns ${cFrom}..${cTo}, first ${first}`);
+    }
+    for (const x of [A, B, C, left, right, part]) x.dispose();
   }
 });
 

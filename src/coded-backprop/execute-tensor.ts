@@ -34,7 +34,7 @@ import type { CodedMatMulStats } from './types.ts';
 import { soleNonzero } from './decode.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
 import { ownStaged, readF32, type Staged, stage } from './tensor-io.ts';
-import { addRows, addScaledRun, addScaledStrided, copyColumns, copyRows, gatherColumns, scatterBlock, scatterPart, zeroBlocks } from './tensor-moves.ts';
+import { addScaledRun, addScaledStrided, orderedMoves, zeroBlocks } from './tensor-moves.ts';
 
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
@@ -95,6 +95,12 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
     if (n === 0) return null;
     return aSide ? [stage(n * U, M), stage(M, Q)] : [stage(U, M), stage(M, n * Q)];
   });
+  // on wasm the moves run as heap kernels (their order lists and the decode's buffer reserved now,
+  // before the views below)
+  const kernels = heapKernels();
+  kernels?.reserveOrders(rows.order.length + cols.order.length);
+  kernels?.reserveBlock(UQ);
+  const mv = kernels ? kernels.moves(rows.order, cols.order) : orderedMoves(rows.order, cols.order);
   const a = readF32(A);
   const b = readF32(B);
   users.forEach((rs, group) => {
@@ -109,13 +115,13 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
         for (let t = 0; t < terms; t++) {
           const c = weight(coef[r], group, t);
           if (c === 0) continue;
-          addRows(left, k * U * M, a, M, rows.order, rows.bounds[t], rows.bounds[t + 1], c, first);
+          mv.addRows(left, k * U * M, a, M, rows.bounds[t], rows.bounds[t + 1], c, first);
           first = false;
         }
       });
-      copyColumns(right, Q, b, p, M, cols.order, cols.bounds[group], cols.bounds[group + 1]);
+      mv.copyColumns(right, Q, b, p, M, cols.bounds[group], cols.bounds[group + 1]);
     } else {
-      copyRows(left, a, M, rows.order, rows.bounds[group], rows.bounds[group + 1]);
+      mv.copyRows(left, a, M, rows.bounds[group], rows.bounds[group + 1]);
       // columns k·Q..(k+1)·Q of right: B̃ of the k-th user of row block `group`
       const width = rs.length * Q;
       rs.forEach((r, k) => {
@@ -123,7 +129,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
         for (let t = 0; t < terms; t++) {
           const c = weight(coef[r], group, t);
           if (c === 0) continue;
-          gatherColumns(right, k * Q, width, b, p, M, cols.order, cols.bounds[t], cols.bounds[t + 1], c, first);
+          mv.gatherColumns(right, k * Q, width, b, p, M, cols.bounds[t], cols.bounds[t + 1], c, first);
           first = false;
         }
       });
@@ -131,10 +137,6 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   });
   const products = inputs.map((io) => (io ? tf.matMul(io[0].tensor(), io[1].tensor()) : null));
   for (const io of inputs) if (io) for (const s of io) s.tensor().dispose();
-  // on wasm the decode accumulates in the heap with the SIMD kernels (its buffer reserved now,
-  // before the views below)
-  const kernels = heapKernels();
-  kernels?.reserveBlock(UQ);
   // no allocation from here on: the heap views stay valid
   const results = products.map((t) => (t ? readF32(t) : null));
   // Result r is the sum of its parts, one per group. The decode of block b adds only r's part in
@@ -184,11 +186,11 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
         const k = slot[r][group];
         const part = results[group] as Float32Array;
         const [base, stride] = aSide ? [k * UQ, Q] : [k * Q, users[group].length * Q];
-        scatterPart(c, p, part, base, stride, decode.matrix[blk * R + r], rows.order, rows.bounds[i], rows.bounds[i + 1], cols.order, cols.bounds[j], cols.bounds[j + 1]);
+        mv.scatterPart(c, p, part, base, stride, decode.matrix[blk * R + r], rows.bounds[i], rows.bounds[i + 1], cols.bounds[j], cols.bounds[j + 1]);
         continue;
       }
       const value = decoding.block(blk);
-      if (value) scatterBlock(c, p, value, Q, rows.order, rows.bounds[i], rows.bounds[i + 1], cols.order, cols.bounds[j], cols.bounds[j + 1]);
+      if (value) mv.scatterBlock(c, p, value, Q, rows.bounds[i], rows.bounds[i + 1], cols.bounds[j], cols.bounds[j + 1]);
     }
   }
   for (const t of products) t?.dispose();

@@ -7,6 +7,32 @@
 import type { BlockLayout } from './partition.ts';
 
 /**
+ * The executor's moves for one call's ordering (A's row order, B's column order): the loops
+ * below with the order lists bound. Two implementations: {@link orderedMoves} (these JS loops,
+ * any arrays) and the heap kernels' (kernels/heap-kernels.ts: wasm, heap views only).
+ */
+export interface OrderedMoves {
+  addRows(dst: Float32Array, base: number, src: Float32Array, cols: number, from: number, to: number, s: number, first: boolean): void;
+  copyRows(dst: Float32Array, src: Float32Array, cols: number, from: number, to: number): void;
+  gatherColumns(dst: Float32Array, base: number, stride: number, src: Float32Array, p: number, rows: number, from: number, to: number, s: number, first: boolean): void;
+  copyColumns(dst: Float32Array, stride: number, src: Float32Array, p: number, rows: number, from: number, to: number): void;
+  scatterPart(c: Float32Array, p: number, src: Float32Array, base: number, stride: number, s: number, rowFrom: number, rowTo: number, colFrom: number, colTo: number): void;
+  scatterBlock(c: Float32Array, p: number, value: Float64Array, Q: number, rowFrom: number, rowTo: number, colFrom: number, colTo: number): void;
+}
+
+/** The JS loops of this file as {@link OrderedMoves} for a row and a column order. */
+export function orderedMoves(rowOrder: Int32Array, colOrder: Int32Array): OrderedMoves {
+  return {
+    addRows: (dst, base, src, cols, from, to, s, first) => addRows(dst, base, src, cols, rowOrder, from, to, s, first),
+    copyRows: (dst, src, cols, from, to) => copyRows(dst, src, cols, rowOrder, from, to),
+    gatherColumns: (dst, base, stride, src, p, rows, from, to, s, first) => gatherColumns(dst, base, stride, src, p, rows, colOrder, from, to, s, first),
+    copyColumns: (dst, stride, src, p, rows, from, to) => copyColumns(dst, stride, src, p, rows, colOrder, from, to),
+    scatterPart: (c, p, src, base, stride, s, rowFrom, rowTo, colFrom, colTo) => scatterPart(c, p, src, base, stride, s, rowOrder, rowFrom, rowTo, colOrder, colFrom, colTo),
+    scatterBlock: (c, p, value, Q, rowFrom, rowTo, colFrom, colTo) => scatterBlock(c, p, value, Q, rowOrder, rowFrom, rowTo, colOrder, colFrom, colTo),
+  };
+}
+
+/**
  * dst[base + (k − from)·cols + c] (+)= s·src[order[k]·cols + c] for k in [from, to): ordered rows
  * of src, scaled, written (`first`: the region's first term, on zeros) or added.
  */

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import type { OrderedMoves } from '../tensor-moves.ts';
 
 /** The parts of tfjs-wasm's Emscripten module the kernels use. */
 interface EmscriptenModule {
@@ -23,6 +24,14 @@ interface NormExports {
 interface DecodeExports {
   axpy_strided(block: number, src: number, stride: number, rows: number, cols: number, d: number): number;
   sumsq_strided(src: number, stride: number, rows: number, cols: number): number;
+}
+
+interface MovesExports {
+  gather_cols(dst: number, dstStride: number, src: number, p: number, rows: number, idx: number, w: number): void;
+  gather_cols_axpy(dst: number, dstStride: number, src: number, p: number, rows: number, idx: number, w: number, s: number, first: number): void;
+  add_rows(dst: number, src: number, cols: number, idx: number, n: number, s: number, first: number): void;
+  scatter_part(c: number, p: number, src: number, srcStride: number, s: number, rowIdx: number, nRows: number, colIdx: number, w: number): void;
+  scatter_block(c: number, p: number, value: number, Q: number, rowIdx: number, nRows: number, colIdx: number, w: number): void;
 }
 
 export interface HeapKernels {
@@ -46,6 +55,10 @@ export interface HeapKernels {
   addScaled(block: Float64Array, part: Float32Array, base: number, stride: number, rows: number, cols: number, d: number): number;
   /** Σ part[base + r·stride + q]² over a rows×cols region of a heap view. */
   sumSquares(part: Float32Array, base: number, stride: number, rows: number, cols: number): number;
+  /** Makes room for order lists of `ints` entries in all (may grow the heap, as reserve). */
+  reserveOrders(ints: number): void;
+  /** tensor-moves.ts's loops for a row order and a column order (copied into the reserved room), on heap views; the same results bit for bit. */
+  moves(rowOrder: Int32Array, colOrder: Int32Array): OrderedMoves;
 }
 
 const binaries = new Map<string, WebAssembly.Module>();
@@ -61,15 +74,15 @@ function kernelModule(name: string): WebAssembly.Module {
   return module;
 }
 
-/** A float64 area in the heap that grows on request (growing may move the heap: views go stale). */
-function heapArea(mod: EmscriptenModule): { reserve(doubles: number): void; room(): number; ptr(): number } {
+/** An area of 8-byte entries in the heap that grows on request (growing may move the heap: views go stale). */
+function heapArea(mod: EmscriptenModule): { reserve(entries: number): void; room(): number; ptr(): number } {
   let ptr = 0;
   let room = 0;
   return {
-    reserve(doubles) {
-      if (doubles <= room) return;
+    reserve(entries) {
+      if (entries <= room) return;
       if (ptr) mod._free(ptr);
-      room = Math.max(doubles, 2 * room, 1024);
+      room = Math.max(entries, 2 * room, 1024);
       ptr = mod._malloc(8 * room);
       if (!ptr) throw new RangeError(`heap kernels: could not allocate ${8 * room} bytes in the wasm heap`);
     },
@@ -83,6 +96,8 @@ function kernelsFor(mod: EmscriptenModule): HeapKernels {
   const imports = { env: { memory } };
   const norms = new WebAssembly.Instance(kernelModule('norms'), imports).exports as unknown as NormExports;
   const decode = new WebAssembly.Instance(kernelModule('decode'), imports).exports as unknown as DecodeExports;
+  const mv = new WebAssembly.Instance(kernelModule('moves'), imports).exports as unknown as MovesExports;
+  const orders = heapArea(mod);
   const scores = heapArea(mod);
   const block = heapArea(mod);
   const inHeap = (v: Float32Array | Float64Array) => v.buffer === memory.buffer;
@@ -115,6 +130,42 @@ function kernelsFor(mod: EmscriptenModule): HeapKernels {
     sumSquares(part, base, stride, rows, cols) {
       mustBeInHeap(part, 'the part');
       return decode.sumsq_strided(part.byteOffset + 4 * base, stride, rows, cols);
+    },
+    // two int32 per 8-byte entry
+    reserveOrders: (ints) => orders.reserve(Math.ceil(ints / 2)),
+    moves(rowOrder, colOrder) {
+      const need = rowOrder.length + colOrder.length;
+      if (need > 2 * orders.room()) throw new RangeError(`heap kernels: order lists of ${need} entries, room for ${2 * orders.room()} reserved`);
+      const rowPtr = orders.ptr();
+      const colPtr = rowPtr + 4 * rowOrder.length;
+      const ints = new Int32Array(memory.buffer, rowPtr, need);
+      ints.set(rowOrder);
+      ints.set(colOrder, rowOrder.length);
+      const f32 = (v: Float32Array, what: string) => {
+        mustBeInHeap(v, what);
+        return v.byteOffset;
+      };
+      return {
+        addRows(dst, base, src, cols, from, to, s, first) {
+          mv.add_rows(f32(dst, 'dst') + 4 * base, f32(src, 'src'), cols, rowPtr + 4 * from, to - from, s, first ? 1 : 0);
+        },
+        copyRows(dst, src, cols, from, to) {
+          mv.add_rows(f32(dst, 'dst'), f32(src, 'src'), cols, rowPtr + 4 * from, to - from, 1, 1);
+        },
+        gatherColumns(dst, base, stride, src, p, rows, from, to, s, first) {
+          mv.gather_cols_axpy(f32(dst, 'dst') + 4 * base, stride, f32(src, 'src'), p, rows, colPtr + 4 * from, to - from, s, first ? 1 : 0);
+        },
+        copyColumns(dst, stride, src, p, rows, from, to) {
+          mv.gather_cols(f32(dst, 'dst'), stride, f32(src, 'src'), p, rows, colPtr + 4 * from, to - from);
+        },
+        scatterPart(c, p, src, base, stride, s, rowFrom, rowTo, colFrom, colTo) {
+          mv.scatter_part(f32(c, 'c'), p, f32(src, 'src') + 4 * base, stride, s, rowPtr + 4 * rowFrom, rowTo - rowFrom, colPtr + 4 * colFrom, colTo - colFrom);
+        },
+        scatterBlock(c, p, value, Q, rowFrom, rowTo, colFrom, colTo) {
+          mustBeInHeap(value, 'the block');
+          mv.scatter_block(f32(c, 'c'), p, value.byteOffset, Q, rowPtr + 4 * rowFrom, rowTo - rowFrom, colPtr + 4 * colFrom, colTo - colFrom);
+        },
+      };
     },
   };
 }
