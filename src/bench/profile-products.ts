@@ -18,12 +18,19 @@ interface Group {
 
 const has = (names: string[]) => (fn: string) => names.includes(fn);
 
+/** The functions of src/coded-backprop/kernels/*.wat (their name section names them in a profile). */
+const HEAP_KERNEL_FUNCTIONS = /^\$?(row_sq|col_sq|axpy_strided|sumsq_strided|gather_cols|gather_cols_axpy|add_rows|scatter_part|scatter_block)$/;
+
 /**
  * In order: the first group that matches a node takes it. The lists also name functions of the
  * path before issue 10 (padBlocks, axpy32, scatterBlocks, …), so the same grouping profiles a
  * checkout of that commit for the before/after table.
  */
 export const PROFILE_GROUPS: readonly Group[] = [
+  {
+    name: 'heap kernels (ours: norms, moves, decode)',
+    matches: (fn, url) => HEAP_KERNEL_FUNCTIONS.test(fn) || /kernels\/heap-kernels\.ts/.test(url),
+  },
   { name: 'wasm kernels (the products)', matches: (fn, url) => url.startsWith('wasm') || fn.startsWith('wasm-function') },
   { name: 'ordering (norms, split)', matches: has(['axisScores', 'scoresF32', 'scoresAny', 'splitAxis', 'assignParts', 'kthLargest', 'layoutFor', 'makeLayout']) },
   {

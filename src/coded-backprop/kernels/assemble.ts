@@ -7,7 +7,7 @@ export async function assembleKernel(name: string, wat: string): Promise<Uint8Ar
   const module = wabt.parseWat(name, wat, { simd: true });
   try {
     module.validate();
-    return Uint8Array.from(module.toBinary({ log: false, write_debug_names: false }).buffer);
+    return Uint8Array.from(module.toBinary({ log: false, write_debug_names: true }).buffer);
   } finally {
     module.destroy();
   }

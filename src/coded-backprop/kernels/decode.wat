@@ -7,7 +7,7 @@
 (module
   (import "env" "memory" (memory 1))
 
-  (func (export "axpy_strided") (param $blk i32) (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (param $d f64) (result f64)
+  (func $axpy_strided (export "axpy_strided") (param $blk i32) (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (param $d f64) (result f64)
     (local $r i32) (local $p i32) (local $q i32) (local $end2 i32) (local $end i32)
     (local $vd v128) (local $acc v128) (local $x v128) (local $t f64) (local $tail f64)
     (local.set $vd (f64x2.splat (local.get $d)))
@@ -37,7 +37,7 @@
         (br $row)))
     (f64.add (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))) (local.get $tail)))
 
-  (func (export "sumsq_strided") (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (result f64)
+  (func $sumsq_strided (export "sumsq_strided") (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (result f64)
     (local $r i32) (local $p i32) (local $end2 i32) (local $end i32)
     (local $acc v128) (local $x v128) (local $t f64) (local $tail f64)
     (local.set $acc (f64x2.splat (f64.const 0)))

@@ -8,7 +8,7 @@
   (import "env" "memory" (memory 1))
 
   ;; dst[r·dstStride + q] = src[r·p + idx[q]], r < rows, q < w  (copyColumns)
-  (func (export "gather_cols") (param $dst i32) (param $dstStride i32) (param $src i32) (param $p i32) (param $rows i32) (param $idx i32) (param $w i32)
+  (func $gather_cols (export "gather_cols") (param $dst i32) (param $dstStride i32) (param $src i32) (param $p i32) (param $rows i32) (param $idx i32) (param $w i32)
     (local $r i32) (local $q i32) (local $d i32) (local $s i32) (local $i i32)
     (block $done
       (loop $row
@@ -29,7 +29,7 @@
         (br $row))))
 
   ;; dst[r·dstStride + q] (first ? =, else +=) s·src[r·p + idx[q]]  (gatherColumns)
-  (func (export "gather_cols_axpy") (param $dst i32) (param $dstStride i32) (param $src i32) (param $p i32) (param $rows i32) (param $idx i32) (param $w i32) (param $sc f64) (param $first i32)
+  (func $gather_cols_axpy (export "gather_cols_axpy") (param $dst i32) (param $dstStride i32) (param $src i32) (param $p i32) (param $rows i32) (param $idx i32) (param $w i32) (param $sc f64) (param $first i32)
     (local $r i32) (local $q i32) (local $d i32) (local $s i32) (local $i i32) (local $x f64)
     (block $done
       (loop $row
@@ -53,7 +53,7 @@
         (br $row))))
 
   ;; dst[k·cols + c] (first ? =, else +=) s·src[idx[k]·cols + c], k < n, c < cols  (addRows, copyRows with s = 1)
-  (func (export "add_rows") (param $dst i32) (param $src i32) (param $cols i32) (param $idx i32) (param $n i32) (param $sc f64) (param $first i32)
+  (func $add_rows (export "add_rows") (param $dst i32) (param $src i32) (param $cols i32) (param $idx i32) (param $n i32) (param $sc f64) (param $first i32)
     (local $k i32) (local $d i32) (local $s i32) (local $end i32) (local $end2 i32)
     (local $vs v128) (local $x v128) (local $t f64)
     (local.set $vs (f64x2.splat (local.get $sc)))
@@ -85,7 +85,7 @@
         (br $row))))
 
   ;; c[rowIdx[k]·p + colIdx[q]] = s·src[k·srcStride + q], k < nRows, q < w  (scatterPart)
-  (func (export "scatter_part") (param $c i32) (param $p i32) (param $src i32) (param $srcStride i32) (param $sc f64) (param $rowIdx i32) (param $nRows i32) (param $colIdx i32) (param $w i32)
+  (func $scatter_part (export "scatter_part") (param $c i32) (param $p i32) (param $src i32) (param $srcStride i32) (param $sc f64) (param $rowIdx i32) (param $nRows i32) (param $colIdx i32) (param $w i32)
     (local $k i32) (local $q i32) (local $o i32) (local $v i32) (local $i i32)
     (block $done
       (loop $row
@@ -108,7 +108,7 @@
         (br $row))))
 
   ;; c[rowIdx[k]·p + colIdx[q]] = value[k·Q + q] (float64 rounded to float32), k < nRows, q < w  (scatterBlock)
-  (func (export "scatter_block") (param $c i32) (param $p i32) (param $value i32) (param $Q i32) (param $rowIdx i32) (param $nRows i32) (param $colIdx i32) (param $w i32)
+  (func $scatter_block (export "scatter_block") (param $c i32) (param $p i32) (param $value i32) (param $Q i32) (param $rowIdx i32) (param $nRows i32) (param $colIdx i32) (param $w i32)
     (local $k i32) (local $q i32) (local $o i32) (local $v i32) (local $i i32)
     (block $done
       (loop $row

@@ -11,7 +11,7 @@
   (import "env" "memory" (memory 1))
 
   ;; out[r] = Σ_c a[r·cols + c]², r < rows (a: float32, out: float64)
-  (func (export "row_sq") (param $a i32) (param $rows i32) (param $cols i32) (param $out i32)
+  (func $row_sq (export "row_sq") (param $a i32) (param $rows i32) (param $cols i32) (param $out i32)
     (local $r i32) (local $p i32) (local $end4 i32) (local $end i32)
     (local $v0 v128) (local $v1 v128) (local $x v128) (local $a0 f64) (local $t f64)
     (block $done
@@ -48,7 +48,7 @@
         (br $row))))
 
   ;; out[c] = Σ_r b[r·cols + c]², c < cols (b: float32, out: float64; out is overwritten)
-  (func (export "col_sq") (param $b i32) (param $rows i32) (param $cols i32) (param $out i32)
+  (func $col_sq (export "col_sq") (param $b i32) (param $rows i32) (param $cols i32) (param $out i32)
     (local $r i32) (local $c i32) (local $cols2 i32) (local $stride i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
