@@ -124,6 +124,7 @@ test('the move kernels write exactly what the JS loops write: encoding gathers, 
       ['copyColumns', (mv, io) => (mv.copyColumns(io.r, w + 2, io.b, p, M, cFrom, cTo), io.r)],
       ['scatterPart', (mv, io) => (mv.scatterPart(io.c, p, io.part, 1, w + 1, s, rFrom, rTo, cFrom, cTo), io.c)],
       ['scatterBlock', (mv, io) => (mv.scatterBlock(io.c, p, io.block, w, rFrom, rTo, cFrom, cTo), io.c)],
+      ['zeroRegion', (mv, io) => (mv.zeroRegion(io.c, p, rFrom, rTo, cFrom, cTo), io.c)],
     ];
     for (const [name, run] of cases) {
       // fresh copies of the starting values, in the heap and in JS

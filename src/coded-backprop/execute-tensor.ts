@@ -272,7 +272,13 @@ export function codedMatMul(
     const together = plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
     out = together ? ownStaged(tf.matMul(A, B)) : stage(m, p);
     plan = { ...plan, layout: tensorLayout(A, B, opts) };
-    if (together) zeroBlocks(out.data(), p, plan.layout, plan.decode.determined);
+    if (together) {
+      const { rows, cols } = plan.layout;
+      const kernels = heapKernels();
+      kernels?.reserveOrders(rows.order.length + cols.order.length);
+      const moves = kernels ? kernels.moves(rows.order, cols.order) : orderedMoves(rows.order, cols.order);
+      zeroBlocks(out.data(), p, plan.layout, plan.decode.determined, moves);
+    }
     else withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
   }
   const layout = plan.layout;

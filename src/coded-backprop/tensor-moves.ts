@@ -18,6 +18,8 @@ export interface OrderedMoves {
   copyColumns(dst: Float32Array, stride: number, src: Float32Array, p: number, rows: number, from: number, to: number): void;
   scatterPart(c: Float32Array, p: number, src: Float32Array, base: number, stride: number, s: number, rowFrom: number, rowTo: number, colFrom: number, colTo: number): void;
   scatterBlock(c: Float32Array, p: number, value: Float64Array, Q: number, rowFrom: number, rowTo: number, colFrom: number, colTo: number): void;
+  /** Sets to zero the entries of ordered rows [rowFrom, rowTo) and columns [colFrom, colTo) of the m×p output c (original order). */
+  zeroRegion(c: Float32Array, p: number, rowFrom: number, rowTo: number, colFrom: number, colTo: number): void;
 }
 
 /** The JS loops of this file as {@link OrderedMoves} for a row and a column order. */
@@ -29,6 +31,7 @@ export function orderedMoves(rowOrder: Int32Array, colOrder: Int32Array): Ordere
     copyColumns: (dst, stride, src, p, rows, from, to) => copyColumns(dst, stride, src, p, rows, colOrder, from, to),
     scatterPart: (c, p, src, base, stride, s, rowFrom, rowTo, colFrom, colTo) => scatterPart(c, p, src, base, stride, s, rowOrder, rowFrom, rowTo, colOrder, colFrom, colTo),
     scatterBlock: (c, p, value, Q, rowFrom, rowTo, colFrom, colTo) => scatterBlock(c, p, value, Q, rowOrder, rowFrom, rowTo, colOrder, colFrom, colTo),
+    zeroRegion: (c, p, rowFrom, rowTo, colFrom, colTo) => zeroRegion(c, p, rowOrder, rowFrom, rowTo, colOrder, colFrom, colTo),
   };
 }
 
@@ -141,17 +144,21 @@ export function addScaledStrided(block: Float64Array | null, src: Float32Array, 
   return sq;
 }
 
+/** Sets to zero the entries of ordered rows [rowFrom, rowTo) and columns [colFrom, colTo) of the m×p output c (original order). */
+export function zeroRegion(c: Float32Array, p: number, rowOrder: Int32Array, rowFrom: number, rowTo: number, colOrder: Int32Array, colFrom: number, colTo: number): void {
+  const idx = colOrder.subarray(colFrom, colTo);
+  for (let k = rowFrom; k < rowTo; k++) {
+    const o = rowOrder[k] * p;
+    for (let q = 0; q < idx.length; q++) c[o + idx[q]] = 0;
+  }
+}
+
 /** Sets to zero, in the m×p output c (original order), the entries of every block b with !keep[b]. */
-export function zeroBlocks(c: Float32Array, p: number, layout: BlockLayout, keep: readonly boolean[]): void {
+export function zeroBlocks(c: Float32Array, p: number, layout: BlockLayout, keep: readonly boolean[], moves: OrderedMoves = orderedMoves(layout.rows.order, layout.cols.order)): void {
   const { rows, cols, N, P } = layout;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < P; j++) {
-      if (keep[i * P + j]) continue;
-      const idx = cols.order.subarray(cols.bounds[j], cols.bounds[j + 1]);
-      for (let k = rows.bounds[i]; k < rows.bounds[i + 1]; k++) {
-        const o = rows.order[k] * p;
-        for (let q = 0; q < idx.length; q++) c[o + idx[q]] = 0;
-      }
+      if (!keep[i * P + j]) moves.zeroRegion(c, p, rows.bounds[i], rows.bounds[i + 1], cols.bounds[j], cols.bounds[j + 1]);
     }
   }
 }

@@ -32,6 +32,7 @@ interface MovesExports {
   add_rows(dst: number, src: number, cols: number, idx: number, n: number, s: number, first: number): void;
   scatter_part(c: number, p: number, src: number, srcStride: number, s: number, rowIdx: number, nRows: number, colIdx: number, w: number): void;
   scatter_block(c: number, p: number, value: number, Q: number, rowIdx: number, nRows: number, colIdx: number, w: number): void;
+  zero_region(c: number, p: number, rowIdx: number, nRows: number, colIdx: number, w: number): void;
 }
 
 export interface HeapKernels {
@@ -164,6 +165,9 @@ function kernelsFor(mod: EmscriptenModule): HeapKernels {
         scatterBlock(c, p, value, Q, rowFrom, rowTo, colFrom, colTo) {
           mustBeInHeap(value, 'the block');
           mv.scatter_block(f32(c, 'c'), p, value.byteOffset, Q, rowPtr + 4 * rowFrom, rowTo - rowFrom, colPtr + 4 * colFrom, colTo - colFrom);
+        },
+        zeroRegion(c, p, rowFrom, rowTo, colFrom, colTo) {
+          mv.zero_region(f32(c, 'c'), p, rowPtr + 4 * rowFrom, rowTo - rowFrom, colPtr + 4 * colFrom, colTo - colFrom);
         },
       };
     },

@@ -128,4 +128,23 @@
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $lq)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $row))))
+
+  ;; c[rowIdx[k]·p + colIdx[q]] = 0, k < nRows, q < w  (zeroBlocks, one block)
+  (func $zero_region (export "zero_region") (param $c i32) (param $p i32) (param $rowIdx i32) (param $nRows i32) (param $colIdx i32) (param $w i32)
+    (local $k i32) (local $q i32) (local $o i32) (local $i i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $k) (local.get $nRows)))
+        (local.set $o (i32.add (local.get $c) (i32.shl (i32.mul (i32.load (i32.add (local.get $rowIdx) (i32.shl (local.get $k) (i32.const 2)))) (local.get $p)) (i32.const 2))))
+        (local.set $i (local.get $colIdx))
+        (local.set $q (i32.const 0))
+        (block $bq
+          (loop $lq
+            (br_if $bq (i32.ge_u (local.get $q) (local.get $w)))
+            (f32.store (i32.add (local.get $o) (i32.shl (i32.load (local.get $i)) (i32.const 2))) (f32.const 0))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $lq)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $row)))))
