@@ -1,7 +1,8 @@
-/** `npm run worker`: its options (catalogue and the nats runtime's flags) fail before connecting, and --help shows the defaults. */
+/** `npm run worker`: its options (catalogue and the nats runtime's flags) fail before connecting, --help shows the defaults, and a SIGTERM stops it. */
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { startNatsServer } from './helpers/nats-server.ts';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
@@ -25,4 +26,21 @@ test('npm run worker --help: each flag with its default', async (t) => {
   for (const [flag, value] of [['--concurrency', '1'], ['--prefix', 'uep'], ['--server', '"nats://127.0.0.1:4222"']]) {
     t.regex(stdout, new RegExp(`${flag} [^[]*\\[string\\][^\\n]*\\[default: ${value.replace(/[.]/g, '\\.')}\\]`), flag);
   }
+});
+
+test('npm run worker: a SIGTERM sent to npm reaches the worker, which stops cleanly (the script execs node: no orphan left running)', async (t) => {
+  const server = await startNatsServer();
+  t.teardown(() => server.stop());
+  const npm = spawn('npm', ['run', '--silent', 'worker', '--', '--server', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  npm.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!/worker: connected/.test(out) && Date.now() < deadline && npm.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  t.regex(out, /worker: connected/);
+  npm.kill('SIGTERM');
+  const code = await exited;
+  t.regex(out, /worker: stopped/, out);
+  t.is(code, 0);
 });
