@@ -5,9 +5,8 @@
  * arrived in time. Coding and decoding do not know which runtime ran.
  */
 
-/** One logical worker's task of a coded product: W_A (U×K) and W_B (K×Q), row-major float32. */
-export interface WorkerJob {
-  worker: number;
+/** What a worker computes: W_A (U×K) times W_B (K×Q), row-major float32, and when it may reply. */
+export interface TaskOperands {
   U: number;
   K: number;
   Q: number;
@@ -15,6 +14,11 @@ export interface WorkerJob {
   wb: Float32Array;
   /** Injected straggle delay (ms): the reply leaves the worker no earlier than receipt + delay. */
   delayMs: number;
+}
+
+/** One logical worker's task of a coded product. */
+export interface WorkerJob extends TaskOperands {
+  worker: number;
 }
 
 /** One coded product: its tags and its tasks. */

@@ -11,6 +11,7 @@
  *               computeMs f64, (pad f64 ×2)
  *       data:   W_A·W_B (U×Q row-major), float32.
  */
+import type { TaskOperands } from './runtime.ts';
 
 export const HEADER_BYTES = 72;
 const MAGIC = 0x54504555; // 'UEPT' little-endian
@@ -31,16 +32,9 @@ export interface TaskTag {
   worker: number;
 }
 
-/** A decoded task: W_A is U×K, W_B is K×Q (row-major float32). */
-export interface TaskMessage {
+/** A decoded task: its tag, its operands (W_A U×K, W_B K×Q) and the server's clocks. */
+export interface TaskMessage extends TaskOperands {
   tag: TaskTag;
-  U: number;
-  K: number;
-  Q: number;
-  wa: Float32Array;
-  wb: Float32Array;
-  /** Injected straggle delay: the reply leaves no earlier than receipt + delayMs. */
-  delayMs: number;
   /** Server's wall-clock deadline (ms since the epoch); a task not started by then is skipped. */
   deadlineEpochMs: number;
   /** Server's wall clock at dispatch (ms since the epoch). */
