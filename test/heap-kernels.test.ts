@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assembleKernel } from '../src/coded-backprop/kernels/assemble.ts';
 import { heapKernels } from '../src/coded-backprop/kernels/heap-kernels.ts';
 import { axisScores } from '../src/coded-backprop/partition.ts';
+import { innerScores, scoreProducts } from '../src/coded-backprop/cxr/packets.ts';
 import { readF32 } from '../src/coded-backprop/tensor-io.ts';
 import { addScaledStrided, orderedMoves } from '../src/coded-backprop/tensor-moves.ts';
 import { initBackend } from '../src/util/backend.ts';
@@ -38,6 +39,26 @@ test('row and column L2 scores on the heap equal the JS loops bit for bit (every
     t.deepEqual(byRow, axisScores(values, rows, cols, false, 'l2'), `rows of ${rows}×${cols}`);
     t.deepEqual(byCol, axisScores(values, rows, cols, true, 'l2'), `columns of ${rows}×${cols}`);
     x.dispose();
+  }
+});
+
+test('c×r inner scores from the heap kernels (A's column and B's row scores) equal innerScores bit for bit', (t) => {
+  const kernels = heapKernels();
+  if (!kernels) return t.fail('no heap kernels on the wasm backend');
+  const rng = new Rng(14);
+  for (let trial = 0; trial < 30; trial++) {
+    const [m, n, p] = [1 + rng.int(40), 1 + rng.int(40), 1 + rng.int(40)];
+    const aVals = Float32Array.from({ length: m * n }, () => rng.normal() * 2 ** (rng.int(21) - 10));
+    const bVals = Float32Array.from({ length: n * p }, () => rng.normal() * 2 ** (rng.int(21) - 10));
+    const A = tf.tensor2d(aVals, [m, n]);
+    const B = tf.tensor2d(bVals, [n, p]);
+    kernels.reserve(n);
+    const columnsOfA = kernels.colSq(readF32(A), m, n);
+    const rowsOfB = kernels.rowSq(readF32(B), n, p);
+    if (!columnsOfA || !rowsOfB) return t.fail('kernels refused heap tensors');
+    t.deepEqual(scoreProducts(columnsOfA, rowsOfB), innerScores(aVals, m, n, bVals, p, 'l2'), `${m}×${n}·${n}×${p}`);
+    A.dispose();
+    B.dispose();
   }
 });
 

@@ -25,9 +25,11 @@ import type { ResolvedCodedOptions } from '../options.ts';
 import { UNIT_ROUNDOFF } from '../precision.ts';
 import { readF32, type Staged, stage } from '../tensor-io.ts';
 import { addScaledRun, addScaledStrided, copyColumns } from '../tensor-moves.ts';
+import { heapKernels } from '../kernels/heap-kernels.ts';
 import type { CodedMatMulStats } from '../types.ts';
 import { executePacketsF64, packetDecodeError, padPackets } from './execute-f64.ts';
-import { type PacketPlan, packetLayoutFor, packetStats, planPackets } from './plan.ts';
+import { type PacketPlan, packetLayoutFor, packetLayoutOfScores, packetStats, planPackets } from './plan.ts';
+import { type PacketLayout, scoreProducts } from './packets.ts';
 import { decodePacketsChecked, type PacketResults, stackedCoefficients } from './precision.ts';
 
 function toMatrix(t: tf.Tensor2D): Matrix {
@@ -48,8 +50,7 @@ export function cxrMatMulTensor(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCo
   const [m, n] = A.shape;
   const [nb, p] = B.shape;
   if (n !== nb) throw new RangeError(`codedMatMul: inner dimensions differ (${m}×${n} · ${nb}×${p})`);
-  // views: no allocation until the layout has read them
-  const layout = packetLayoutFor(readF32(A), m, n, readF32(B), p, opts);
+  const layout = tensorPacketLayout(A, B, opts);
   const plan = planPackets(layout, opts, rng);
   const coef = plan.received.map((w) => stackedCoefficients(plan.tasks[w], layout.K));
   if (coef.some((c) => c === null)) {
@@ -66,6 +67,25 @@ export function cxrMatMulTensor(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCo
     stats.decodeRelError = packetDecodeError(out.data(), a, b, padPackets(a, b, layout), stats.recovered);
   }
   return { C: out.tensor(), stats };
+}
+
+/**
+ * The packet layout of A: m×n and B: n×p as packetLayoutFor gives it; on wasm the L2 scores (the
+ * default ordering) come from the heap kernels, the same numbers as the JS loops. It may allocate
+ * in the heap: take no heap views before it.
+ */
+function tensorPacketLayout(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCodedOptions): PacketLayout {
+  const [m, n] = A.shape;
+  const p = B.shape[1];
+  const kernels = opts.ordering === 'l2' ? heapKernels() : null;
+  if (kernels) {
+    kernels.reserve(n);
+    const columnsOfA = kernels.colSq(readF32(A), m, n);
+    const rowsOfB = kernels.rowSq(readF32(B), n, p);
+    if (columnsOfA && rowsOfB) return packetLayoutOfScores(scoreProducts(columnsOfA, rowsOfB), opts);
+  }
+  // views: no allocation until the layout has read them
+  return packetLayoutFor(readF32(A), m, n, readF32(B), p, opts);
 }
 
 /** Groups the read results by support; slot[r] = [group, position in it] (−1 if not read). */
@@ -113,6 +133,10 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
   const aSide = m <= p;
   // product inputs, all allocated before any heap view is taken
   const inputs = groups.map(({ idx, users }) => (aSide ? [stage(users.length * m, idx.length), stage(idx.length, p)] : [stage(m, idx.length), stage(idx.length, users.length * p)]));
+  // on wasm the decode accumulates Ĉ in the heap with the SIMD kernel (its room reserved now,
+  // before any heap view)
+  const kernels = heapKernels();
+  kernels?.reserveBlock(m * p);
   const a = readF32(A);
   const b = readF32(B);
   groups.forEach(({ packets, idx, users }, g) => {
@@ -150,18 +174,24 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
     addScaled(acc, r, d) {
       if (slot[2 * r] < 0) return;
       const [x, base, stride] = where(r);
-      norms[r] = Math.sqrt(stride === p ? addScaledRun(acc, x, base, m * p, d) : addScaledStrided(acc, x, base, stride, m, p, d));
+      let sq: number;
+      if (kernels) sq = kernels.addScaled(acc, x, base, stride, m, p, d);
+      else sq = stride === p ? addScaledRun(acc, x, base, m * p, d) : addScaledStrided(acc, x, base, stride, m, p, d);
+      norms[r] = Math.sqrt(sq);
     },
     norm(r) {
       if (slot[2 * r] < 0) return 0;
       if (Number.isNaN(norms[r])) {
         const [x, base, stride] = where(r);
-        norms[r] = Math.sqrt(stride === p ? addScaledRun(null, x, base, m * p, 0) : addScaledStrided(null, x, base, stride, m, p, 0));
+        let sq: number;
+        if (kernels) sq = kernels.sumSquares(x, base, stride, m, p);
+        else sq = stride === p ? addScaledRun(null, x, base, m * p, 0) : addScaledStrided(null, x, base, stride, m, p, 0);
+        norms[r] = Math.sqrt(sq);
       }
       return norms[r];
     },
   };
-  const C = new Float64Array(m * p);
+  const C = kernels ? kernels.block(m * p) : new Float64Array(m * p);
   const withheld = decodePacketsChecked(plan.decode, plan.coef, source, C);
   out.data().set(C);
   for (const t of products) t.dispose();

@@ -5,7 +5,7 @@
  * mean-|x| variant) and split into K packets of floor-rule sizes (uneven when K ∤ n), most
  * important first; packet k belongs to class classOf[k] (class 0 the most important).
  */
-import { splitAxis, type AxisSplit } from '../partition.ts';
+import { axisScores, splitAxis, type AxisSplit } from '../partition.ts';
 import type { Ordering } from '../types.ts';
 import { OptionError } from '../../util/option-error.ts';
 
@@ -35,24 +35,14 @@ export function defaultPacketClasses(K: number, L: number): number[] {
  * ‖A[:, t]‖²·‖B[t, :]‖² ('l2'), Σ|A[:, t]|·Σ|B[t, :]| ('mean-abs'), zeros ('none': original order).
  */
 export function innerScores(a: ArrayLike<number>, m: number, n: number, b: ArrayLike<number>, p: number, ordering: Ordering): Float64Array {
-  const sa = new Float64Array(n);
-  const sb = new Float64Array(n);
-  if (ordering === 'none') return sa;
-  const l2 = ordering === 'l2';
-  for (let r = 0; r < m; r++) {
-    const o = r * n;
-    if (l2) for (let t = 0; t < n; t++) sa[t] += a[o + t] * a[o + t];
-    else for (let t = 0; t < n; t++) sa[t] += Math.abs(a[o + t]);
-  }
-  for (let t = 0; t < n; t++) {
-    const o = t * p;
-    let s = 0;
-    if (l2) for (let c = 0; c < p; c++) s += b[o + c] * b[o + c];
-    else for (let c = 0; c < p; c++) s += Math.abs(b[o + c]);
-    sb[t] = s;
-  }
-  for (let t = 0; t < n; t++) sa[t] *= sb[t];
-  return sa;
+  // the r×c scores' loops (axisScores), so the tensor path's heap kernels give the same numbers
+  return scoreProducts(axisScores(a, m, n, true, ordering), axisScores(b, n, p, false, ordering));
+}
+
+/** The inner scores from A's column scores and B's row scores: their products, in place in `columnsOfA`. */
+export function scoreProducts(columnsOfA: Float64Array, rowsOfB: ArrayLike<number>): Float64Array {
+  for (let t = 0; t < columnsOfA.length; t++) columnsOfA[t] *= rowsOfB[t];
+  return columnsOfA;
 }
 
 /** Packet layout from the inner scores (length n); OptionError on `packets` if K > n. */

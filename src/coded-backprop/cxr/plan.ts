@@ -33,6 +33,11 @@ export function packetLayoutFor(a: ArrayLike<number>, m: number, n: number, b: A
   return makePacketLayout(innerScores(a, m, n, b, p, opts.ordering), cxrOf(opts).shape);
 }
 
+/** The packet layout from inner scores (as innerScores gives them under opts.ordering). */
+export function packetLayoutOfScores(scores: ArrayLike<number>, opts: ResolvedCodedOptions): PacketLayout {
+  return makePacketLayout(scores, cxrOf(opts).shape);
+}
+
 export function planPackets(layout: PacketLayout, opts: ResolvedCodedOptions, rng: Rng): PacketPlan {
   const tasks = cxrOf(opts).packetCode.encode(layout, opts, rng);
   const times = workerTimes(opts.latency, opts.workers, opts.K, rng);
