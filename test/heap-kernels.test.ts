@@ -42,7 +42,7 @@ test('row and column L2 scores on the heap equal the JS loops bit for bit (every
   }
 });
 
-test('c×r inner scores from the heap kernels (A's column and B's row scores) equal innerScores bit for bit', (t) => {
+test('c×r inner scores from the heap kernels (column scores of A, row scores of B) equal innerScores bit for bit', (t) => {
   const kernels = heapKernels();
   if (!kernels) return t.fail('no heap kernels on the wasm backend');
   const rng = new Rng(14);
