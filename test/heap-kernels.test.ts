@@ -33,7 +33,7 @@ test('row and column L2 scores on the heap equal the JS loops bit for bit (every
     // wide dynamic range: scale factors over 2^±20 make the summation order visible in the last bits
     const values = Float32Array.from({ length: rows * cols }, () => rng.normal() * 2 ** (rng.int(41) - 20));
     const x = tf.tensor2d(values, [rows, cols]);
-    kernels.reserve(Math.max(rows, cols));
+    kernels.reserveScores(Math.max(rows, cols));
     const byRow = kernels.rowSq(readF32(x), rows, cols);
     const byCol = kernels.colSq(readF32(x), rows, cols);
     t.deepEqual(byRow, axisScores(values, rows, cols, false, 'l2'), `rows of ${rows}×${cols}`);
@@ -52,7 +52,7 @@ test('c×r inner scores from the heap kernels (column scores of A, row scores of
     const bVals = Float32Array.from({ length: n * p }, () => rng.normal() * 2 ** (rng.int(21) - 10));
     const A = tf.tensor2d(aVals, [m, n]);
     const B = tf.tensor2d(bVals, [n, p]);
-    kernels.reserve(n);
+    kernels.reserveScores(n);
     const columnsOfA = kernels.colSq(readF32(A), m, n);
     const rowsOfB = kernels.rowSq(readF32(B), n, p);
     if (!columnsOfA || !rowsOfB) return t.fail('kernels refused heap tensors');

@@ -34,7 +34,7 @@ import type { CodedMatMulStats } from './types.ts';
 import { soleNonzero } from './decode.ts';
 import { cxrMatMulTensor } from './cxr/execute-tensor.ts';
 import { ownStaged, readF32, type Staged, stage } from './tensor-io.ts';
-import { addScaledRun, addScaledStrided, orderedMoves, zeroBlocks } from './tensor-moves.ts';
+import { jsAccumulator, type OrderedMoves, orderedMoves, zeroBlocks } from './tensor-moves.ts';
 
 /**
  * Computes the received workers' products and decodes them into `out` (m×p, original order).
@@ -95,12 +95,12 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
     if (n === 0) return null;
     return aSide ? [stage(n * U, M), stage(M, Q)] : [stage(U, M), stage(M, n * Q)];
   });
-  // on wasm the moves run as heap kernels (their order lists and the decode's buffer reserved now,
-  // before the views below)
+  // on wasm the moves and the decode's accumulation run as heap kernels (their order lists and
+  // the decode's buffer reserved now, before the views below)
   const kernels = heapKernels();
-  kernels?.reserveOrders(rows.order.length + cols.order.length);
   kernels?.reserveBlock(UQ);
-  const mv = kernels ? kernels.moves(rows.order, cols.order) : orderedMoves(rows.order, cols.order);
+  const mv = movesFor(layout);
+  const acc = kernels ?? jsAccumulator;
   const a = readF32(A);
   const b = readF32(B);
   users.forEach((rs, group) => {
@@ -154,10 +154,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       const e = r * groups + group;
       if (Number.isNaN(partNorm[e])) {
         const part = results[group] as Float32Array;
-        let sq: number;
-        if (kernels) sq = aSide ? kernels.sumSquares(part, k * UQ, UQ, 1, UQ) : kernels.sumSquares(part, k * Q, users[group].length * Q, U, Q);
-        else sq = aSide ? addScaledRun(null, part, k * UQ, UQ, 0) : addScaledStrided(null, part, k * Q, users[group].length * Q, U, Q, 0);
-        partNorm[e] = Math.sqrt(sq);
+        partNorm[e] = Math.sqrt(aSide ? acc.sumSquares(part, k * UQ, UQ, 1, UQ) : acc.sumSquares(part, k * Q, users[group].length * Q, U, Q));
       }
       return partNorm[e];
     },
@@ -166,9 +163,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       const k = slot[r][group];
       if (k < 0) return;
       const part = results[group] as Float32Array;
-      let sq: number;
-      if (kernels) sq = aSide ? kernels.addScaled(block, part, k * UQ, UQ, 1, UQ, d) : kernels.addScaled(block, part, k * Q, users[group].length * Q, U, Q, d);
-      else sq = aSide ? addScaledRun(block, part, k * UQ, UQ, d) : addScaledStrided(block, part, k * Q, users[group].length * Q, U, Q, d);
+      const sq = aSide ? acc.addScaled(block, part, k * UQ, UQ, 1, UQ, d) : acc.addScaled(block, part, k * Q, users[group].length * Q, U, Q, d);
       partNorm[r * groups + group] = Math.sqrt(sq);
     },
     buffer: kernels ? () => kernels.block(UQ) : undefined,
@@ -198,6 +193,18 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
 }
 
 /**
+ * tensor-moves' loops for a layout's orders: the heap kernels on wasm (the orders copied into
+ * the heap, which may allocate there: take no heap views before it), else the JS loops.
+ */
+function movesFor(layout: BlockLayout): OrderedMoves {
+  const { rows, cols } = layout;
+  const kernels = heapKernels();
+  if (!kernels) return orderedMoves(rows.order, cols.order);
+  kernels.reserveOrders(rows.order.length + cols.order.length);
+  return kernels.moves(rows.order, cols.order);
+}
+
+/**
  * The block layout of A: m×M and B: M×p as layoutFor gives it. On wasm the L2 scores (the
  * default ordering) come from the SIMD kernels on the heap, the same numbers as the JS loops.
  * It may allocate in the heap: take no heap views before it.
@@ -207,7 +214,7 @@ function tensorLayout(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCodedOptions
   const p = B.shape[1];
   const kernels = opts.ordering === 'l2' ? heapKernels() : null;
   if (kernels) {
-    kernels.reserve(Math.max(m, p));
+    kernels.reserveScores(Math.max(m, p));
     const rowScores = kernels.rowSq(readF32(A), m, M);
     const colScores = kernels.colSq(readF32(B), M, p);
     if (rowScores && colScores) return layoutOfScores(rowScores, colScores, opts);
@@ -273,13 +280,9 @@ export function codedMatMul(
     out = together ? ownStaged(tf.matMul(A, B)) : stage(m, p);
     plan = { ...plan, layout: tensorLayout(A, B, opts) };
     if (together) {
-      const { rows, cols } = plan.layout;
-      const kernels = heapKernels();
-      kernels?.reserveOrders(rows.order.length + cols.order.length);
-      const moves = kernels ? kernels.moves(rows.order, cols.order) : orderedMoves(rows.order, cols.order);
+      const moves = movesFor(plan.layout);
       zeroBlocks(out.data(), p, plan.layout, plan.decode.determined, moves);
-    }
-    else withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
+    } else withheld = computeAndDecode(A, B, plan, out, DEFAULT_PRECISION_TOLERANCE);
   }
   const layout = plan.layout;
   const stats = withhold(statsOf(plan), withheld);

@@ -22,6 +22,26 @@ export interface OrderedMoves {
   zeroRegion(c: Float32Array, p: number, rowFrom: number, rowTo: number, colFrom: number, colTo: number): void;
 }
 
+/**
+ * The decode's float64 accumulation of float32 result parts: a rows×cols region of `part`
+ * (rows `stride` apart, from `base`). Two implementations: {@link jsAccumulator} (the loops
+ * below) and the heap kernels' (wasm, heap views only), with the same block values.
+ */
+export interface PartAccumulator {
+  /** block[r·cols + q] += d·part[base + r·stride + q]; returns Σ part² over the region. */
+  addScaled(block: Float64Array, part: Float32Array, base: number, stride: number, rows: number, cols: number, d: number): number;
+  /** Σ part² over the region. */
+  sumSquares(part: Float32Array, base: number, stride: number, rows: number, cols: number): number;
+}
+
+/** The JS loops as a {@link PartAccumulator} (a contiguous region takes the one-run loop). */
+export const jsAccumulator: PartAccumulator = {
+  addScaled: (block, part, base, stride, rows, cols, d) =>
+    stride === cols || rows === 1 ? addScaledRun(block, part, base, rows * cols, d) : addScaledStrided(block, part, base, stride, rows, cols, d),
+  sumSquares: (part, base, stride, rows, cols) =>
+    stride === cols || rows === 1 ? addScaledRun(null, part, base, rows * cols, 0) : addScaledStrided(null, part, base, stride, rows, cols, 0),
+};
+
 /** The JS loops of this file as {@link OrderedMoves} for a row and a column order. */
 export function orderedMoves(rowOrder: Int32Array, colOrder: Int32Array): OrderedMoves {
   return {
@@ -154,7 +174,7 @@ export function zeroRegion(c: Float32Array, p: number, rowOrder: Int32Array, row
 }
 
 /** Sets to zero, in the m×p output c (original order), the entries of every block b with !keep[b]. */
-export function zeroBlocks(c: Float32Array, p: number, layout: BlockLayout, keep: readonly boolean[], moves: OrderedMoves = orderedMoves(layout.rows.order, layout.cols.order)): void {
+export function zeroBlocks(c: Float32Array, p: number, layout: BlockLayout, keep: readonly boolean[], moves: OrderedMoves): void {
   const { rows, cols, N, P } = layout;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < P; j++) {

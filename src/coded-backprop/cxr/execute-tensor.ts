@@ -24,7 +24,7 @@ import type { Rng } from '../../util/rng.ts';
 import type { ResolvedCodedOptions } from '../options.ts';
 import { UNIT_ROUNDOFF } from '../precision.ts';
 import { readF32, type Staged, stage } from '../tensor-io.ts';
-import { addScaledRun, addScaledStrided, copyColumns } from '../tensor-moves.ts';
+import { copyColumns, jsAccumulator } from '../tensor-moves.ts';
 import { heapKernels } from '../kernels/heap-kernels.ts';
 import type { CodedMatMulStats } from '../types.ts';
 import { executePacketsF64, packetDecodeError, padPackets } from './execute-f64.ts';
@@ -79,7 +79,7 @@ function tensorPacketLayout(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCodedO
   const p = B.shape[1];
   const kernels = opts.ordering === 'l2' ? heapKernels() : null;
   if (kernels) {
-    kernels.reserve(n);
+    kernels.reserveScores(n);
     const columnsOfA = kernels.colSq(readF32(A), m, n);
     const rowsOfB = kernels.rowSq(readF32(B), n, p);
     if (columnsOfA && rowsOfB) return packetLayoutOfScores(scoreProducts(columnsOfA, rowsOfB), opts);
@@ -137,6 +137,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
   // before any heap view)
   const kernels = heapKernels();
   kernels?.reserveBlock(m * p);
+  const acc = kernels ?? jsAccumulator;
   const a = readF32(A);
   const b = readF32(B);
   groups.forEach(({ packets, idx, users }, g) => {
@@ -171,22 +172,16 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: PacketPlan, coef
   };
   const source: PacketResults = {
     unitRoundoff: UNIT_ROUNDOFF.float32,
-    addScaled(acc, r, d) {
+    addScaled(block, r, d) {
       if (slot[2 * r] < 0) return;
       const [x, base, stride] = where(r);
-      let sq: number;
-      if (kernels) sq = kernels.addScaled(acc, x, base, stride, m, p, d);
-      else sq = stride === p ? addScaledRun(acc, x, base, m * p, d) : addScaledStrided(acc, x, base, stride, m, p, d);
-      norms[r] = Math.sqrt(sq);
+      norms[r] = Math.sqrt(acc.addScaled(block, x, base, stride, m, p, d));
     },
     norm(r) {
       if (slot[2 * r] < 0) return 0;
       if (Number.isNaN(norms[r])) {
         const [x, base, stride] = where(r);
-        let sq: number;
-        if (kernels) sq = kernels.sumSquares(x, base, stride, m, p);
-        else sq = stride === p ? addScaledRun(null, x, base, m * p, 0) : addScaledStrided(null, x, base, stride, m, p, 0);
-        norms[r] = Math.sqrt(sq);
+        norms[r] = Math.sqrt(acc.sumSquares(x, base, stride, m, p));
       }
       return norms[r];
     },

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { OrderedMoves } from '../tensor-moves.ts';
+import type { OrderedMoves, PartAccumulator } from '../tensor-moves.ts';
 
 /** The parts of tfjs-wasm's Emscripten module the kernels use. */
 interface EmscriptenModule {
@@ -35,12 +35,12 @@ interface MovesExports {
   zero_region(c: number, p: number, rowIdx: number, nRows: number, colIdx: number, w: number): void;
 }
 
-export interface HeapKernels {
+export interface HeapKernels extends PartAccumulator {
   /**
    * Makes room for `doubles` float64 results. It may grow the heap, which invalidates every
    * heap view: call it before taking the views the kernels will read.
    */
-  reserve(doubles: number): void;
+  reserveScores(doubles: number): void;
   /** Squared L2 norms of the rows of a: rows×cols (a heap view) → length rows; null if a is not in the heap or the room is short. */
   rowSq(a: Float32Array, rows: number, cols: number): Float64Array | null;
   /** Squared L2 norms of the columns of b: rows×cols (a heap view) → length cols; null as for rowSq. */
@@ -49,13 +49,8 @@ export interface HeapKernels {
   reserveBlock(doubles: number): void;
   /** The decode block: a float64 heap view of n ≤ the reserved entries (fresh view, valid until the heap grows). */
   block(n: number): Float64Array;
-  /**
-   * block[r·cols + q] += d·part[base + r·stride + q] for a rows×cols region (block and part heap
-   * views); returns Σ part² over the region. The block's values are the JS loop's exactly.
-   */
-  addScaled(block: Float64Array, part: Float32Array, base: number, stride: number, rows: number, cols: number, d: number): number;
-  /** Σ part[base + r·stride + q]² over a rows×cols region of a heap view. */
-  sumSquares(part: Float32Array, base: number, stride: number, rows: number, cols: number): number;
+  // addScaled, sumSquares (PartAccumulator): block and part must be heap views; the block's
+  // values are the JS loop's exactly, Σ part² is summed in two lanes
   /** Makes room for order lists of `ints` entries in all (may grow the heap, as reserve). */
   reserveOrders(ints: number): void;
   /** tensor-moves.ts's loops for a row order and a column order (copied into the reserved room), on heap views; the same results bit for bit. */
@@ -107,7 +102,7 @@ function kernelsFor(mod: EmscriptenModule): HeapKernels {
     if (!inHeap(v)) throw new RangeError(`heap kernels: ${what} is not a view of the wasm heap (or the heap has grown since it was taken)`);
   };
   return {
-    reserve: (doubles) => scores.reserve(doubles),
+    reserveScores: (doubles) => scores.reserve(doubles),
     rowSq(a, rows, cols) {
       if (!inHeap(a) || rows > scores.room()) return null;
       norms.row_sq(a.byteOffset, rows, cols, scores.ptr());
