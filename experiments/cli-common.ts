@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asOptionError, OptionError } from '../src/config/index.ts';
+import { onStopSignals } from '../src/util/stop-signals.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
 export class UsageError extends Error {
@@ -96,28 +97,24 @@ export function reportBackend(name: string): void {
 /**
  * Turns SIGINT/SIGTERM into an abort: the first signal prints `message(sig)` and aborts the
  * returned signal (the command then stops cleanly and keeps or removes what it must); a second
- * one runs `onSecond` (e.g. remove a temporary directory) and exits with 130. With `install`
- * false (tests) nothing is installed and the signal never aborts.
+ * one (not npm's forwarded copy of the first: src/util/stop-signals.ts) runs `onSecond` (e.g.
+ * remove a temporary directory) and exits with 130. With `install` false (tests) nothing is
+ * installed and the signal never aborts.
  */
 export function abortOnSignals(message: (sig: NodeJS.Signals) => string, onSecond?: () => void, install = true): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   if (!install) return { signal: controller.signal, dispose: () => undefined };
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (!controller.signal.aborted) {
+  const dispose = onStopSignals(
+    (sig) => {
       process.stderr.write(`${message(sig)}\n`);
       controller.abort();
-    } else if (onSecond) {
-      onSecond();
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     },
-  };
+    onSecond
+      ? () => {
+          onSecond();
+          process.exit(130);
+        }
+      : undefined,
+  );
+  return { signal: controller.signal, dispose };
 }

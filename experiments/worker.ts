@@ -11,6 +11,7 @@ import { DEFAULT_PREFIX } from '../src/runtime/nats.ts';
 import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
 import { QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { onStopSignals } from '../src/util/stop-signals.ts';
 
 /** The worker's own options, from the catalogue (src/config). */
 const WORKER_KEYS = ['concurrency', 'prefix'] as const;
@@ -43,11 +44,8 @@ export async function worker(args: string[]): Promise<void> {
       if (s.type === 'disconnect' || s.type === 'reconnect') console.log(`worker: ${s.type} (${nats.server})`);
     }
   })();
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  // a second, later signal forces the exit; npm's forwarded copy of the first is ignored
+  await new Promise<void>((resolve) => onStopSignals(() => resolve(), () => process.exit(130)));
   clearInterval(timer);
   await w.close();
   console.log('worker: stopped');

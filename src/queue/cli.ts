@@ -7,6 +7,7 @@ import type { NatsConnectOptions } from '../runtime/nats.ts';
 import { DEFAULT_ACK_WAIT_MS } from './protocol.ts';
 import { openQueuedSweep, type QueuedSweep } from './submit.ts';
 import { startSweepWorker, type SweepWorker } from './worker.ts';
+import { onStopSignals } from '../util/stop-signals.ts';
 
 export const QUEUE_CLI_OPTIONS = {
   queue: { type: 'string', describe: 'run the sweep on a NATS JetStream work queue at this URL (e.g. nats://HOST:4222): jobs for `npm run worker -- --role sweep` processes, results downloaded into --out' },
@@ -49,10 +50,8 @@ export async function runSweepWorker(argv: Record<string, unknown>, concurrency:
   const log = (s: string) => console.log(`worker: ${s}`);
   const w: SweepWorker = await startSweepWorker({ nats, concurrency, ackWaitMs: ackWait(argv), onLine: log });
   log(`sweep role: taking jobs from ${nats.server}, ${concurrency} slot${concurrency === 1 ? '' : 's'}; Ctrl-C to stop`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  // a second, later signal forces the exit; npm's forwarded copy of the first is ignored
+  await new Promise<void>((resolve) => onStopSignals(() => resolve(), () => process.exit(130)));
   log('stopping: runs in progress go back to the queue');
   await w.close();
   const c = w.counts();
