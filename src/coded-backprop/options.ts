@@ -5,7 +5,8 @@
 import { getCode } from './codes/registry.ts';
 import type { Code, GridShape } from './codes/code.ts';
 import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
-import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice } from './latency.ts';
+import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice, parseLatencyChoice } from './latency.ts';
+import { DEFAULT_LATENCY_SEED } from './latency/site-state.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
 import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
@@ -144,6 +145,8 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     paretoShape: positive('paretoShape', lat.paretoShape ?? 2),
     // only the Gamma model reads it (left out otherwise, so other models' records stay as they were)
     ...(model === 'gamma' ? { gammaShape: positive('gammaShape', lat.gammaShape ?? 2) } : {}),
+    // only the models with memory read it (their state's seed, recorded with the spec)
+    ...(parseLatencyChoice(model).def.stateful ? { seed: seedOf(lat.seed) } : {}),
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);
@@ -152,6 +155,8 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     replay.checkWorkers(workers);
   }
   const drawn = makeLatency(latencySpec);
+  if (drawn.callTimes && cxr) throw new OptionError('latency', `${parseLatencyChoice(model).def.name} keeps a state per product site and worker: it runs on the r×c partition (--partition rxc)`);
+  drawn.checkWorkers?.(workers);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
   return {
     code,
@@ -171,6 +176,13 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     ...(cxr ? { cxr } : {}),
     ...(replay ? { replay } : {}),
   };
+}
+
+/** The seed of a latency model's state: an integer (default DEFAULT_LATENCY_SEED). */
+function seedOf(v: unknown): number {
+  if (v === undefined) return DEFAULT_LATENCY_SEED;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new OptionError('seed', `the latency state's seed must be an integer (got ${String(v)})`);
+  return v;
 }
 
 /** The paper's Γ when it has the right length, else uniform. */

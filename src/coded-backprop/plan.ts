@@ -65,7 +65,7 @@ export interface CallTag {
  */
 export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng, tag?: CallTag): CallPlan {
   const tasks = opts.code.encode(layout, opts, rng);
-  let times = workerTimes(opts.latency, opts.workers, opts.K, rng);
+  let times = workerTimes(opts.latency, opts.workers, opts.K, rng, tag?.product ?? 0);
   if (opts.replay) {
     if (!tag) throw new RangeError('planCall: a trace replay needs the call tag (step, product) of every call');
     times = opts.replay.times(tag.step, tag.product);

@@ -11,6 +11,7 @@ import { latencySpecOf, OptionError, resolveValues, type PresetName } from '../c
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
+import { streamSeed } from '../util/rng.ts';
 
 /** The catalogue options a training run takes. */
 export const TRAIN_KEYS = [
@@ -96,7 +97,8 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     granularity: v.granularity as string,
     workers: (v.workers as number | null) ?? undefined,
     gamma: scheme === 'now' || scheme === 'ew' ? (v.gamma as number[]) : undefined,
-    latency: latencySpecOf(v),
+    // the latency state's own stream (models with memory read it; the others ignore it)
+    latency: { ...latencySpecOf(v), seed: streamSeed(v.seed as number, 'latency') },
     partition: v.partition as string,
     packets: v.packets as number,
   };
