@@ -26,6 +26,7 @@ export { shiftedExponential } from './latency/shifted-exponential.ts';
 export { pareto } from './latency/pareto.ts';
 export { gamma } from './latency/gamma.ts';
 export { tracePool } from './latency/trace-pool.ts';
+export { burstTraceTimes, isBurstFile, readBurstFile } from './latency/bursts.ts';
 export { DEFAULT_TRACE_TIME_UNIT_MS, parseTraceArg, readTraceTimes, traceTaskCount, type TraceReadOptions, type TraceTimes } from './latency/trace.ts';
 export { FITTED_MODELS, bestFit, fitLatencyModels, ksDistance, type FittedModel, type LatencyFit } from './latency/fit.ts';
 

@@ -9,9 +9,10 @@ import { tracePoolModel } from './trace-pool.ts';
 import { markovModel } from './markov.ts';
 import { heteroModel } from './hetero.ts';
 import { correlatedModel } from './correlated.ts';
+import { burstsModel } from './bursts.ts';
 
 /** Every model, in the order help texts list them. */
-export const LATENCY_DEFS = [exponentialModel, shiftedExponentialModel, paretoModel, gammaModel, tracePoolModel, markovModel, heteroModel, correlatedModel] as const;
+export const LATENCY_DEFS = [exponentialModel, shiftedExponentialModel, paretoModel, gammaModel, tracePoolModel, markovModel, heteroModel, correlatedModel, burstsModel] as const;
 
 export type LatencyName = (typeof LATENCY_DEFS)[number]['name'];
 
