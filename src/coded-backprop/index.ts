@@ -20,3 +20,4 @@ export { PARTITIONS, DEFAULT_PACKETS } from './cxr/options.ts';
 export { emptyStepStats, makeCodedMultiply } from './coded-multiply.ts';
 export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';
 export { TraceReplay, traceReplayPath, traceReplayProblem } from './trace-replay.ts';
+export { ADAPTIVE_WEIGHT, ASSIGNMENTS, makeAssigner, rankTasks, taskImportance, type Assigner, type AssignmentName, type InTimeReply } from './assignment.ts';

@@ -7,6 +7,7 @@ import type { Code, GridShape } from './codes/code.ts';
 import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
 import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice, parseLatencyChoice } from './latency.ts';
 import { DEFAULT_LATENCY_SEED } from './latency/site-state.ts';
+import { type Assigner, type AssignmentName, makeAssigner, parseAssignment } from './assignment.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
 import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
@@ -50,6 +51,8 @@ export interface CodedMatMulOptions extends PacketOptions {
   tolerance?: number;
   /** Replay the worker times of a recorded trace (its W must equal `workers`). */
   replay?: TraceReplay;
+  /** Which worker gets which task: random (default, the paper), fixed or adaptive (assignment.ts). */
+  assign?: AssignmentName | string;
 }
 
 export interface ResolvedCodedOptions {
@@ -71,6 +74,10 @@ export interface ResolvedCodedOptions {
   cxr?: { packetCode: PacketCode; shape: PacketShape };
   /** `--latency trace:FILE`: worker times replayed from a recorded trace (trace-replay.ts). */
   replay?: TraceReplay;
+  /** Task-to-worker assignment policy (assignment.ts). */
+  assign: AssignmentName;
+  /** Its per-site state (absent for random: the tasks as the code drew them). */
+  assigner?: Assigner;
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -158,6 +165,9 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   if (drawn.callTimes && cxr) throw new OptionError('latency', `${parseLatencyChoice(model).def.name} keeps a state per product site and worker: it runs on the r×c partition (--partition rxc)`);
   drawn.checkWorkers?.(workers);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
+  const assign = parseAssignment(o.assign ?? 'random');
+  if (assign !== 'random' && cxr) throw new OptionError('assign', `'${assign}' is for the r×c partition (valid with --partition cxr: random)`);
+  const assigner = makeAssigner(assign, code);
   return {
     code,
     scheme: code.name,
@@ -175,6 +185,8 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     partition,
     ...(cxr ? { cxr } : {}),
     ...(replay ? { replay } : {}),
+    assign,
+    ...(assigner ? { assigner } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { streamSeed } from '../util/rng.ts';
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
-  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
+  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'assign',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -101,6 +101,7 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     latency: { ...latencySpecOf(v), seed: streamSeed(v.seed as number, 'latency') },
     partition: v.partition as string,
     packets: v.packets as number,
+    assign: v.assign as string,
   };
   const coded = resolveCodedOptions(codedInput);
   const sites: Partial<Record<SiteKey, ResolvedCodedOptions>> = {};
