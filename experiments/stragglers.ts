@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { iidTheory, LATENCY_PANELS, MATRIX_LINES, matrixChart, simulateLine, type MatrixPoint } from '../src/figures/stragglers-matrix.ts';
-import { planStragglerRuns, readTrainPoints, summariseTrain, trainChart, trainLatencies } from '../src/figures/stragglers-train.ts';
+import { planStragglerRuns, readTrainPoints, summariseTrain, trainChart, trainLatencies } from '../src/training/stragglers-train.ts';
 import { renderSpecFiles, type Row } from '../src/plot/index.ts';
 import { loadTrainData } from '../src/training/index.ts';
 import { runSweep, writeSweepPlan, type SweepEvent } from '../src/training/sweep.ts';

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { panelChart, type Row, type TopLevelSpec } from '../plot/index.ts';
-import type { PlannedRun } from '../training/launcher.ts';
-import { planSweep } from '../training/sweep.ts';
+import type { PlannedRun } from './launcher.ts';
+import { planSweep } from './sweep.ts';
 
 export interface TrainLatency {
   key: string;
