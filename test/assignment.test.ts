@@ -107,3 +107,17 @@ test('batch means: the t quantile matches tables; the interval covers the mean o
   // the naive i.i.d. half-width is far narrower than the batch-means one (correlation time ≈ 100)
   t.true(2.576 * se(xs) < bm.halfWidth / 4);
 });
+
+test('fixed: one worker ranking per run and site, so under fixed worker speeds every call recovers the same blocks; under i.i.d. latency it equals random', (t) => {
+  const latency = { model: 'hetero:rates=1e-9/1e-9/1e-9/1e-9/1e9/1e9/1e9/1e9/1e9' as const, lambda: 0.5 };
+  const opts = resolveCodedOptions({ scheme: 'uncoded', tmax: 1, latency, assign: 'fixed' });
+  const layout = gridLayout(30, 30, opts);
+  const rng = new Rng(6);
+  const seen = new Set<string>();
+  for (let c = 0; c < 8; c++) seen.add(JSON.stringify(statsOf(planCall(layout, opts, rng, { step: c, product: 0 })).recovered));
+  t.is(seen.size, 1);
+  const base = { scheme: 'ew', tmax: 1, latency: { model: 'exponential' as const, lambda: 0.5 } };
+  const r = losses({ ...base, assign: 'random' }, 3000, 21);
+  const f = losses({ ...base, assign: 'fixed' }, 3000, 22);
+  t.true(Math.abs(mean(r) - mean(f)) < 3.29 * Math.hypot(se(r), se(f)), `random ${mean(r)} vs fixed ${mean(f)}`);
+});
