@@ -159,4 +159,7 @@ test('bad arguments name --latency and the valid values', (t) => {
   bad('correlated:q=2,f=0.5,s=3', /^latency: correlated: q must be a probability in \[0, 1\]/);
   bad('hetero:gamma=0', /^latency: hetero: gamma must be a Gamma shape/);
   bad('markov', /markov needs its a=A,b=B,s=S/);
+  // the state lives per r×c product site: the c×r partition refuses these models, and assignment policies
+  t.throws(() => resolveCodedOptions({ scheme: 'ew', tmax: 1, partition: 'cxr', latency: { model: 'markov:a=0.1,b=0.2,s=5' } }), { message: /^latency: markov keeps a state per product site and worker: it runs on the r×c partition/ });
+  t.throws(() => resolveCodedOptions({ scheme: 'ew', tmax: 1, partition: 'cxr', assign: 'adaptive' }), { message: /^assign: 'adaptive' is for the r×c partition/ });
 });
