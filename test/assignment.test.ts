@@ -121,3 +121,32 @@ test('fixed: one worker ranking per run and site, so under fixed worker speeds e
   const f = losses({ ...base, assign: 'fixed' }, 3000, 22);
   t.true(Math.abs(mean(r) - mean(f)) < 3.29 * Math.hypot(se(r), se(f)), `random ${mean(r)} vs fixed ${mean(f)}`);
 });
+
+test('on a real runtime adaptive learns from the runtime\'s arrivals (in-time replies), not from the simulator\'s drawn times', async (t) => {
+  // a stand-in runtime where workers 0..3 never reply in time and 4..8 always do; the simulated
+  // times (T_max = inf: everyone on time) would teach nothing
+  const { codedMatMulOn } = await import('../src/runtime/coded-call.ts');
+  const { multiplyTask } = await import('../src/runtime/compute.ts');
+  const runtime = {
+    name: 'threads' as const,
+    maxPayload: 1 << 26,
+    call: async (spec: { jobs: { worker: number; wa: Float32Array; wb: Float32Array; U: number; K: number; Q: number }[] }) => ({
+      arrived: spec.jobs.filter((j) => j.worker >= 4).map((j) => ({ worker: j.worker, product: multiplyTask(j.wa, j.wb, j.U, j.K, j.Q), arrivedMs: 5, computeMs: 1 })),
+      elapsedMs: 10,
+    }),
+    counters: () => ({}) as never,
+    onTrace: () => {},
+    workerStatus: async () => undefined,
+    close: async () => {},
+  };
+  const opts = resolveCodedOptions({ scheme: 'uncoded', tmax: Infinity, assign: 'adaptive' });
+  const rng = new Rng(3);
+  const A = Float64Array.from({ length: 6 * 4 }, () => rng.normal());
+  const B = Float64Array.from({ length: 4 * 6 }, () => rng.normal());
+  let last: number[] = [];
+  for (let c = 0; c < 4; c++) {
+    const r = await codedMatMulOn(runtime as never, A, 6, 4, B, 6, opts, rng, { straggle: 'none', timeUnitMs: 1, deadlineMs: 10 }, { step: c, product: 0 });
+    last = r.stats.classRecovered;
+  }
+  t.deepEqual(last, [1, 2, 2]);
+});
