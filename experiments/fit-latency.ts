@@ -20,7 +20,7 @@
  */
 import { basename, join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { bestFit, FITTED_MODELS, fitLatencyModels, readTraceTimes, traceTaskCount, tracePool, type LatencyFit } from '../src/coded-backprop/index.ts';
+import { bestFit, burstTraceTimes, isBurstFile, FITTED_MODELS, fitLatencyModels, readTraceTimes, traceTaskCount, tracePool, type LatencyFit } from '../src/coded-backprop/index.ts';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { classEnergiesOfSetup, classSizesOfSetup, PAPER_MC_SETUP } from '../src/montecarlo/index.ts';
 import { lineChart, renderSpecFiles, type Row } from '../src/plot/index.ts';
@@ -73,7 +73,7 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
     FIT_KEYS,
     FIT_VALUES,
   )
-    .option('trace', { type: 'string', describe: 'the arrival trace CSV (step, product, worker, dispatched_ms, replied_ms, in_time) (required)' })
+    .option('trace', { type: 'string', describe: 'the arrival trace CSV (step, product, worker, dispatched_ms, replied_ms, in_time), or a cloud burst CSV (data/traces/*.csv: burst, task_ms; times in seconds) (required)' })
     .option('time-unit-ms', { type: 'number', describe: 'milliseconds per model time unit (default: the run\'s, from a config.json beside the trace, else 50)' })
     .option('k', { type: 'number', describe: 'time scaling K of the recorded run: task times are multiplied by it (default: the run\'s, from config.json, else 1)' })
     .parseSync();
@@ -89,7 +89,8 @@ export async function fitLatency(args: string[], log: (line: string) => void = (
   const timeUnitMs = positive('time-unit-ms', argv['time-unit-ms']);
   const Krec = positive('k', argv.k);
   const dir = checkOutputDir(v.out as string);
-  const trace = readTraceTimes(file, { ...(timeUnitMs !== undefined ? { timeUnitMs } : {}), ...(Krec !== undefined ? { K: Krec } : {}) }, 'trace');
+  // a cloud burst CSV (data/traces/*.csv): every invocation's task time, in seconds
+  const trace = isBurstFile(file) ? burstTraceTimes(file) : readTraceTimes(file, { ...(timeUnitMs !== undefined ? { timeUnitMs } : {}), ...(Krec !== undefined ? { K: Krec } : {}) }, 'trace');
   const n = traceTaskCount(trace);
   const xs = trace.inTime;
   if (xs.length < 2) throw new OptionError('trace', `${file}: only ${xs.length} task replied in time; a fit needs at least 2`);

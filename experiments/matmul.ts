@@ -122,7 +122,9 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   if (tty) process.stderr.write(`\r${' '.repeat(30)}\r`);
   const ci = confidenceInterval(r.loss, 1.96);
   log(`trials: ${trials} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  log(`normalised loss: ${r.loss.mean.toFixed(4)}  (95% CI ${ci.low.toFixed(4)} … ${ci.high.toFixed(4)})`);
+  // a latency model with memory (markov, hetero, correlated, bursts) makes consecutive trials correlated
+  const memory = opts.latency.callTimes !== undefined;
+  log(`normalised loss: ${r.loss.mean.toFixed(4)}  (95% CI ${ci.low.toFixed(4)} … ${ci.high.toFixed(4)}${memory ? '; i.i.d. interval, too narrow for correlated calls: npm run stragglers uses batch means' : ''})`);
   let theory: number | null = null;
   if ((opts.granularity === 'class' || !opts.code.usesWindows) && (THEORY_SCHEMES as readonly string[]).includes(opts.scheme)) {
     const classTable = classTableRows(gridClassTable(S, S, S), S);
@@ -130,7 +132,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     // P(T_w < T_max) under the chosen latency model; times are the single-worker times over K
     const F = opts.latency.cdf(opts.K * opts.tmax);
     theory = expectedLossAtProbability(opts.scheme as Scheme, opts.grid.classSizes, opts.gamma, energies, opts.workers, F);
-    log(`theory (Th. 1):  ${theory.toFixed(4)}`);
+    log(memory ? `i.i.d. theory (Th. 1 under the stationary marginal): ${theory.toFixed(4)}` : `theory (Th. 1):  ${theory.toFixed(4)}`);
   }
   log(`workers received: ${r.workersReceived.mean.toFixed(2)} of ${opts.workers} on average`);
   log('blocks recovered per class (mean / class size): ' + r.classRecovered.map((c, l) => `class ${l + 1}: ${c.toFixed(3)}/${r.classSizes[l]}`).join(', '));

@@ -103,5 +103,16 @@ test('bad input stops the commands naming the flag: --trace missing or absent, -
   const e = await t.throwsAsync(fitLatency(['--trace', join(dir(), 'nope.csv'), '--out', join(dir(), 'x')], () => undefined), { instanceOf: OptionError });
   t.regex(e!.flagMessage, /^--trace: trace-pool: no trace file .*nope\.csv/);
   const m = await t.throwsAsync(matmul(['--latency', 'trace-pool:missing.csv', '--trials', '5'], () => undefined), { instanceOf: OptionError });
-  t.regex(m!.flagMessage, /^--latency: trace-pool: no trace file missing\.csv \(valid: exponential, shifted-exponential, pareto, gamma, trace-pool:FILE\)/);
+  t.regex(m!.flagMessage, /^--latency: trace-pool: no trace file missing\.csv \(valid: exponential, shifted-exponential, pareto, gamma, trace-pool:FILE, /);
+});
+
+test('a shipped cloud burst CSV (data/traces/gcp.csv): every invocation fitted in seconds; tightly clustered, so Gamma with a large shape is best', async (t) => {
+  const out = join(dir(), 'gcp');
+  const lines: string[] = [];
+  await fitLatency(['--trace', 'data/traces/gcp.csv', '--out', out], (l) => lines.push(l));
+  t.regex(lines.join('\n'), /gcp\.csv: 360 tasks, 360 replied in time/);
+  const rows = parseCsv(await readFile(join(out, 'fit-latency.csv'), 'utf8'));
+  const best = rows.find((r) => r.best === 1)!;
+  t.is(best.model, 'gamma');
+  t.true((best.gamma_shape as number) > 20, `shape ${best.gamma_shape}`);
 });

@@ -38,9 +38,10 @@ test('a grid plans schemes × tmax × seeds × the varied options, names the run
   t.throws(() => parseGrid('{'), { message: /is not JSON/ });
 });
 
-test('a tiny grid runs locally and on the queue with the same metrics.csv (step_ms aside)', async (t) => {
+test('a tiny grid runs locally and on the queue with the same metrics.csv (step_ms aside), also under a latency model with memory and adaptive assignment', async (t) => {
   const grid = join(tempDir(), 'grid.json');
-  writeFileSync(grid, JSON.stringify({ ...GRID, schemes: ['ew'] }));
+  // markov + adaptive: the seeded per-site latency state and the assignment's estimates must replay on the queue worker
+  writeFileSync(grid, JSON.stringify({ ...GRID, schemes: ['ew'], options: { ...GRID.options, latency: 'markov:share=0.3,run=10,s=8', assign: 'adaptive' } }));
   const local = join(tempDir(), 'local');
   const so = sink();
   const res = await sweep(['--grid', grid, '--out', local, '--jobs', '2'], { stdout: so, handleSignals: false });
@@ -62,7 +63,15 @@ test('a tiny grid runs locally and on the queue with the same metrics.csv (step_
       const drop = lines[0].indexOf('step_ms');
       return lines.map((r) => r.filter((_, i) => i !== drop).join(',')).join('\n');
     };
-    for (const name of ['ew-tmax1-seed1-lambda0.5', 'ew-tmax1-seed1-lambda1']) t.is(sansTiming(join(queued, 'runs', name)), sansTiming(join(local, 'runs', name)), name);
+    const state = (d: string) => {
+      const { latencyState, assignState } = (JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as { coded: { latencyState: unknown; assignState: unknown } }).coded;
+      return JSON.stringify({ latencyState, assignState });
+    };
+    for (const name of ['ew-tmax1-seed1-lambda0.5', 'ew-tmax1-seed1-lambda1']) {
+      t.is(sansTiming(join(queued, 'runs', name)), sansTiming(join(local, 'runs', name)), name);
+      t.is(state(join(queued, 'runs', name)), state(join(local, 'runs', name)), `${name}: latency and assignment state`);
+    }
+    t.regex(readFileSync(join(local, 'runs', 'ew-tmax1-seed1-lambda1', 'config.json'), 'utf8'), /"initialSlow"/);
   } finally {
     await new Promise<void>((r) => {
       worker.once('exit', () => r());

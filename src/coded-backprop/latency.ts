@@ -26,11 +26,21 @@ export { shiftedExponential } from './latency/shifted-exponential.ts';
 export { pareto } from './latency/pareto.ts';
 export { gamma } from './latency/gamma.ts';
 export { tracePool } from './latency/trace-pool.ts';
+export { burstTraceTimes, isBurstFile, readBurstFile } from './latency/bursts.ts';
 export { DEFAULT_TRACE_TIME_UNIT_MS, parseTraceArg, readTraceTimes, traceTaskCount, type TraceReadOptions, type TraceTimes } from './latency/trace.ts';
 export { FITTED_MODELS, bestFit, fitLatencyModels, ksDistance, type FittedModel, type LatencyFit } from './latency/fit.ts';
 
-/** Completion times of W workers with CDF F(K·t): Float64Array of length W. */
-export function workerTimes(model: LatencyModel, workers: number, K: number, rng: Rng): Float64Array {
+/**
+ * Completion times of W workers with CDF F(K·t): Float64Array of length W. A model with memory
+ * (callTimes) draws the next call of product site `site` from its own state (the rng is then not
+ * used); without `site` it draws W i.i.d. times from its stationary marginal.
+ */
+export function workerTimes(model: LatencyModel, workers: number, K: number, rng: Rng, site?: number): Float64Array {
+  if (model.callTimes && site !== undefined) {
+    const t = model.callTimes(site, workers);
+    for (let w = 0; w < workers; w++) t[w] /= K;
+    return t;
+  }
   const t = new Float64Array(workers);
   for (let w = 0; w < workers; w++) t[w] = model.sample(rng) / K;
   return t;

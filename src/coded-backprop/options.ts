@@ -5,7 +5,9 @@
 import { getCode } from './codes/registry.ts';
 import type { Code, GridShape } from './codes/code.ts';
 import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
-import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice } from './latency.ts';
+import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice, parseLatencyChoice } from './latency.ts';
+import { DEFAULT_LATENCY_SEED } from './latency/site-state.ts';
+import { type Assigner, type AssignmentName, makeAssigner, parseAssignment } from './assignment.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
 import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
@@ -49,6 +51,8 @@ export interface CodedMatMulOptions extends PacketOptions {
   tolerance?: number;
   /** Replay the worker times of a recorded trace (its W must equal `workers`). */
   replay?: TraceReplay;
+  /** Which worker gets which task: random (default, the paper), fixed or adaptive (assignment.ts). */
+  assign?: AssignmentName | string;
 }
 
 export interface ResolvedCodedOptions {
@@ -70,6 +74,10 @@ export interface ResolvedCodedOptions {
   cxr?: { packetCode: PacketCode; shape: PacketShape };
   /** `--latency trace:FILE`: worker times replayed from a recorded trace (trace-replay.ts). */
   replay?: TraceReplay;
+  /** Task-to-worker assignment policy (assignment.ts). */
+  assign: AssignmentName;
+  /** Its per-site state (absent for random: the tasks as the code drew them). */
+  assigner?: Assigner;
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -144,6 +152,8 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     paretoShape: positive('paretoShape', lat.paretoShape ?? 2),
     // only the Gamma model reads it (left out otherwise, so other models' records stay as they were)
     ...(model === 'gamma' ? { gammaShape: positive('gammaShape', lat.gammaShape ?? 2) } : {}),
+    // only the models with memory read it (their state's seed, recorded with the spec)
+    ...(parseLatencyChoice(model).def.stateful ? { seed: seedOf(lat.seed) } : {}),
   };
   if (!(latencySpec.shift >= 0)) throw new OptionError('shift', `must be ≥ 0 (got ${latencySpec.shift})`);
   const K = positive('K', o.K ?? (cxr ? cxr.shape.K : N * P) / workers);
@@ -152,7 +162,12 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     replay.checkWorkers(workers);
   }
   const drawn = makeLatency(latencySpec);
+  if (drawn.callTimes && cxr) throw new OptionError('latency', `${parseLatencyChoice(model).def.name} keeps a state per product site and worker: it runs on the r×c partition (--partition rxc)`);
+  drawn.checkWorkers?.(workers);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
+  const assign = parseAssignment(o.assign ?? 'random');
+  if (assign !== 'random' && cxr) throw new OptionError('assign', `'${assign}' is for the r×c partition (valid with --partition cxr: random)`);
+  const assigner = makeAssigner(assign, code);
   return {
     code,
     scheme: code.name,
@@ -170,7 +185,16 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     partition,
     ...(cxr ? { cxr } : {}),
     ...(replay ? { replay } : {}),
+    assign,
+    ...(assigner ? { assigner } : {}),
   };
+}
+
+/** The seed of a latency model's state: an integer (default DEFAULT_LATENCY_SEED). */
+function seedOf(v: unknown): number {
+  if (v === undefined) return DEFAULT_LATENCY_SEED;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new OptionError('seed', `the latency state's seed must be an integer (got ${String(v)})`);
+  return v;
 }
 
 /** The paper's Γ when it has the right length, else uniform. */

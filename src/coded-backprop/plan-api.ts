@@ -29,6 +29,6 @@ export { matDotThreshold } from './cxr/matdot.ts';
 export { packetLayoutFor, planPackets, packetStats } from './cxr/plan.ts';
 export { padPackets, packetWorkerProduct } from './cxr/execute-f64.ts';
 // real runtimes (src/runtime): plan a call as sim does, then decode what arrived by the wall clock
-export { layoutFor, planCall, statsOf, withhold, withReceived } from './plan.ts';
+export { gridLayout, layoutFor, planCall, statsOf, withhold, withReceived } from './plan.ts';
 export type { CallPlan } from './plan.ts';
 export { classRelErrors, scatterBlocks, worstBlockError } from './blocks.ts';

@@ -61,16 +61,22 @@ export interface CallTag {
 /**
  * The plan of one call. Under a trace replay (opts.replay) the worker times are the recorded
  * ones of call `tag` (required then); the model's draws are still made first, so the rng stays
- * aligned with the recorded run's.
+ * aligned with the recorded run's. With an assignment policy (opts.assigner: fixed, adaptive) the
+ * code's tasks are handed out by rank after the times are drawn (they do not depend on it), and
+ * the policy is told what the parameter server saw: the in-time workers and their times (unless
+ * `observe` is false: a real runtime reports its own arrivals).
  */
-export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng, tag?: CallTag): CallPlan {
-  const tasks = opts.code.encode(layout, opts, rng);
-  let times = workerTimes(opts.latency, opts.workers, opts.K, rng);
+export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: Rng, tag?: CallTag, observe = true): CallPlan {
+  const drawn = opts.code.encode(layout, opts, rng);
+  let times = workerTimes(opts.latency, opts.workers, opts.K, rng, tag?.product ?? 0);
   if (opts.replay) {
     if (!tag) throw new RangeError('planCall: a trace replay needs the call tag (step, product) of every call');
     times = opts.replay.times(tag.step, tag.product);
   }
+  const site = tag?.product ?? 0;
+  const tasks = opts.assigner ? opts.assigner.assign(drawn, layout, site, rng) : drawn;
   const received = receivedBy(times, opts.tmax);
+  if (opts.assigner && observe) opts.assigner.observe(site, opts.workers, received.map((w) => ({ worker: w, time: times[w] })), opts.tmax);
   // only the received workers' rows matter: a late result cannot change Ĉ
   const coef = received.map((w) => coefficientRow(tasks[w], layout.N, layout.P));
   const decode = decodeReceived(coef, layout.N * layout.P, opts.tolerance);

@@ -6,7 +6,7 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { ASSIGNMENTS, traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { OptionError } from '../util/option-error.ts';
@@ -63,6 +63,7 @@ const defs: OptionDef[] = [
     help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K), or trace:FILE to replay a recorded run's times call by call (same W)`,
     check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v))) as (v: never) => string | undefined,
   },
+  { key: 'assign', kind: { type: 'choice', choices: ASSIGNMENTS }, default: 'random', help: 'which worker gets which task: random (the paper: windows drawn per call), fixed (a worker ranking drawn once per run), adaptive (workers ranked by their estimated P(on time); not for mds)' },
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
   { key: 'paretoScale', kind: { type: 'number', positive: true }, default: 1, help: 'scale of the Pareto latency' },
   { key: 'paretoShape', kind: { type: 'number', positive: true }, default: 2, help: 'shape of the Pareto latency' },

@@ -7,3 +7,4 @@ export * from './run.ts';
 export * from '../util/stats.ts';
 export * from './parallel.ts';
 export * from './cxr.ts';
+export * from './batch-means.ts';

@@ -131,11 +131,14 @@ export async function codedMatMulOn(
 ): Promise<RealProduct> {
   if (a.length !== m * M || b.length % M !== 0 || b.length / M !== p) throw new RangeError(`codedMatMulOn: shapes ${m}×${M} · ${b.length / M}×${p} do not match the data`);
   const layout = layoutFor(a, m, M, b, p, opts);
-  const simPlan = planCall(layout, opts, rng, tag);
+  // an assignment policy learns from this runtime's arrivals (below), not from the drawn times
+  const simPlan = planCall(layout, opts, rng, tag, false);
   const blocks = padBlocks(a, M, b, p, layout, Float32Array);
   const jobs = simPlan.tasks.map((_, w) => encodeJob(simPlan, w, blocks, timing.straggle === 'model' ? simPlan.times[w] * timing.timeUnitMs : 0));
   const outcome = await runtime.call({ step: tag.step, product: tag.product, jobs, deadlineMs: deadlineOf(opts, timing) });
   const realPlan = withReceived(simPlan, outcome.arrived.map((a) => a.worker), opts);
+  // what the parameter server saw: in-time replies with their times; every other worker late (censored at the deadline)
+  opts.assigner?.observe(tag.product, opts.workers, outcome.arrived.map((a) => ({ worker: a.worker, time: a.arrivedMs })), deadlineOf(opts, timing));
   const C = new Float32Array(m * p);
   const withheld = outcome.arrived.length > 0 ? decodeInto(realPlan, outcome.arrived, blocks.U, blocks.Q, C, p) : [];
   return { C, stats: withhold(statsOf(realPlan), withheld), simPlan, realPlan, outcome };

@@ -29,6 +29,10 @@ export function codedRecord(c: ResolvedCodedOptions): Record<string, unknown> {
     gamma: c.gamma,
     ordering: c.ordering,
     latency: c.latencySpec,
+    // models with memory: their seeded state as drawn by the end of the run (e.g. hetero's rates)
+    ...(c.latency.stateRecord ? { latencyState: c.latency.stateRecord() } : {}),
+    assign: c.assign,
+    ...(c.assigner ? { assignState: c.assigner.record() } : {}),
     ...(c.replay ? { replay: { trace: c.replay.path, calls: c.replay.callCount, timeUnitMs: c.replay.timeUnitMs } } : {}),
     partition: c.partition,
     grid: c.cxr ? { packets: c.cxr.shape.K, classOf: c.cxr.shape.classOf, classSizes: c.cxr.shape.classSizes } : { N: c.grid.N, P: c.grid.P, levels: c.grid.levels, classSizes: c.grid.classSizes },

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { receivedBy, workerTimes, layoutFor, type BlockLayout, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
 import { emptyStepStats, type StepStats } from '../coded-backprop/index.ts';
-import { siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
+import { siteIndex, siteKey, type Multiply, type SiteKey } from '../model/backprop.ts';
 import { decodingTable, type Scheme } from '../theory/index.ts';
 import { Rng, streamSeed } from '../util/rng.ts';
 import type { TrainConfig } from './train-config.ts';
@@ -82,7 +82,7 @@ export function surrogateMultiply(cfg: TrainConfig): { step: { sync: Multiply };
     const ad = a.dataSync();
     const bd = b.dataSync();
     const layout = layoutFor(ad, m, M, bd, p, opts);
-    const received = receivedBy(workerTimes(opts.latency, opts.workers, opts.K, rng), opts.tmax);
+    const received = receivedBy(workerTimes(opts.latency, opts.workers, opts.K, rng, siteIndex(site)), opts.tmax);
     const kept = surrogateKept(opts, layout, received, tableOf(opts), () => rng.uniform());
     const exact = tf.tidy(() => tf.matMul(a, b));
     const c = exact.dataSync() as Float32Array;

@@ -11,12 +11,13 @@ import { latencySpecOf, OptionError, resolveValues, type PresetName } from '../c
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
+import { streamSeed } from '../util/rng.ts';
 
 /** The catalogue options a training run takes. */
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
-  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
+  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'assign',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -96,9 +97,11 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     granularity: v.granularity as string,
     workers: (v.workers as number | null) ?? undefined,
     gamma: scheme === 'now' || scheme === 'ew' ? (v.gamma as number[]) : undefined,
-    latency: latencySpecOf(v),
+    // the latency state's own stream (models with memory read it; the others ignore it)
+    latency: { ...latencySpecOf(v), seed: streamSeed(v.seed as number, 'latency') },
     partition: v.partition as string,
     packets: v.packets as number,
+    assign: v.assign as string,
   };
   const coded = resolveCodedOptions(codedInput);
   const sites: Partial<Record<SiteKey, ResolvedCodedOptions>> = {};

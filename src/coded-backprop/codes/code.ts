@@ -43,6 +43,8 @@ export interface Code {
   readonly summary: string;
   /** Whether gamma and granularity mean anything to this code. */
   readonly usesWindows: boolean;
+  /** True when any task is as good as any other (MDS-like), so assigning tasks to particular workers means nothing. */
+  readonly interchangeableTasks?: boolean;
   /** Workers the paper's Table III gives this code on the 3×3 grid. */
   defaultWorkers(grid: GridShape): number;
   /** Throws RangeError naming the option and its valid values when params do not fit. */

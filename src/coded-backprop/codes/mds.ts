@@ -20,6 +20,7 @@ export const mds: Code = {
   packets: cxrMatDot,
   summary: 'polynomial code: any N·P results give the whole product, fewer give nothing',
   usesWindows: false,
+  interchangeableTasks: true,
   defaultWorkers: () => 15,
   check({ workers }, { N, P }) {
     if (workers < N * P) {

@@ -6,9 +6,13 @@ import type { LatencyModel, LatencyModelDef, LatencyParams } from './model.ts';
 import { paretoModel } from './pareto.ts';
 import { shiftedExponentialModel } from './shifted-exponential.ts';
 import { tracePoolModel } from './trace-pool.ts';
+import { markovModel } from './markov.ts';
+import { heteroModel } from './hetero.ts';
+import { correlatedModel } from './correlated.ts';
+import { burstsModel } from './bursts.ts';
 
 /** Every model, in the order help texts list them. */
-export const LATENCY_DEFS = [exponentialModel, shiftedExponentialModel, paretoModel, gammaModel, tracePoolModel] as const;
+export const LATENCY_DEFS = [exponentialModel, shiftedExponentialModel, paretoModel, gammaModel, tracePoolModel, markovModel, heteroModel, correlatedModel, burstsModel] as const;
 
 export type LatencyName = (typeof LATENCY_DEFS)[number]['name'];
 
