@@ -22,7 +22,7 @@ import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options every run of the sweep shares (passed through to train). */
-const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir', 'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'partition', 'packets'] as const;
+const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir', 'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'partition', 'packets', 'dataset', 'model', 'codeConv'] as const;
 const KEYS = ['seeds', 'schemes', 'tmaxes', ...COMMON_KEYS, 'out', 'jobs', 'window'];
 
 export interface Fig6Io {
@@ -38,6 +38,14 @@ export interface Fig6Result {
   /** Files drawn (empty when nothing finished). */
   written: string[];
   wallSeconds: number;
+}
+
+/** The default output's suffix for a workload other than MNIST + the paper's MLP: '-<model>' (e.g. -cnn), else '-<dataset>' (-fashion). */
+function workloadSuffix(dataset: unknown, model: unknown): string {
+  const slug = (v: string) => v.replace(/[^a-z0-9-]+/gi, '-');
+  if (typeof model === 'string' && model !== 'mlp') return `-${slug(model)}`;
+  if (typeof dataset === 'string' && dataset !== 'mnist') return dataset === 'fashion-mnist' ? '-fashion' : `-${slug(dataset)}`;
+  return '';
 }
 
 function fmtTmax(values: number[]): string {
@@ -62,7 +70,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
     seeds: given.seeds,
     schemes: given.schemes,
     tmaxes: given.tmaxes,
-    out: given.out ?? (argv.runtime === 'sim' ? 'results/fig6' : `results/fig6-${String(argv.runtime)}`),
+    out: given.out ?? (argv.runtime === 'sim' ? `results/fig6${workloadSuffix(given.dataset, given.model)}` : `results/fig6-${String(argv.runtime)}`),
     jobs: given.jobs,
     window: given.window,
   });
