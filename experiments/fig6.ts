@@ -22,7 +22,7 @@ import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options every run of the sweep shares (passed through to train). */
-const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir', 'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'partition', 'packets', 'dataset', 'model', 'codeConv'] as const;
+const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir', 'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'partition', 'packets', 'dataset', 'model', 'codeConv', 'lr'] as const;
 const KEYS = ['seeds', 'schemes', 'tmaxes', ...COMMON_KEYS, 'out', 'jobs', 'window'];
 
 export interface Fig6Io {
