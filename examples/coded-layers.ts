@@ -3,11 +3,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/util/backend.ts';
 import { fashionMnist } from '../src/data/datasets/fashion-mnist.ts';
-import { codedDenseLayer, codedMultiplyFor } from '../src/model/coded-dense-layer.ts';
+import { codedDenseLayer } from '../src/model/coded-dense-layer.ts';
+import { makeCodedMultiply, resolveCodedOptions, type CodedMatMulOptions } from '../src/coded-backprop/index.ts';
+import { Rng } from '../src/util/rng.ts';
 
 await initBackend();
 const n = Number(process.argv[2] ?? 6400);
 const data = fashionMnist.loadSplit('train', { limit: n });
+const codedMultiplyFor = (o: CodedMatMulOptions, seed: number) => makeCodedMultiply(resolveCodedOptions(o), new Rng(seed));
 // each coded layer has its own code and deadline: EW at T_max 1 for the hidden layer, MDS for the output
 const hidden = codedMultiplyFor({ scheme: 'ew', tmax: 1 }, 1);
 const output = codedMultiplyFor({ scheme: 'mds', tmax: 1 }, 2);

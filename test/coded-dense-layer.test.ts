@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../src/util/backend.ts';
-import { codedDenseLayer, codedMultiplyFor } from '../src/model/coded-dense-layer.ts';
+import { codedDenseLayer } from '../src/model/coded-dense-layer.ts';
+import { makeCodedMultiply, resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import { Rng } from '../src/util/rng.ts';
 import { loadMnistSplit } from '../src/data/mnist.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -18,7 +20,7 @@ test('coded dense layers in a tf.sequential: with every worker (MDS, T_max inf) 
   const build = (coded: boolean) => {
     const mk = (units: number, site: number, activation: 'relu' | 'linear', inputShape?: number[]) =>
       coded
-        ? codedDenseLayer({ units, activation, inputShape, site, multiply: codedMultiplyFor({ scheme: 'mds', tmax: Infinity }, site).multiply })
+        ? codedDenseLayer({ units, activation, inputShape, site, multiply: makeCodedMultiply(resolveCodedOptions({ scheme: 'mds', tmax: Infinity }), new Rng(site)).multiply })
         : tf.layers.dense({ units, activation, inputShape });
     return tf.sequential({ layers: [mk(20, 1, 'relu', [784]), mk(10, 2, 'linear')] });
   };

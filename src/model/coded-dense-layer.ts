@@ -3,7 +3,8 @@
  * tf.layers.Layer computing the exact y = activation(x·W + b) (x: B×in, W: in×units, b: units)
  * whose two backward products, grad input dY·Wᵀ and grad weight Xᵀ·dY, go through its own
  * multiply (coded-ops.ts codedDense), e.g. the simulator's coded multiply with this layer's
- * options (`codedMultiplyFor`). It goes into a user's tf.sequential / tf.model and trains with
+ * options: `makeCodedMultiply(resolveCodedOptions({ scheme: 'ew', tmax: 1 }), new Rng(seed)).multiply`
+ * (src/coded-backprop/index.ts). It goes into a user's tf.sequential / tf.model and trains with
  * any tfjs optimizer (model.fit, optimizer.minimize): tfjs's autodiff calls the multiply.
  *
  * Runtimes: the multiply runs inside tfjs's synchronous backward pass, so it must be synchronous:
@@ -13,9 +14,6 @@
  * tfjs autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeCodedMultiply, type CodedMultiply } from '../coded-backprop/coded-multiply.ts';
-import { resolveCodedOptions, type CodedMatMulOptions } from '../coded-backprop/index.ts';
-import { Rng } from '../util/rng.ts';
 import { exactMultiply, type Multiply } from './backprop.ts';
 import { codedDense } from './coded-ops.ts';
 
@@ -31,11 +29,6 @@ export interface CodedDenseArgs {
   seed?: number;
   inputShape?: number[];
   name?: string;
-}
-
-/** The simulator's coded multiply for one layer: its own options and its own seeded stream. */
-export function codedMultiplyFor(options: CodedMatMulOptions, seed: number): CodedMultiply {
-  return makeCodedMultiply(resolveCodedOptions(options), new Rng(seed));
 }
 
 export class CodedDense extends tf.layers.Layer {
