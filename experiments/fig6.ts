@@ -14,7 +14,7 @@ import { hideBin } from 'yargs/helpers';
 import type { TrainingScheme } from '../src/coded-backprop/index.ts';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { drawFig6 } from '../src/training/fig6-draw.ts';
-import { loadTrainData } from '../src/training/index.ts';
+import { checkModelRuntime, loadTrainData } from '../src/training/index.ts';
 import { planSweep, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
@@ -88,6 +88,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   // Only the shared options the user gave are passed on: each run resolves the rest itself.
   const common = Object.fromEntries(COMMON_KEYS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
   const plan = planSweep({ schemes, tmaxes, seeds, common });
+  checkModelRuntime(plan[0].resolved, runtimeOpts.runtime);
   loadTrainData(plan[0].resolved);
   if (real) out.write(`${describeRuntime(runtimeOpts, tmaxes[0])} (first T_max); the baseline runs without workers\n`);
 

@@ -21,6 +21,7 @@ import {
   totalIterations,
   TRAIN_KEYS,
   progressPrinter,
+  checkModelRuntime,
   type RunResult,
 } from '../src/training/index.ts';
 import { initBackend } from '../src/util/backend.ts';
@@ -59,6 +60,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const progressEvery = cmd.progressEvery as number;
   const { config: run, data } = prepareRun(trainGiven, 'dnn');
   const runtimeOpts = resolveRuntimeOptions(argv);
+  checkModelRuntime(run, runtimeOpts.runtime);
   const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
 
   // 3. Train.

@@ -159,6 +159,17 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   };
 }
 
+/**
+ * Refuses a real (asynchronous) runtime for a layer-stack model, whose backward pass runs
+ * inside tfjs's synchronous autodiff.
+ * @throws OptionError naming `model`
+ */
+export function checkModelRuntime(cfg: Pick<TrainConfig, 'plan' | 'model'>, runtime: string): void {
+  if (runtime !== 'sim' && cfg.plan.kind === 'layers') {
+    throw new OptionError('model', `${cfg.model} runs its backward pass inside tfjs's synchronous autodiff: simulator only (--runtime sim), got --runtime ${runtime}`);
+  }
+}
+
 /** The dataset entry of a resolved configuration. */
 export function datasetOf(cfg: Pick<TrainConfig, 'dataset'>): DatasetEntry {
   const d = datasetByName(cfg.dataset);
