@@ -48,7 +48,7 @@ export interface TrainIo {
  */
 export async function trainCommand(args: string[], io: TrainIo = {}): Promise<RunResult> {
   const out = io.stdout ?? process.stdout;
-  const argv = withOptions(commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
+  const argv = withOptions(commandLine('Train a network (default: the paper\'s MNIST MLP) with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
     .options(RUNTIME_CLI_OPTIONS)
     .parseSync();
 
@@ -68,7 +68,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const total = totalIterations(run, data.train.count);
   const what = run.scheme === 'baseline' ? 'baseline (exact products)' : `${run.scheme}, T_max ${run.tmax}, W ${run.workers}, λ ${run.lambda}`;
   out.write(`backend: ${backend}\n`);
-  out.write(`training ${what}, seed ${run.seed}: ${run.epochs} epoch(s) × ${total / run.epochs} iterations on ${data.train.count} examples\n`);
+  out.write(`training ${what}, seed ${run.seed}: ${run.epochs} epoch(s) × ${total / run.epochs} iterations on ${data.train.count} examples (${run.dataset}, model ${run.model}${run.codeConv ? ', convolutions coded' : ''})\n`);
 
   const onProgress = progressPrinter(out, progressEvery);
   const tmp = partialDirOf(dir);

@@ -1,7 +1,7 @@
 /**
  * The authors' CIFAR-10 CNN (DESIGN §14): Conv(32, 3×3, same) - Conv(32, 3×3, valid) -
  * MaxPool 2 - Dense 512 - Dense 256 - Dense classes, ReLU. At 28×28 its first dense layer has
- * 13·13·32 = 5408 inputs (6272 at CIFAR's 32×32 after the pool: 15·15·32 = 7200).
+ * 13·13·32 = 5408 inputs (at CIFAR's 32×32: 15·15·32 = 7200).
  */
 import type { ModelEntry } from '../model-entry.ts';
 
