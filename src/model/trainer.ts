@@ -1,6 +1,7 @@
 /**
- * Library training loop for the MNIST MLP (no argv, no process exit, no option defaults): SGD
- * over minibatches with the backward products sent through an injected multiply. It takes an
+ * Library training loop (no argv, no process exit, no option defaults): SGD over minibatches
+ * with the backward products sent through an injected multiply, for the paper's MLP (mlp.ts,
+ * backprop.ts; the default) or a layer stack (network.ts; `cfg.network`, synchronous multiplies). It takes an
  * already-resolved configuration (src/training/train-config.ts resolves and checks it once) and
  * already-loaded data, and trusts both.
  *
