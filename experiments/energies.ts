@@ -13,14 +13,14 @@ import { PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/conf
 import { ENERGY_COLUMNS, energyRecordingMultiply, type EnergyRow } from '../src/design/energy-recorder.ts';
 import { train } from '../src/model/trainer.ts';
 import { panelChart, renderSpecFiles } from '../src/plot/index.ts';
-import { loadTrainData, resolveTrainConfig } from '../src/training/index.ts';
+import { datasetOf, loadTrainData, resolveTrainConfig } from '../src/training/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { initBackend } from '../src/util/backend.ts';
 import { formatCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { commandLine, isMainModule, reportWritten, runCommand } from './cli-common.ts';
 
-const KEYS = ['epochs', 'batch', 'lr', 'seed', 'limit', 'testLimit', 'dataDir', 'backend', 'energyEvery', 'out'] as const;
+const KEYS = ['epochs', 'batch', 'lr', 'seed', 'limit', 'testLimit', 'dataDir', 'dataset', 'backend', 'energyEvery', 'out'] as const;
 /** The training setup (preset dnn), one epoch, written to results/energies. */
 const ENERGIES_VALUES = { ...PRESETS.dnn, epochs: 1, out: 'results/energies' };
 
@@ -43,7 +43,10 @@ export async function energies(args: string[], log: (line: string) => void = (l)
   const every = v.energyEvery as number;
   log(`energies: exact training, ${cfg.epochs} epoch(s), batch ${cfg.batch}, seed ${cfg.seed}, ${data.train.count} examples; measuring every ${every} iterations`);
   const started = Date.now();
-  const result = await train(cfg, data, { sync: energyRecordingMultiply(every, rows) });
+  // the paper's MLP (its six products) on the dataset's input size
+  const dataset = datasetOf(cfg);
+  const network = { plan: cfg.plan, shape: dataset.shape, classes: dataset.classes, codeConv: false };
+  const result = await train({ ...cfg, network }, data, { sync: energyRecordingMultiply(every, rows) });
   const seconds = (Date.now() - started) / 1000;
   log(`energies: ${result.iterations} iterations, test accuracy ${result.testAccuracy.toFixed(4)}, ${seconds.toFixed(0)} s`);
 

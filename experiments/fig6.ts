@@ -14,7 +14,7 @@ import { hideBin } from 'yargs/helpers';
 import type { TrainingScheme } from '../src/coded-backprop/index.ts';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { drawFig6 } from '../src/training/fig6-draw.ts';
-import { loadTrainData } from '../src/training/index.ts';
+import { checkModelRuntime, loadTrainData } from '../src/training/index.ts';
 import { planSweep, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
@@ -22,7 +22,7 @@ import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options every run of the sweep shares (passed through to train). */
-const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir', 'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'partition', 'packets'] as const;
+const COMMON_KEYS = ['epochs', 'lambda', 'evalEvery', 'limit', 'testLimit', 'backend', 'dataDir', 'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'partition', 'packets', 'dataset', 'model', 'codeConv', 'lr'] as const;
 const KEYS = ['seeds', 'schemes', 'tmaxes', ...COMMON_KEYS, 'out', 'jobs', 'window'];
 
 export interface Fig6Io {
@@ -38,6 +38,14 @@ export interface Fig6Result {
   /** Files drawn (empty when nothing finished). */
   written: string[];
   wallSeconds: number;
+}
+
+/** The default output's suffix for a workload other than MNIST + the paper's MLP: '-<model>' (e.g. -cnn), else '-<dataset>' (-fashion). */
+function workloadSuffix(dataset: unknown, model: unknown): string {
+  const slug = (v: string) => v.replace(/[^a-z0-9-]+/gi, '-');
+  if (typeof model === 'string' && model !== 'mlp') return `-${slug(model)}`;
+  if (typeof dataset === 'string' && dataset !== 'mnist') return dataset === 'fashion-mnist' ? '-fashion' : `-${slug(dataset)}`;
+  return '';
 }
 
 function fmtTmax(values: number[]): string {
@@ -62,7 +70,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
     seeds: given.seeds,
     schemes: given.schemes,
     tmaxes: given.tmaxes,
-    out: given.out ?? (argv.runtime === 'sim' ? 'results/fig6' : `results/fig6-${String(argv.runtime)}`),
+    out: given.out ?? (argv.runtime === 'sim' ? `results/fig6${workloadSuffix(given.dataset, given.model)}` : `results/fig6-${String(argv.runtime)}`),
     jobs: given.jobs,
     window: given.window,
   });
@@ -80,6 +88,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   // Only the shared options the user gave are passed on: each run resolves the rest itself.
   const common = Object.fromEntries(COMMON_KEYS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
   const plan = planSweep({ schemes, tmaxes, seeds, common });
+  checkModelRuntime(plan[0].resolved, runtimeOpts.runtime);
   loadTrainData(plan[0].resolved);
   if (real) out.write(`${describeRuntime(runtimeOpts, tmaxes[0])} (first T_max); the baseline runs without workers\n`);
 

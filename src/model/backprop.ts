@@ -27,7 +27,8 @@ export type ProductKind = 'grad-input' | 'grad-weight';
 
 /** Which of the six backward products a multiply call computes. */
 export interface ProductSite {
-  layer: LayerIndex;
+  /** The layer with parameters, numbered from the input: 1..3 in the paper's MLP, 1..L in a layer stack (network.ts). */
+  layer: number;
   kind: ProductKind;
 }
 
@@ -54,7 +55,8 @@ export const exactMultiply: Multiply = (a, b) => tf.matMul(a, b);
 export type SiteKey = `${LayerIndex}:${ProductKind}`;
 
 export function siteKey(site: ProductSite): SiteKey {
-  return `${site.layer}:${site.kind}`;
+  // layers past 3 (network.ts) have keys outside SiteKey: per-site options never name them
+  return `${site.layer}:${site.kind}` as SiteKey;
 }
 
 /** The six sites in the order the backward pass calls them. */
@@ -67,11 +69,17 @@ export const PRODUCT_SITES: readonly ProductSite[] = [
   { layer: 1, kind: 'grad-weight' },
 ];
 
-/** A site's index in PRODUCT_SITES: the `product` tag of its calls in a run (real runtimes, traces). */
+/**
+ * A site's index in PRODUCT_SITES: the `product` tag of its calls in a run (real runtimes, traces).
+ * Layers 4, 5, … of a deeper network (network.ts) continue after the six: 6 + 2·(layer − 4) + (0 grad input, 1 grad weight).
+ */
 export function siteIndex(site: ProductSite): number {
   const i = PRODUCT_SITES.findIndex((s) => s.layer === site.layer && s.kind === site.kind);
-  if (i < 0) throw new RangeError(`multiply: unknown product site layer ${site.layer} ${site.kind}`);
-  return i;
+  if (i >= 0) return i;
+  if (Number.isInteger(site.layer) && site.layer > 3 && (site.kind === 'grad-input' || site.kind === 'grad-weight')) {
+    return 6 + 2 * (site.layer - 4) + (site.kind === 'grad-weight' ? 1 : 0);
+  }
+  throw new RangeError(`multiply: unknown product site layer ${site.layer} ${site.kind}`);
 }
 
 export { softmaxCrossEntropy, type SoftmaxCeResult } from './softmax-ce.ts';

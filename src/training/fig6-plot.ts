@@ -152,12 +152,22 @@ export function style(spec: TopLevelSpec, field: string, domain: string[], colou
   return spec;
 }
 
+/** The runs' data set and network as the titles name them: 'MNIST' for the paper's (and for runs older than --dataset/--model). */
+export function workloadOf(runs: readonly RunData[]): string {
+  const o = runs[0].options;
+  const names: Record<string, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10' };
+  const dataset = typeof o.dataset === 'string' ? (names[o.dataset] ?? o.dataset) : 'MNIST';
+  const model = typeof o.model === 'string' && o.model !== 'mlp' ? ` ${o.model}${o.codeConv ? ' (convolutions coded too)' : ''}` : '';
+  return `${dataset}${model}`;
+}
+
 export function describeOptions(runs: readonly RunData[], seeds: number[]): string {
   const o = runs.find((r) => r.scheme !== 'baseline')?.options ?? runs[0].options;
   const parts = [
     o.lambda !== undefined && o.lambda !== null ? `λ = ${o.lambda as number}` : null,
     `${o.epochs as number} epoch(s), batch ${o.batch as number}, lr ${o.lr as number}`,
     o.limit ? `first ${o.limit as number} training examples` : null,
+    o.testLimit ? `first ${o.testLimit as number} test examples` : null,
     o.gamma ? `Γ = (${(o.gamma as number[]).join(', ')})` : null,
     seeds.length > 1 ? `seeds ${seeds.join(', ')}: line = mean, band = min–max` : `seed ${seeds[0]}`,
   ];
@@ -228,7 +238,7 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
   const mark = opts.partial ? `PARTIAL (${opts.partial.present} of ${opts.partial.planned} runs): ` : '';
   const train = panelChart({
     ...common,
-    title: `${mark}MNIST training accuracy with coded backpropagation (Fig. 6)`,
+    title: `${mark}${workloadOf(runs)} training accuracy with coded backpropagation (Fig. 6)`,
     subtitle: [`Minibatch accuracy before each update, centred moving average over ${window} iterations.`, what],
     y: { field: 'acc', title: 'training accuracy', domain: [0, 1] },
     lines: trainLines,
@@ -236,7 +246,7 @@ export function fig6Specs(runs: readonly RunData[], opts: Fig6PlotOptions = {}):
   });
   const test = panelChart({
     ...common,
-    title: `${mark}MNIST test accuracy with coded backpropagation`,
+    title: `${mark}${workloadOf(runs)} test accuracy with coded backpropagation`,
     subtitle: [`Accuracy on the test set at the evaluation points.`, what],
     y: { field: 'acc', title: 'test accuracy', domain: [0, 1] },
     lines: testLines,

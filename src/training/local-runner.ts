@@ -63,7 +63,7 @@ export interface LocalRunner {
 }
 
 function dataKey(c: TrainConfig): string {
-  return JSON.stringify([c.dataDir, c.limit, c.testLimit, c.batch]);
+  return JSON.stringify([c.dataset, c.dataDir, c.limit, c.testLimit, c.batch]);
 }
 
 /** A runner keeping the last data set loaded (runs of a sweep share one). */

