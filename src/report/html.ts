@@ -50,6 +50,7 @@ export function reportHtml(model: ReportModel, o: PageOptions = {}): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(model.title)} — ${escapeHtml(model.roots.join(', '))}</title>
 <style>${style}</style>
 </head>
