@@ -30,7 +30,8 @@ export type RunRowState = 'queued' | 'running' | 'done' | 'failed';
 
 /**
  * A run's curves: every test-accuracy measurement, and the per-step columns thinned to at most
- * {@link MAX_STEP_POINTS} points (means over consecutive steps; `it` is the bin's last step).
+ * {@link MAX_STEP_POINTS} points (means over consecutive steps, to 4 significant digits; `it` is
+ * the bin's last step).
  */
 export interface RunCurve {
   test: Array<[number, number]>;

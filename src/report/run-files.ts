@@ -104,7 +104,8 @@ export function metricsCurve(text: string, partial = false): RunCurve {
           n++;
         }
       }
-      curve[key].push(n ? sum / n : null);
+      // 4 significant digits: a plotted mean needs no more, and the page stays small
+      curve[key].push(n ? Number((sum / n).toPrecision(4)) : null);
     }
   }
   return curve;

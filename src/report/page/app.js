@@ -325,6 +325,7 @@ ${bad}
   }
 
   function start() {
+    performance.mark('report-start'); // after the libraries and the model are parsed
     if (!model.figures.length && !model.runs.length && !model.unreadable.length && !settings.live) {
       app.innerHTML = `<p class="bad">No results found in ${esc(model.roots.join(', '))}.</p>`;
       R.ready = Promise.resolve();
@@ -335,6 +336,7 @@ ${bad}
     const first = model.runs.filter((r) => r.curve && r.state === 'done');
     for (const r of first.filter((r) => r.folder === (first[0] && first[0].folder)).slice(0, 4)) state.selected.add(r.id);
     R.ready = Promise.resolve(refresh());
+    performance.mark('report-table');
     if (settings.live) {
       const poll = () => {
         fetch('model.json', { cache: 'no-store' })
