@@ -246,9 +246,10 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
         outcome.ran.push(run);
         hooks.onEvent?.({ type: 'done', run, index, total, result: readStoredResult(dir), finished });
       } else {
-        // the report's live view shows it failed, with the end of its log
+        // the report's live view shows it failed, with the end of its log (an interrupted sweep's
+        // runs are not failures: they are queued again when it resumes)
         const why = res.signal ? `signal ${res.signal}` : `exit code ${res.code}`;
-        await writeStatusFile(sweepStatusPath(dir), runStatus('failed', { step: 0, totalSteps: 0, epoch: 0 }, `${run.name}: ${why}; log ${logPath}`)).catch(() => undefined);
+        if (!hooks.signal?.aborted) await writeStatusFile(sweepStatusPath(dir), runStatus('failed', { step: 0, totalSteps: 0, epoch: 0 }, `${run.name}: ${why}; log ${logPath}`)).catch(() => undefined);
         outcome.failed.push(run);
         hooks.onEvent?.({ type: 'failed', run, index, total, outcome: res, logPath, finished });
       }
