@@ -3,7 +3,7 @@
  * file): the report of a small results tree made by the real commands (a 4-run fig6 sweep and
  * fig2) plus two broken runs draws every chart with no console error, lists the broken files,
  * links files that exist, sorts and filters its table, toggles a series from a legend, overlays a
- * selected run and shows its config.json.
+ * selected run with tooltips on its points, and shows its config.json.
  */
 import test from 'ava';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -160,6 +160,13 @@ test.serial('a selected run is overlaid, and its config.json shown as a table', 
   await reportIdle(page);
   const rows = await page.evaluate(() => (window as unknown as { __report: { views: Record<string, { data(n: string): unknown[] }> } }).__report.views['overlay-acc'].data('curves').length);
   t.is(rows, run.curve!.test.length + run.curve!.trainAcc.filter((x) => x !== null).length);
+  // a point's tooltip names its values
+  const point = (await page.$$('#overlay-acc .mark-symbol.role-mark path'))[0];
+  const box = (await point.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#vg-tooltip-element.visible', { timeout: 5000 });
+  const tip = await page.$eval('#vg-tooltip-element', (e) => (e as HTMLElement).innerText);
+  t.regex(tip, /iteration[\s\S]*accuracy[\s\S]*ew-tmax0\.5-seed1/);
   await page.click(`#runs tr[data-id="${run.id}"] a.run-link`);
   const config = await page.$$eval('#detail table.config tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
   t.deepEqual(config.find(([k]) => k === 'options.scheme'), ['options.scheme', 'ew']);
