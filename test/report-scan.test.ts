@@ -14,7 +14,8 @@ import { lineChart } from '../src/plot/index.ts';
 import { MAX_STEP_POINTS, ReportInputError, scanResults, startReportServer } from '../src/report/index.ts';
 import { metricsCurve } from '../src/report/run-files.ts';
 import { METRICS_COLUMNS, formatMetricsRow } from '../src/training/metrics-file.ts';
-import { parseRunStatus, runStatus, sweepStatusPath, writeRunStatus, writeStatusFile } from '../src/training/run-status.ts';
+import { parseRunStatus, readStatusFile, runStatus, sweepStatusPath, writeRunStatus, writeStatusFile } from '../src/training/run-status.ts';
+import { planSweep, runSweep, type Launcher } from '../src/training/sweep.ts';
 import { cliMessage } from './helpers/cli-message.ts';
 import { useTempDir } from './helpers/io.ts';
 
@@ -122,6 +123,31 @@ test('the scan finds figures and runs in every state, lists unreadable files, re
   // a finished run wins over a leftover partial directory and status file
   writeRun(join(runs, 'ew-tmax1-seed1'), config('ew', 1), metricsText(4));
   t.is(scanResults([root], { href: String, base: root }).runs.find((r) => r.name === 'ew-tmax1-seed1')!.state, 'done');
+});
+
+test('a sweep marks a failed run in its status file (the report shows it failed with its log); a rerun that succeeds clears it', async (t) => {
+  const out = join(tempDir(), 'failing');
+  const plan = planSweep({ schemes: ['uncoded'], tmaxes: [1], seeds: [1], common: { epochs: 1 } });
+  let fail = true;
+  // a fake launcher: the first attempt fails with a log, the second writes a finished run
+  const launch: Launcher = (run, dir, logPath) => {
+    if (fail) {
+      writeFileSync(logPath, 'starting\nError: the disk is on fire\n');
+      return { done: Promise.resolve({ code: 1, signal: null }), kill: () => undefined };
+    }
+    writeRun(dir, config('uncoded', 1), metricsText(3));
+    return { done: Promise.resolve({ code: 0, signal: null }), kill: () => undefined };
+  };
+  await runSweep(plan, out, { jobs: 1, launch });
+  const runDir = join(out, 'runs', 'uncoded-tmax1-seed1');
+  t.like(readStatusFile(sweepStatusPath(runDir)), { state: 'failed', message: `uncoded-tmax1-seed1: exit code 1; log ${join(out, 'logs', 'uncoded-tmax1-seed1.log')}` });
+  const row = scanResults([out], { href: String }).runs[0];
+  t.like(row, { name: 'uncoded-tmax1-seed1', state: 'failed' });
+  t.deepEqual(row.logTail, ['starting', 'Error: the disk is on fire']);
+  fail = false;
+  await runSweep(plan, out, { jobs: 1, launch });
+  t.is(readStatusFile(sweepStatusPath(runDir)), null);
+  t.is(scanResults([out], { href: String }).runs[0].state, 'done');
 });
 
 test('status records from the network are checked before use', (t) => {
