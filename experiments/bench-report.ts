@@ -48,6 +48,8 @@ export async function benchReport(args: string[], log: (l: string) => void = (l)
       const rows = await page.$$eval('#runs tbody tr', (trs) => trs.length);
       if (errors.length) throw new Error(`console errors: ${errors.join('; ')}`);
       const at = (name: string) => ((marks[name] ?? NaN) / 1000).toFixed(2);
+      const charts = await page.evaluate(() => (window as unknown as { __report: { timings: Record<string, [number, number]> } }).__report.timings);
+      log(`  charts (start → drawn, s): ${Object.entries(charts).map(([k, [a, b]]) => `${k} ${(a / 1000).toFixed(2)} → ${(b / 1000).toFixed(2)}`).join(', ')}`);
       log(`load ${i + 1}: table of ${rows} runs and the overlays drawn ${(ms / 1000).toFixed(2)} s after navigation start (script and model parsed at ${at('report-start')} s, table built at ${at('report-table')} s)`);
       times.push(ms);
       await page.close();

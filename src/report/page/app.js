@@ -11,7 +11,7 @@
   let model = JSON.parse(document.getElementById('report-model').textContent);
   const app = document.getElementById('app');
   const state = { sortKey: 'id', sortDir: 1, filters: {}, selected: new Set(), detail: null, figuresKey: '', overlayKey: '' };
-  const R = (window.__report = { views: {}, toggles: {}, errors: [], embeds: 0, embedded: 0, polls: 0, ready: null, model: () => model });
+  const R = (window.__report = { views: {}, toggles: {}, timings: {}, errors: [], embeds: 0, embedded: 0, polls: 0, ready: null, model: () => model });
   /** True when every chart started has rendered or failed. */
   R.idle = () => R.embedded + R.errors.length === R.embeds;
 
@@ -54,7 +54,9 @@
   /** Embeds a spec in el; the interactive version first, the plain one if that fails. */
   function embed(el, spec, id, plain) {
     R.embeds++;
+    const t0 = performance.now();
     const done = (res) => {
+      R.timings[id] = [t0, performance.now()];
       R.views[id] = res.view;
       el.dataset.rendered = '1';
       R.embedded++;
@@ -177,14 +179,23 @@
       title: 'Accuracy of the selected runs',
       width: 560, height: 280,
       data: { name: 'curves', values: rows },
-      mark: { type: 'line', point: { size: 14 } },
       encoding: {
         x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
         y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { zero: false } },
         color: { field: 'run', type: 'nominal', title: 'run' },
-        strokeDash: { field: 'measure', type: 'nominal', title: 'measure', scale: { domain: ['test', 'train (minibatch)'], range: [[1, 0], [3, 3]] } },
-        detail: { field: 'measure' },
       },
+      layer: [
+        {
+          mark: { type: 'line' },
+          encoding: {
+            color: { field: 'run', type: 'nominal', title: 'run' },
+            strokeDash: { field: 'measure', type: 'nominal', title: 'measure', scale: { domain: ['test', 'train (minibatch)'], range: [[1, 0], [3, 3]] } },
+            detail: { field: 'measure' },
+          },
+        },
+        // points at the test evaluations only (a few per run; the training curve has up to 120)
+        { transform: [{ filter: "datum.measure === 'test'" }], mark: { type: 'point', filled: true, size: 18 }, encoding: { color: { field: 'run', type: 'nominal', title: 'run' } } },
+      ],
     };
   }
   function recoverySpec(rows) {
