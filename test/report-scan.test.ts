@@ -177,6 +177,15 @@ test('bad input: a missing folder, a folder without results, a port in use', asy
     t.is(await (await fetch(`${first.url}files/a.csv`)).text(), 'x\n1\n');
     t.is((await fetch(`${first.url}files/..%2F..%2Fetc%2Fpasswd`)).status, 404);
     t.is((await fetch(`${first.url}files/%2Fetc%2Fpasswd`)).status, 404);
+    // model.json: an unchanged model is a 304 to a page that has it; a change gives a new body
+    const m1 = await fetch(`${first.url}model.json`);
+    const etag = m1.headers.get('etag')!;
+    t.is(((await m1.json()) as { figures: unknown[] }).figures.length, 1);
+    t.is((await fetch(`${first.url}model.json`, { headers: { 'if-none-match': etag } })).status, 304);
+    writeFileSync(join(empty, 'b.csv'), 'y\n2\n');
+    const m2 = await fetch(`${first.url}model.json`, { headers: { 'if-none-match': etag } });
+    t.is(m2.status, 200);
+    t.deepEqual(((await m2.json()) as { figures: Array<{ files: Array<{ name: string }> }> }).figures[0].files.map((f) => f.name), ['a.csv', 'b.csv']);
   } finally {
     await first.close();
   }

@@ -3,9 +3,11 @@
  * one folder. Routes (GET/HEAD only):
  *   /              the report page in live mode (it polls model.json every pollMs)
  *   /model.json    the report model, rescanned on each request (parsed files cached by size
- *                  and mtime, so a poll re-reads only what changed: growing metrics, new runs)
+ *                  and mtime, so a poll re-reads only what changed: growing metrics, new runs);
+ *                  with an ETag, so an unchanged model costs the page a 304 and no parsing
  *   /files/<path>  a file under the folder (figure CSVs, sidecars, images), never outside it
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,7 +63,18 @@ export async function startReportServer(o: ServeOptions): Promise<ReportServer> 
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', reportHtml(scan(), { pollMs: o.pollMs }));
-    if (path === '/model.json') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(scan()));
+    if (path === '/model.json') {
+      // unchanged since the page's last poll (same results; the scan time aside): 304, no body
+      const { generatedAt: _at, ...rest } = scan();
+      const body = JSON.stringify({ generatedAt: new Date().toISOString(), ...rest });
+      const etag = `"${createHash('sha1').update(JSON.stringify(rest)).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag, 'cache-control': 'no-cache' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      return res.end(body);
+    }
     if (path.startsWith('/files/')) {
       let file: string;
       try {

@@ -349,14 +349,23 @@ ${bad}
     R.ready = Promise.resolve(refresh());
     performance.mark('report-table');
     if (settings.live) {
+      let etag = null;
       const poll = () => {
-        fetch('model.json', { cache: 'no-store' })
-          .then((res) => (res.ok ? res.json() : Promise.reject(new Error(`model.json: HTTP ${res.status}`))))
-          .then((m) => {
-            model = m;
+        // revalidated with the server's ETag: an unchanged model comes back from the cache, not parsed again
+        fetch('model.json', { cache: 'no-cache' })
+          .then((res) => {
+            if (!res.ok) return Promise.reject(new Error(`model.json: HTTP ${res.status}`));
             R.polls++;
-            refresh();
             document.getElementById('live').className = '';
+            const tag = res.headers.get('etag');
+            if (tag && tag === etag) return null;
+            etag = tag;
+            return res.json();
+          })
+          .then((m) => {
+            if (!m) return;
+            model = m;
+            refresh();
           })
           .catch((err) => {
             const live = document.getElementById('live');
