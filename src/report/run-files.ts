@@ -10,7 +10,10 @@ import { MAX_STEP_POINTS, type RunCurve, type RunRow } from './model.ts';
 type Json = Record<string, unknown>;
 
 /** The table fields config.json gives (absent ones null: older configs lack dataset and model). */
-export type ConfigFields = Pick<RunRow, 'dataset' | 'model' | 'scheme' | 'tmax' | 'seed' | 'runtime' | 'latency' | 'finalTestAcc' | 'time' | 'classRecovered' | 'config'>;
+export type ConfigFields = Pick<RunRow, 'dataset' | 'model' | 'scheme' | 'tmax' | 'seed' | 'runtime' | 'latency' | 'finalTestAcc' | 'time' | 'classRecovered' | 'config'> & {
+  /** config.json has its `result` (a finished run, src/training/run-dir.ts). */
+  complete: boolean;
+};
 
 const str = (v: unknown): string | null => {
   if (v === undefined || v === null) return null;
@@ -67,6 +70,7 @@ export function configFields(text: string): ConfigFields {
     time: num(result?.wallSeconds),
     classRecovered: Array.isArray(cls) && cls.every((x) => typeof x === 'number') ? (cls as number[]) : null,
     config: flattenConfig(c),
+    complete: typeof result === 'object' && result !== null,
   };
 }
 

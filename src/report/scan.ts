@@ -39,7 +39,8 @@ const SWEEP_STATUS = /^(.+)\.status\.json$/;
 const NOT_SIDECARS = new Set(['sweep.json', 'queue.json']);
 const RUN_NAME = /^(?:(baseline)|([a-z0-9]+)-tmax([0-9.e+-]+|inf))-seed(\d+)$/;
 
-type Partial_ = { dir: string; status: RunStatus | null; mtime: number };
+/** A running run's temporary directory and its status record. */
+type PartialDir = { dir: string; status: RunStatus | null };
 
 /** Scans `roots`; throws ReportInputError when a root is missing or not a folder. */
 export function scanResults(roots: readonly string[], o: ScanOptions): ReportModel {
@@ -48,7 +49,7 @@ export function scanResults(roots: readonly string[], o: ScanOptions): ReportMod
   const unreadable: Unreadable[] = [];
   const figures: FigureFolder[] = [];
   const runDirs: string[] = [];
-  const partials = new Map<string, Partial_>(); // by final run dir
+  const partials = new Map<string, PartialDir>(); // by final run dir
   const sweepStatuses = new Map<string, string>(); // run dir → its .status.json
   const plans = new Map<string, string[]>(); // sweep dir → planned names
 
@@ -87,8 +88,7 @@ export function scanResults(roots: readonly string[], o: ScanOptions): ReportMod
       if (st.isDirectory()) {
         const m = PARTIAL.exec(name);
         if (m) {
-          const s = statusOf(p);
-          partials.set(join(dir, m[1]), { dir: p, status: s, mtime: st.mtimeMs });
+          partials.set(join(dir, m[1]), { dir: p, status: readStatusFile(join(p, STATUS_FILE)) });
         } else if (!/\.old-\d+$/.test(name) && depth < (o.maxDepth ?? 8)) {
           walk(p, depth + 1);
         }
@@ -158,16 +158,9 @@ export function scanResults(roots: readonly string[], o: ScanOptions): ReportMod
     const row = blank(dir);
     const cfgPath = join(dir, 'config.json');
     const metPath = join(dir, 'metrics.csv');
-    let fields: ConfigFields | null = null;
-    let complete = false;
+    let fields: ConfigFields;
     try {
-      const st = statSync(cfgPath);
-      const got = cached(cfgPath, st, () => {
-        const text = readFileSync(cfgPath, 'utf8');
-        return { fields: configFields(text), complete: /"result"\s*:\s*\{/.test(text) };
-      });
-      fields = got.fields;
-      complete = got.complete;
+      fields = cached(cfgPath, statSync(cfgPath), () => configFields(readFileSync(cfgPath, 'utf8')));
     } catch (err) {
       unreadable.push({ path: show(cfgPath), reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing (the run folder has metrics.csv only)' : (err as Error).message });
       continue;
@@ -179,7 +172,8 @@ export function scanResults(roots: readonly string[], o: ScanOptions): ReportMod
       unreadable.push({ path: show(metPath), reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing (the run folder has config.json only)' : (err as Error).message });
       continue;
     }
-    Object.assign(row, fields);
+    const { complete, ...shown } = fields;
+    Object.assign(row, shown);
     row.state = complete ? 'done' : 'failed';
     if (!complete) row.message = 'config.json has no result';
     rows.set(dir, row);
@@ -232,10 +226,6 @@ export function scanResults(roots: readonly string[], o: ScanOptions): ReportMod
     runs,
     unreadable,
   };
-}
-
-function statusOf(partialDir: string): RunStatus | null {
-  return readStatusFile(join(partialDir, STATUS_FILE));
 }
 
 /** The message for a scan that found nothing to show. */
