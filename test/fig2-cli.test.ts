@@ -56,7 +56,7 @@ test('default run writes the CSV, SVG and PNG', async (t) => {
     t.true(img.width > 1600 && img.width < 3000 && img.height > 500 && img.height < 900, `${img.width}×${img.height}`);
     t.true(nonBackgroundPixels(img) > 0.03 * img.width * img.height, 'lines, axes and text cover the picture');
     t.regex(r.stdout, /^backend: /, 'the backend line comes first');
-    t.deepEqual((await readdir(out)).sort(), ['fig2.csv', 'fig2.png', 'fig2.svg']);
+    t.deepEqual((await readdir(out)).sort(), ['fig2.csv', 'fig2.png', 'fig2.svg', 'fig2.vl.json']);
     for (const f of ['fig2.csv', 'fig2.svg', 'fig2.png']) t.true(r.stdout.includes(f), `stdout names ${f}`);
   });
 });
@@ -87,7 +87,7 @@ test('an unknown flag via the command line exits non-zero', async (t) => {
 test('in-process: one scheme, other sizes, rows follow the flags', async (t) => {
   await withTmp(async (dir) => {
     const written = await fig2(['--out', dir, '--workers', '12', '--schemes', 'now', '--classes', '3,3,3', '--gamma', '0.40,0.35,0.25']);
-    t.deepEqual(written, ['csv', 'svg', 'png'].map((e) => join(dir, `fig2.${e}`)));
+    t.deepEqual(written, ['csv', 'svg', 'png', 'vl.json'].map((e) => join(dir, `fig2.${e}`)));
     const rows = parseCsv(await readFile(join(dir, 'fig2.csv'), 'utf8'));
     t.is(rows.length, 13 * 3);
     const at6 = rows.filter((row) => row.received === 6).map((row) => row.probability as number);

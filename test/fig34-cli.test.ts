@@ -58,7 +58,7 @@ test('fig3 subprocess: few trials, coarse grid → CSV columns and rows, PNG, SV
     t.regex(r.stdout, /seed 4/);
     t.regex(r.stderr, /300\/300 trials/, 'progress line');
     for (const f of ['fig3.csv', 'fig3.json', 'fig3.svg', 'fig3.png']) t.true(r.stdout.includes(f), `stdout names ${f}`);
-    t.deepEqual((await readdir(out)).sort(), ['fig3.csv', 'fig3.json', 'fig3.png', 'fig3.svg']);
+    t.deepEqual((await readdir(out)).sort(), ['fig3.csv', 'fig3.json', 'fig3.png', 'fig3.svg', 'fig3.vl.json']);
     const csv = await readFile(join(out, 'fig3.csv'), 'utf8');
     t.is(csv.split('\n')[0], 't,scheme,granularity,method,normalized_loss,ci_low,ci_high,workers');
     const rows = parseCsv(csv);

@@ -23,7 +23,7 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
   t.deepEqual(first.outcome.ran.map((r) => r.name).sort(), ['baseline-seed1', 'ew-tmax1-seed1']);
   t.is(first.outcome.failed.length, 0);
   t.regex(so.text(), /\[2\/2\] done .*: test acc 0\.\d{4}/);
-  const files = ['fig6.png', 'fig6.svg', 'fig6-test.png', 'fig6-test.svg', 'summary.csv'];
+  const files = ['fig6.png', 'fig6.svg', 'fig6.vl.json', 'fig6-test.png', 'fig6-test.svg', 'fig6-test.vl.json', 'summary.csv'];
   for (const f of files) t.true(existsSync(join(out, f)), f);
   t.deepEqual([...(await readFile(join(out, 'fig6.png'))).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   t.true((await readFile(join(out, 'fig6.svg'), 'utf8')).includes('moving average over 50 iterations'));
@@ -64,7 +64,7 @@ test.serial('a tiny sweep runs, resumes without re-running, draws the figures; p
   writeFileSync(join(out, 'sweep.json'), JSON.stringify({ runs: [...plan.runs, 'now-tmax1-seed1'] }));
   const said: string[] = [];
   const partial = await plot6(['--out', out], (l) => said.push(l));
-  t.deepEqual(partial.map((p) => p.slice(out.length + 1)).sort(), ['fig6-partial-test.png', 'fig6-partial-test.svg', 'fig6-partial.png', 'fig6-partial.svg', 'summary-partial.csv']);
+  t.deepEqual(partial.map((p) => p.slice(out.length + 1)).sort(), ['fig6-partial-test.png', 'fig6-partial-test.svg', 'fig6-partial-test.vl.json', 'fig6-partial.png', 'fig6-partial.svg', 'fig6-partial.vl.json', 'summary-partial.csv']);
   t.regex(said.join('\n'), /not complete \(2 of 3 runs\)/);
   t.regex(await readFile(join(out, 'fig6-partial.svg'), 'utf8'), /PARTIAL \(2 of 3 runs\)/);
   // One evaluation point per run: the iteration axis still has integer tick labels.

@@ -35,7 +35,7 @@ test('end to end on a synthetic Gamma trace: Gamma is best, its parameters are r
   const written = await fitLatency(['--trace', file, '--out', out, '--tmax', '1,3'], (l) => lines.push(l));
   t.deepEqual(
     written.map((p) => p.slice(out.length + 1)),
-    ['fit-latency.csv', 'fit-latency-theory.csv', 'fit-latency.json', 'fit-latency.svg', 'fit-latency.png'],
+    ['fit-latency.csv', 'fit-latency-theory.csv', 'fit-latency.json', 'fit-latency.svg', 'fit-latency.png', 'fit-latency.vl.json'],
   );
   const text = lines.join('\n');
   t.regex(text, /3000 tasks, 3000 replied in time, 0 late, 0 never replied/);

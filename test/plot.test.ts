@@ -16,7 +16,9 @@ test('renderSpec writes an SVG and a PNG for a tiny spec', async (t) => {
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
     } as TopLevelSpec;
     const written = await renderSpec(spec, join(dir, 'tiny'));
-    t.deepEqual(written, [join(dir, 'tiny.svg'), join(dir, 'tiny.png')]);
+    t.deepEqual(written, [join(dir, 'tiny.svg'), join(dir, 'tiny.png'), join(dir, 'tiny.vl.json')]);
+    // the spec file is the spec drawn (the report's interactive twin reads it)
+    t.deepEqual(JSON.parse(await readFile(join(dir, 'tiny.vl.json'), 'utf8')), JSON.parse(JSON.stringify(spec)));
     const svg = await readFile(join(dir, 'tiny.svg'), 'utf8');
     // vega-lite's default view is 200×200 plus axes; the PNG is that at 2× and shows the line
     const size = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg);
@@ -26,7 +28,7 @@ test('renderSpec writes an SVG and a PNG for a tiny spec', async (t) => {
     t.is(img.height, 2 * Number(size![2]));
     t.true(img.width >= 400 && img.height >= 400, `${img.width}×${img.height}`);
     t.true(nonBackgroundPixels(img) > 500, 'the line and axes are drawn');
-    t.deepEqual((await readdir(dir)).sort(), ['tiny.png', 'tiny.svg']);
+    t.deepEqual((await readdir(dir)).sort(), ['tiny.png', 'tiny.svg', 'tiny.vl.json']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -231,6 +231,12 @@ const defs: OptionDef[] = [
   { key: 'out', kind: { type: 'string' }, help: 'output directory' },
   { key: 'jobs', kind: { type: 'integer', min: 1, max: 256 }, default: availableParallelism(), defaultText: 'number of cores', help: 'trainings run at once' },
   { key: 'window', kind: { type: 'integer', min: 1 }, default: 50, help: 'moving-average window of the plotted training accuracy' },
+  // report and its live server (issue 25; src/report)
+  { key: 'reportOut', flag: 'out', kind: { type: 'string' }, default: 'report/index.html', help: 'the report file written (one self-contained HTML page)' },
+  { key: 'port', kind: { type: 'integer', min: 0, max: 65535 }, default: 8525, help: 'TCP port of the live report server (0: any free port)' },
+  { key: 'host', kind: { type: 'string' }, default: '127.0.0.1', help: 'address the live report server listens on (127.0.0.1: this machine only)' },
+  { key: 'reportRuns', flag: 'runs', kind: { type: 'integer', min: 1, max: 100000 }, default: 500, help: 'bench:report: runs in the generated results tree' },
+  { key: 'pollMs', kind: { type: 'integer', min: 100, max: 60000 }, default: 1000, help: 'how often the live page asks the server for new results (ms)' },
 ];
 
 /** The catalogue, by key. */

@@ -6,6 +6,7 @@
  *   becomes worse than MDS; none if it never does on the grid);
  * - <base>-design.csv: t,scheme,gamma_1..gamma_L,loss,reference_loss,mds_loss (one row per t and scheme).
  */
+import { basename } from 'node:path';
 import type { FigureExtras, McFigureRun } from '../figures/run.ts';
 import { theoryVsTime } from '../montecarlo/index.ts';
 import { formatCsv } from '../util/csv.ts';
@@ -115,7 +116,8 @@ export async function designedFig3Extras(
       monteCarloSeeds: 'streamSeed(seed, `design/<scheme>/t=<t>`)',
       optimiseSeconds: designSeconds,
       monteCarloSeconds: mcSeconds,
-      gammaFile: `${base}-design.csv`,
+      // beside the sidecar: its name only (a path would record this machine's folders)
+      gammaFile: basename(`${base}-design.csv`),
     },
     files: [{ path: `${base}-design.csv`, data: formatCsv(gammaRows, columns) }],
     crossings,

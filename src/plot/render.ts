@@ -38,21 +38,27 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
   return resvg.render().asPng();
 }
 
+/** Suffix of the vega-lite spec file written beside a chart's SVG and PNG. */
+export const SPEC_SUFFIX = '.vl.json';
+
 /**
- * Renders a spec in memory to the two files `<outBase>.svg` and `<outBase>.png` without
- * writing them (so a command can write them together with its other outputs).
+ * Renders a spec in memory to the files `<outBase>.svg`, `<outBase>.png` and `<outBase>.vl.json`
+ * (the vega-lite spec itself, data inline: the HTML report draws its interactive twin from it)
+ * without writing them (so a command can write them together with its other outputs).
  */
 export async function renderSpecFiles(spec: TopLevelSpec, outBase: string, scale = 2): Promise<FileToWrite[]> {
+  const specText = `${JSON.stringify(spec)}\n`; // before rendering: vega tags the data rows it reads
   const svg = await specToSvg(spec);
   const png = svgToPng(svg, scale);
   return [
     { path: `${outBase}.svg`, data: svg },
     { path: `${outBase}.png`, data: png },
+    { path: `${outBase}${SPEC_SUFFIX}`, data: specText },
   ];
 }
 
 /**
- * Renders a spec to `<outBase>.svg` and `<outBase>.png`, both written atomically.
+ * Renders a spec to `<outBase>.svg`, `<outBase>.png` and `<outBase>.vl.json`, written atomically.
  * @returns the paths written, SVG first
  */
 export async function renderSpec(spec: TopLevelSpec, outBase: string, scale = 2): Promise<string[]> {

@@ -18,6 +18,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { RunStatus } from '../training/run-status.ts';
 import type { TrainConfigInput } from '../training/train-config.ts';
 
 export const STREAM = 'UEP_SWEEP';
@@ -52,6 +53,8 @@ export interface JobStatus {
   submission?: string;
   /** Failures and refusals: why. */
   message?: string;
+  /** Heartbeats of a running run: its status record (src/training/run-status.ts), when it has one yet. */
+  progress?: RunStatus;
 }
 
 /** `<sweep>.<run>.result` (gzip'd JSON). */

@@ -20,6 +20,7 @@ import type { KvEntry } from '@nats-io/kv';
 import { connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import type { Launcher, LaunchOutcome, PlannedRun } from '../training/launcher.ts';
 import { partialDirOf, putInPlace } from '../training/run-dir.ts';
+import { parseRunStatus, sweepStatusPath, writeStatusFile } from '../training/run-status.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import {
   ensureQueue, jobSubject, logKey, pinBackend, resultKey, statusKey, STREAM, token, unpackJson, unpackText,
@@ -51,6 +52,8 @@ interface Waiter {
   /** Only statuses of this submission count (a resubmitted run's old failure does not). */
   submission: string | null;
   status?: JobStatus;
+  /** Where a heartbeat's run status goes: `<run dir>.status.json` (src/training/run-status.ts). */
+  statusPath: string;
   seenAt: number;
   settle: (what: 'result' | 'failed') => void;
 }
@@ -99,6 +102,9 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
     if (w.submission !== null && st.submission !== w.submission) return;
     w.status = st;
     w.seenAt = performance.now();
+    // from the network: written only when it is a valid status record
+    const progress = st.state === 'running' ? parseRunStatus(st.progress) : null;
+    if (progress) void writeStatusFile(w.statusPath, progress).catch(() => undefined);
     if (st.state === 'failed') w.settle('failed');
   };
   void (async () => {
@@ -200,7 +206,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
         counts.published++;
       }
       const ended = new Promise<'result' | 'failed'>((settle) => {
-        const w: Waiter = { run, submission: submission || null, seenAt: performance.now(), settle };
+        const w: Waiter = { run, submission: submission || null, statusPath: sweepStatusPath(dir), seenAt: performance.now(), settle };
         if (st && st.state !== 'failed' && (w.submission === null || st.submission === w.submission)) w.status = st;
         waiters.set(sk, w);
       });

@@ -22,6 +22,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import { startRunPool } from '../training/run-pool.ts';
 import type { PlannedRun } from '../training/launcher.ts';
+import { readLiveStatus } from '../training/run-status.ts';
 import {
   canProvideBackend, CONSUMER, ensureQueue, logKey, packJson, packText, resultKey, statusKey, STREAM,
   type JobResult, type JobStatus, type SweepJob,
@@ -97,7 +98,8 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       } catch {
         // disconnected: if it lasts beyond the ack wait, the job is redelivered (and only one result is kept)
       }
-      void setStatus(job, { state: 'running', attempt });
+      const progress = readLiveStatus(dir);
+      void setStatus(job, { state: 'running', attempt, ...(progress ? { progress } : {}) });
     }, Math.max(200, q.ackWaitMs / 3));
     const dir = join(scratch, `${job.sweep}-${job.name}`);
     const logPath = `${dir}.log`;

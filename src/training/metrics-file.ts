@@ -81,6 +81,11 @@ export class MetricsFile {
     if (this.pending.length >= MetricsFile.ROWS_PER_WRITE) this.startWrite();
   }
 
+  /** Starts writing the rows in memory now (a live view's reader sees them; no fsync). */
+  flush(): void {
+    this.startWrite();
+  }
+
   private startWrite(): void {
     const fh = this.fh;
     if (!this.pending.length || !fh) return;

@@ -12,6 +12,7 @@ import { train, type IterationRecord, type StepMultiply } from '../model/trainer
 import { Rng, streamSeed } from '../util/rng.ts';
 import { MetricsFile, METRICS_COLUMNS } from './metrics-file.ts';
 import { partialDirOf, putInPlace, removeStalePartials } from './run-dir.ts';
+import { runStatus, STATUS_EVERY_MS, STATUS_FILE, writeRunStatus } from './run-status.ts';
 import { codedRecord, optionsRecord, versions } from './run-record.ts';
 import { datasetOf, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 import { loadTrainData, totalIterations, type TrainData } from './train-data.ts';
@@ -149,9 +150,14 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
   await mkdir(tmp, { recursive: true });
   let metrics: MetricsFile | null = null;
   let closing: Promise<void> | null = null;
+  // status.json (run-status.ts): one write at a time, at most every STATUS_EVERY_MS
+  let statusWriting: Promise<void> = Promise.resolve();
+  let statusBusy = false;
+  let statusAt = performance.now();
   try {
     metrics = await MetricsFile.create(join(tmp, 'metrics.csv'));
     const file = metrics;
+    await writeRunStatus(tmp, runStatus('running', { step: 0, totalSteps: total, epoch: 0 }));
     const designs: DesignRecord[] = [];
     if (r.design && hooks.multiply) throw new OptionError('trainDesign', 'auto runs on the simulator only (--runtime sim)', 'design');
     if (r.decoder === 'surrogate' && hooks.multiply) throw new OptionError('decoder', 'surrogate runs on the simulator only (--runtime sim)');
@@ -190,6 +196,16 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
         itsPerSec: rec.iteration / ((performance.now() - t0) / 1000),
         lastTestAcc,
       });
+      const now = performance.now();
+      if (!statusBusy && now - statusAt >= STATUS_EVERY_MS) {
+        // the rows so far reach metrics.csv with the status, so a live view's curve grows with it
+        statusAt = now;
+        statusBusy = true;
+        file.flush();
+        const st = runStatus('running', { step: rec.iteration, totalSteps: total, epoch: rec.epoch, trainAcc: recentSum / recent.length, testAcc: lastTestAcc });
+        statusWriting = writeRunStatus(tmp, st).finally(() => (statusBusy = false));
+        statusWriting.catch(() => undefined); // awaited before the directory is renamed or removed
+      }
     };
     const trainCalled = performance.now();
     const dataset = datasetOf(r);
@@ -258,6 +274,9 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
         await cfh.close();
       }
     };
+    // a finished run directory holds config.json and metrics.csv (its state is 'done' by them)
+    await statusWriting.catch(() => undefined);
+    await rm(join(tmp, STATUS_FILE), { force: true });
     const [rows, written] = await Promise.allSettled([closing, writeConfig()]);
     if (rows.status === 'rejected') throw rows.reason;
     metrics = null;
@@ -269,6 +288,7 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
     }
     return res;
   } catch (err) {
+    await statusWriting.catch(() => undefined);
     await closing?.catch(() => undefined);
     await metrics?.abandon();
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);

@@ -14,13 +14,14 @@
  * than silently mixing two experiments in one figure).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import { OptionError, OPTIONS, kebab } from '../config/index.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { isRunComplete, runName } from './run-dir.ts';
+import { runStatus, sweepStatusPath, writeStatusFile } from './run-status.ts';
 import { optionsRecord } from './run-record.ts';
 import type { Launcher, LaunchOutcome, PlannedRun } from './launcher.ts';
 import { startRunPool } from './run-pool.ts';
@@ -234,15 +235,21 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
       const dir = join(runsDir, run.name);
       const logPath = join(logsDir, `${run.name}.log`);
       hooks.onEvent?.({ type: 'start', run, index, total });
+      rmSync(sweepStatusPath(dir), { force: true }); // an earlier attempt's 'failed'
       const handle = launch(run, dir, logPath);
       running.add(handle);
       const res = await handle.done;
       running.delete(handle);
       finished++;
       if (res.code === 0 && isRunComplete(dir)) {
+        rmSync(sweepStatusPath(dir), { force: true });
         outcome.ran.push(run);
         hooks.onEvent?.({ type: 'done', run, index, total, result: readStoredResult(dir), finished });
       } else {
+        // the report's live view shows it failed, with the end of its log (an interrupted sweep's
+        // runs are not failures: they are queued again when it resumes)
+        const why = res.signal ? `signal ${res.signal}` : `exit code ${res.code}`;
+        if (!hooks.signal?.aborted) await writeStatusFile(sweepStatusPath(dir), runStatus('failed', { step: 0, totalSteps: 0, epoch: 0 }, `${run.name}: ${why}; log ${logPath}`)).catch(() => undefined);
         outcome.failed.push(run);
         hooks.onEvent?.({ type: 'failed', run, index, total, outcome: res, logPath, finished });
       }
