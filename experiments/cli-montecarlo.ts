@@ -9,6 +9,7 @@ import { defaultPacketClasses } from '../src/coded-backprop/plan-api.ts';
 import type { CxrFigureRun } from '../src/figures/journal-cxr.ts';
 import type { McFigureRun } from '../src/figures/run.ts';
 import {
+  CXR_MC_SCHEMES,
   checkCxrSetup,
   checkSetup,
   defaultWorkers,
@@ -175,6 +176,8 @@ export function cxrFigureRun(v: Values, label: string, argv: Record<string, unkn
   if (variances.length !== L) throw new OptionError('variances', `needs one variance per packet class (${L} classes), got ${variances.length}`);
   if (gamma.length !== L) throw new OptionError('gamma', `needs one entry per packet class (${L} classes), got ${gamma.length}`);
   const schemes = v.figureSchemes as CxrMcScheme[];
+  const rxcOnly = schemes.filter((s) => !(CXR_MC_SCHEMES as readonly string[]).includes(s));
+  if (rxcOnly.length > 0) throw new OptionError('figureSchemes', `${rxcOnly.join(', ')} ha${rxcOnly.length > 1 ? 've' : 's'} no c×r form; with --partition cxr use ${CXR_MC_SCHEMES.join(', ')}`, 'schemes');
   const setup: CxrMonteCarloSetup = {
     U: v.U as number,
     Q: v.Q as number,

@@ -211,7 +211,8 @@ const CXR_SHAPES: [number, number, number, number][] = [
   [10, 30, 10, 3],
 ];
 
-for (const code of CODES) {
+// codes with a c×r form (the others reject partition cxr: tested with the bad options below)
+for (const code of CODES.filter((c) => c.packets)) {
   const scheme = code.name;
   test(`cxr ${scheme}: with every worker arriving Ĉ = A·B (even and uneven packets, float64 and tensor)`, (t) => {
     for (const [m, n, p, K] of CXR_SHAPES) {

@@ -5,7 +5,7 @@
  */
 
 /** Registered code names (see codes/registry.ts). */
-export type SchemeName = 'uncoded' | 'rep' | 'mds' | 'now' | 'ew';
+export type SchemeName = 'uncoded' | 'rep' | 'mds' | 'now' | 'ew' | 'sysmds' | 'product';
 
 /** How A·B is cut: rxc = row blocks of A × column blocks of B; cxr = inner-dimension packets (cxr/). */
 export type Partition = 'rxc' | 'cxr';

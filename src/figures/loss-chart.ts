@@ -7,7 +7,7 @@ import type { LineSpec, McScheme } from '../montecarlo/index.ts';
 import { lineChart, type Row } from '../plot/index.ts';
 
 /** Legend names of the schemes. */
-export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)', uncoded: 'uncoded', rep: 'repetition' };
+export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)', uncoded: 'uncoded', rep: 'repetition', sysmds: 'systematic MDS', product: 'product code' };
 
 /**
  * The legend names of a figure whose lines may use other worker counts than the figure's W:

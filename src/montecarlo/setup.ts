@@ -15,8 +15,13 @@ import {
   PAPER_SETUP,
   checkGamma,
   classEnergies,
+  blockEnergy,
   classSizesFromTable,
   copiesLossAtProbability,
+  lossAtProbability,
+  productCodeLossVsReceived,
+  systematicMdsLossAtProbability,
+  systematicMdsLossVsReceived,
   copiesLossVsReceived,
   expectedLossCurve,
   exponentialCdf,
@@ -27,7 +32,7 @@ import {
  * Schemes the Monte Carlo runs (each with its formula). uncoded and rep run with their own worker
  * count where the setup's does not fit them ({@link lineWorkers}).
  */
-export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep'] as const;
+export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product'] as const;
 export type McScheme = (typeof MC_SCHEMES)[number];
 
 /** Window granularities of the UEP codes (MDS has only 'class'). */
@@ -281,7 +286,10 @@ export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCod
   });
 }
 
-/** Whether Sec. IV has a formula for the line (class granularity, MDS, uncoded, rep; not product granularity). */
+/**
+ * Whether a formula exists for the line (class granularity, MDS, uncoded, rep, systematic MDS, the
+ * product code by enumeration; not product granularity).
+ */
 export function hasTheory(line: LineSpec): boolean {
   return !hasWindows(line.scheme) || line.granularity === 'class';
 }
@@ -296,6 +304,15 @@ export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: read
     const { blocks } = gridOf(setup);
     const W = lineWorkers(setup, line);
     return times.map((t) => copiesLossAtProbability(blocks, W, exponentialCdf(setup.lambda, setup.K, t)));
+  }
+  if (line.scheme === 'sysmds') {
+    const { blocks } = gridOf(setup);
+    const W = lineWorkers(setup, line);
+    return times.map((t) => systematicMdsLossAtProbability(blocks, W, exponentialCdf(setup.lambda, setup.K, t)));
+  }
+  if (line.scheme === 'product') {
+    const l = theoryVsReceived(setup, line)!;
+    return times.map((t) => lossAtProbability(l, exponentialCdf(setup.lambda, setup.K, t)));
   }
   return expectedLossCurve(
     line.scheme,
@@ -314,5 +331,11 @@ export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: read
 export function theoryVsReceived(setup: MonteCarloSetup, line: LineSpec): Float64Array | null {
   if (!hasTheory(line)) return null;
   if (line.scheme === 'uncoded' || line.scheme === 'rep') return copiesLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
+  if (line.scheme === 'sysmds') return systematicMdsLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
+  if (line.scheme === 'product') {
+    const { N, P } = gridOf(setup);
+    const { varA, varB } = blockVariances(setup);
+    return productCodeLossVsReceived(N, P, varA.flatMap((a) => varB.map((b) => blockEnergy(a, b, setup.U, setup.M, setup.Q))));
+  }
   return lossVsReceived(line.scheme, classSizesOfSetup(setup), setup.gamma, classEnergiesOfSetup(setup), setup.workers);
 }

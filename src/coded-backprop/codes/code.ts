@@ -49,6 +49,8 @@ export interface Code {
   check(params: CodeParams, grid: GridShape): void;
   /** One task per worker (length params.workers); random coefficients from rng. */
   encode(layout: BlockLayout, params: CodeParams, rng: Rng): WorkerTask[];
+  /** True when any task is as good as any other (MDS-like), so assigning tasks to particular workers means nothing. */
+  readonly interchangeableTasks?: boolean;
   /** The same code on the c×r partition's K packets (cxr/); absent: the code rejects partition cxr. */
   readonly packets?: PacketCode;
 }
