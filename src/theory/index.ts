@@ -7,3 +7,4 @@ export * from './setup.ts';
 export * from './cxr.ts';
 export * from './field-codes.ts';
 export * from './product-code.ts';
+export * from './conditioning.ts';
