@@ -7,6 +7,7 @@ import type { Code, GridShape } from './codes/code.ts';
 import { DEFAULT_DECODE_TOLERANCE } from './decode.ts';
 import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoice } from './latency.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
+import { maxGridLevels } from '../util/class-table.ts';
 import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
 import type { PacketCode } from './codes/code.ts';
@@ -113,7 +114,9 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   const N = positiveInt('rowBlocks', o.rowBlocks ?? 3);
   const P = positiveInt('colBlocks', o.colBlocks ?? 3);
   const levels = positiveInt('levels', o.levels ?? 3);
-  if (levels > Math.min(N, P)) throw new OptionError('levels', `must be at most min(rowBlocks, colBlocks) = ${Math.min(N, P)} (got ${levels})`);
+  if (levels > maxGridLevels(N, P)) {
+    throw new OptionError('levels', `must be at most ${N === 1 || P === 1 ? 'max(rowBlocks, colBlocks) on a 1-D grid' : 'min(rowBlocks, colBlocks)'} = ${maxGridLevels(N, P)} (got ${levels})`);
+  }
   let classTable: number[] | undefined;
   if (o.classTable !== undefined) {
     classTable = o.classTable;

@@ -122,7 +122,7 @@ const defs: OptionDef[] = [
     key: 'granularities',
     kind: { type: 'choices', choices: GRANULARITIES },
     default: [...GRANULARITIES],
-    help: 'UEP window granularities, comma-separated (MDS is always one line)',
+    help: 'UEP window granularities, comma-separated (MDS is always one line; on a 1-D N×1 or 1×P grid only class)',
   },
   {
     key: 'classes',

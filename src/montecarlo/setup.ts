@@ -10,7 +10,7 @@
  * `classTable` (N rows of P). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
 import { getCode, resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
-import { blockLevels, classSizesOf, classTableRows, gridClassTable } from '../util/class-table.ts';
+import { blockLevels, classSizesOf, classTableRows, gridClassTable, maxGridLevels } from '../util/class-table.ts';
 import {
   PAPER_SETUP,
   checkGamma,
@@ -147,8 +147,10 @@ export function checkSetup(setup: MonteCarloSetup, names: Partial<Record<keyof M
   positiveFinite(setup.lambda, n('lambda'));
   positiveFinite(setup.K, n('K'));
   const { N, P } = gridOf(setup);
-  if (v.length > Math.min(N, P)) {
-    throw new RangeError(`${n('variances')}: at most min(${n('rowBlocks')}, ${n('colBlocks')}) = ${Math.min(N, P)} importance levels on a ${N}×${P} grid, got ${v.length}`);
+  if (v.length > maxGridLevels(N, P)) {
+    throw new RangeError(
+      `${n('variances')}: at most ${N === 1 || P === 1 ? `max(${n('rowBlocks')}, ${n('colBlocks')}) on a 1-D grid` : `min(${n('rowBlocks')}, ${n('colBlocks')})`} = ${maxGridLevels(N, P)} importance levels on a ${N}×${P} grid, got ${v.length}`,
+    );
   }
   if (setup.classTable !== undefined) checkClassTable(setup.classTable, N, P, n('classTable'));
   const L = classSizesOfSetup(setup).length;
