@@ -60,7 +60,8 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   const Q = cols.maxSize;
   const R = received.length;
   const UQ = U * Q;
-  const aSide = U <= Q;
+  // an estimate (BACC, N×1) reads whole results: one group (P = 1 when grouped by B's column blocks)
+  const aSide = decode.estimated ? P === 1 : U <= Q;
   const groups = aSide ? P : N;
   const terms = aSide ? N : P;
   const weight = (g: Float64Array, group: number, t: number) => (aSide ? g[t * P + group] : g[group * P + t]);

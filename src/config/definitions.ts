@@ -37,7 +37,7 @@ export const TRAIN_SCHEMES = ['baseline', ...SCHEME_NAMES] as const;
 export const FIG6_SCHEMES = ['baseline', 'uncoded', 'rep', 'now', 'ew'] as const;
 export const FIG6_TMAX = [0.25, 0.5, 1, 2] as const;
 /** The schemes of the Monte Carlo figures (fig3, fig4; src/montecarlo MC_SCHEMES). */
-export const FIGURE_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product'] as const;
+export const FIGURE_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product', 'bacc'] as const;
 /** Largest number of Monte Carlo trials a command accepts. */
 export const MAX_TRIALS = 100_000_000;
 /** Most deadlines of one Fig. 3 time grid. */

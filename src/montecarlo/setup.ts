@@ -32,7 +32,7 @@ import {
  * Schemes the Monte Carlo runs (each with its formula). uncoded and rep run with their own worker
  * count where the setup's does not fit them ({@link lineWorkers}).
  */
-export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product'] as const;
+export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product', 'bacc'] as const;
 export type McScheme = (typeof MC_SCHEMES)[number];
 
 /** Window granularities of the UEP codes (MDS has only 'class'). */
@@ -293,6 +293,7 @@ export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCod
  * product code by enumeration; not product granularity).
  */
 export function hasTheory(line: LineSpec): boolean {
+  if (line.scheme === 'bacc') return false; // approximate: Monte Carlo only
   return !hasWindows(line.scheme) || line.granularity === 'class';
 }
 
@@ -301,7 +302,7 @@ export function hasTheory(line: LineSpec): boolean {
  * normalised loss at each deadline with the line's workers, or null without theory.
  */
 export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: readonly number[]): number[] | null {
-  if (!hasTheory(line)) return null;
+  if (!hasTheory(line) || line.scheme === 'bacc') return null;
   if (line.scheme === 'uncoded' || line.scheme === 'rep') {
     const { blocks } = gridOf(setup);
     const W = lineWorkers(setup, line);
@@ -331,7 +332,7 @@ export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: read
  * C(W − r, N)/C(W, N)), or null without theory.
  */
 export function theoryVsReceived(setup: MonteCarloSetup, line: LineSpec): Float64Array | null {
-  if (!hasTheory(line)) return null;
+  if (!hasTheory(line) || line.scheme === 'bacc') return null;
   if (line.scheme === 'uncoded' || line.scheme === 'rep') return copiesLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
   if (line.scheme === 'sysmds') return systematicMdsLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
   if (line.scheme === 'product') {
