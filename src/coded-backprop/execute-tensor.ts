@@ -277,7 +277,8 @@ export function codedMatMul(
     // Uncoded and repetition: each received worker computes one block product A_i·B_j, Ĉ_b is
     // that product. When they cover enough of C they are computed together, as the one product
     // A·B (the same dot products, in one wasm call), and the blocks no worker returned are set to zero.
-    const together = plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
+    // (not under unbiased decoding: its blocks are the results scaled by 1/P, which this path does not apply)
+    const together = !opts.unbiased && plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
     out = together ? ownStaged(tf.matMul(A, B)) : stage(m, p);
     plan = { ...plan, layout: tensorLayout(A, B, opts) };
     if (together) {

@@ -14,6 +14,7 @@ import type { PacketCode } from './codes/code.ts';
 import type { PacketShape } from './cxr/packets.ts';
 import { TraceReplay, traceReplayPath } from './trace-replay.ts';
 import { OptionError } from '../util/option-error.ts';
+import { DEFAULT_ESTIMATE_FLOOR, ESTIMATES, type Estimate, type UnbiasedScaling, unbiasedScaling } from './unbiased.ts';
 import { PRESETS } from '../util/presets.ts';
 
 export const GRANULARITIES: readonly Granularity[] = ['class', 'product'];
@@ -50,6 +51,10 @@ export interface CodedMatMulOptions extends PacketOptions {
   tolerance?: number;
   /** Replay the worker times of a recorded trace (its W must equal `workers`). */
   replay?: TraceReplay;
+  /** plain (default) or unbiased: scale each decoded block by 1/P(recovered by T_max) (unbiased.ts). */
+  estimate?: Estimate | string;
+  /** Unbiased decoding's floor: blocks with P(recovered) below it are not rescaled (default 0.05). */
+  estimateFloor?: number;
 }
 
 export interface ResolvedCodedOptions {
@@ -71,6 +76,10 @@ export interface ResolvedCodedOptions {
   cxr?: { packetCode: PacketCode; shape: PacketShape };
   /** `--latency trace:FILE`: worker times replayed from a recorded trace (trace-replay.ts). */
   replay?: TraceReplay;
+  /** How blocks are estimated (plain: as decoded). */
+  estimate: Estimate;
+  /** `estimate` unbiased only: P(recovered) per block and the scales applied to decoded blocks. */
+  unbiased?: UnbiasedScaling;
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -156,7 +165,8 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   }
   const drawn = makeLatency(latencySpec);
   const tolerance = positive('tolerance', o.tolerance ?? DEFAULT_DECODE_TOLERANCE);
-  return {
+  const estimate = oneOf('estimate', o.estimate ?? 'plain', ESTIMATES);
+  const resolved: ResolvedCodedOptions = {
     code,
     scheme: code.name,
     tmax,
@@ -173,7 +183,10 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     partition,
     ...(cxr ? { cxr } : {}),
     ...(replay ? { replay } : {}),
+    estimate,
   };
+  if (estimate === 'unbiased') resolved.unbiased = unbiasedScaling(resolved, o.estimateFloor ?? DEFAULT_ESTIMATE_FLOOR);
+  return resolved;
 }
 
 /** The paper's Γ when it has the right length, else uniform. */

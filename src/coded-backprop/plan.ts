@@ -90,7 +90,16 @@ export function withReceived(plan: CallPlan, received: number[], opts: ResolvedC
 
 /** The code's own estimate (approximate codes) or the shared exact decoder's. */
 function decodeOf(received: number[], coef: Float64Array[], layout: BlockLayout, opts: ResolvedCodedOptions): DecodeResult {
-  return opts.code.estimate ? opts.code.estimate(received, opts, layout) : decodeReceived(coef, layout.N * layout.P, opts.tolerance);
+  const decode = opts.code.estimate ? opts.code.estimate(received, opts, layout) : decodeReceived(coef, layout.N * layout.P, opts.tolerance);
+  if (opts.unbiased) {
+    // unbiased decoding: block b's decode vector (so Ĉ_b) times 1/P(b recovered); the precision
+    // check is scale-free (its bound and ‖Ĉ_b‖ scale alike)
+    const R = received.length;
+    opts.unbiased.scale.forEach((s, b) => {
+      if (s !== 1 && decode.determined[b]) for (let r = 0; r < R; r++) decode.matrix[b * R + r] *= s;
+    });
+  }
+  return decode;
 }
 
 /** Per-call statistics of a plan (decode error is filled in by the executor on request). */
