@@ -110,3 +110,15 @@ test('refusals name --estimate / --estimate-floor', (t) => {
     t.regex(err?.message ?? '', pattern, JSON.stringify(o));
   }
 });
+
+test('matmul --fixed-matrices: per-class bias within 3× its noise level under unbiased decoding (above the floor), and the floor reported', async (t) => {
+  const { matmul } = await import('../experiments/matmul.ts');
+  const lines: string[] = [];
+  await matmul(['--scheme', 'sysmds', '--workers', '15', '--tmax', '1', '--estimate', 'unbiased', '--fixed-matrices', '--trials', '1500', '--U', '2', '--M', '10', '--Q', '2', '--seed', '3'], (l) => lines.push(l));
+  t.true(lines.some((l) => /unbiased decoding: floor 0\.05; P\(recovered\) from the theory/.test(l)));
+  const classes = lines.filter((l) => /^ {2}class \d: bias/.test(l)).map((l) => l.match(/bias ([\d.]+) \(noise ([\d.]+)\), variance ([\d.]+)/)!.slice(1).map(Number));
+  t.is(classes.length, 3);
+  for (const [bias, noise] of classes) t.true(bias <= 3 * noise + 1e-4, `bias ${bias} vs noise ${noise}`);
+  const { cliMessage } = await import('./helpers/cli-message.ts');
+  t.regex(cliMessage(await t.throwsAsync(matmul(['--scheme', 'bacc', '--row-blocks', '9', '--col-blocks', '1', '--variances', '1', '--gamma', '1', '--estimate', 'unbiased', '--trials', '2'], () => undefined))), /^--estimate: unbiased is for exact-or-missing codes/);
+});

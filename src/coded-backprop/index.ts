@@ -20,3 +20,5 @@ export { PARTITIONS, DEFAULT_PACKETS } from './cxr/options.ts';
 export { emptyStepStats, makeCodedMultiply } from './coded-multiply.ts';
 export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';
 export { TraceReplay, traceReplayPath, traceReplayProblem } from './trace-replay.ts';
+export { DEFAULT_ESTIMATE_FLOOR, ESTIMATES } from './unbiased.ts';
+export type { Estimate, UnbiasedScaling } from './unbiased.ts';

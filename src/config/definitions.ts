@@ -6,7 +6,7 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { DEFAULT_ESTIMATE_FLOOR, ESTIMATES, traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { OptionError } from '../util/option-error.ts';
@@ -177,6 +177,16 @@ const defs: OptionDef[] = [
   // timing of training runs (experiments/bench-train.ts)
   { key: 'head', kind: { type: 'integer', min: 1 }, default: 300, help: 'steps of the "first steps" mean' },
   { key: 'fixed', kind: { type: 'boolean' }, default: true, help: 'also measure the fixed costs of one run (--no-fixed to skip)' },
+  // unbiased decoding (issue 22; src/coded-backprop/unbiased.ts)
+  { key: 'estimate', kind: { type: 'choice', choices: ESTIMATES }, default: 'plain', help: 'plain: decoded blocks as they are; unbiased: each scaled by 1/P(recovered by T_max) (exact-or-missing codes, r×c)' },
+  {
+    key: 'estimateFloor',
+    kind: { type: 'number', positive: true },
+    default: DEFAULT_ESTIMATE_FLOOR,
+    help: 'unbiased decoding: blocks with P(recovered) below this are not rescaled (0 < floor ≤ 1)',
+    check: ((v: number) => (v > 1 ? `must be in (0, 1] (got ${v})` : undefined)) as (v: never) => string | undefined,
+  },
+  { key: 'fixedMatrices', kind: { type: 'boolean' }, default: false, help: 'draw A and B once and report per class the bias ‖E[Ĉ] − C‖/‖C‖ and the variance of Ĉ over the trials (float64)' },
   // random matrices (experiments/matmul.ts)
   { key: 'executor', kind: { type: 'choice', choices: EXECUTORS }, default: 'f64', help: 'f64: exact float64 JS reference; tensor: the tfjs float32 path used in training' },
   // a worker process of the nats runtime (experiments/worker.ts; its connection flags are the runtime's, src/runtime/options.ts)
