@@ -186,6 +186,7 @@ const defs: OptionDef[] = [
     help: 'unbiased decoding: blocks with P(recovered) below this are not rescaled (0 < floor ≤ 1)',
     check: ((v: number) => (v > 1 ? `must be in (0, 1] (got ${v})` : undefined)) as (v: never) => string | undefined,
   },
+  { key: 'fieldPart', flag: 'part', kind: { type: 'choice', choices: ['all', 'matrix', 'train'] }, default: 'all', help: 'npm run field: both figures, only the matrix-level one, or only the training sweep and its figure' },
   { key: 'fixedMatrices', kind: { type: 'boolean' }, default: false, help: 'draw A and B once and report per class the bias ‖E[Ĉ] − C‖/‖C‖ and the variance of Ĉ over the trials (float64)' },
   // random matrices (experiments/matmul.ts)
   { key: 'executor', kind: { type: 'choice', choices: EXECUTORS }, default: 'f64', help: 'f64: exact float64 JS reference; tensor: the tfjs float32 path used in training' },

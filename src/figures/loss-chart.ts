@@ -57,6 +57,8 @@ export interface LossChartOptions {
   /** Further line styles (dash legend) and point shapes (shape legend), after the built-in ones. */
   extraStyles?: readonly string[];
   extraShapes?: readonly string[];
+  /** Further colour categories (legend labels of lines that are not a scheme, e.g. a designed code), after the schemes. */
+  extraSchemes?: readonly string[];
 }
 
 /** The Figs. 3–4 chart (a vega-lite spec). */
@@ -86,7 +88,7 @@ export function lossChart(o: LossChartOptions) {
     y: log
       ? { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖² (log)', scale: 'log', domain: [floor, 1] }
       : { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖²', domain: [0, top > 1.05 ? cap + 0.05 : 1.05] },
-    color: { field: 'scheme', title: 'Scheme', sort: schemes.map((s) => labels[s]) },
+    color: { field: 'scheme', title: 'Scheme', sort: [...schemes.map((s) => labels[s]), ...(o.extraSchemes ?? [])] },
     dash: { field: 'style', title: 'Line', sort: styles },
     shape: { field: 'granularity', title: 'Monte Carlo (points, CI bars)', sort: [...granularities.map((g) => GRANULARITY_LABELS[g]), ...(o.extraShapes ?? [])] },
     detail: 'key',

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
 import { latencySpecOf, OptionError, resolveValues, type PresetName } from '../config/index.ts';
+import { maxGridLevels } from '../util/class-table.ts';
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
@@ -17,6 +18,7 @@ export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
   'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
+  'estimate', 'estimateFloor', 'rowBlocks', 'colBlocks',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -90,8 +92,15 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     if (v.decoder === 'surrogate') throw new OptionError('decoder', 'the baseline has exact products: nothing to erase');
     return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {}, design: null, decoder: 'real' };
   }
+  // the block grid: 3×3 (the paper's), except BACC, defined on the 1-D grid: 9×1 (A's rows, B whole)
+  const oneD = scheme === 'bacc';
+  const rowBlocks = (v.rowBlocks as number | null) ?? (oneD ? 9 : 3);
+  const colBlocks = (v.colBlocks as number | null) ?? (oneD ? 1 : 3);
   const codedInput: CodedMatMulOptions = {
     scheme,
+    ...(rowBlocks !== 3 || colBlocks !== 3 ? { rowBlocks, colBlocks, levels: Math.min(3, maxGridLevels(rowBlocks, colBlocks)) } : {}),
+    estimate: v.estimate as string,
+    estimateFloor: v.estimateFloor as number,
     tmax: v.tmax as number,
     granularity: v.granularity as string,
     workers: (v.workers as number | null) ?? undefined,
@@ -116,6 +125,9 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   }
   if (v.decoder === 'surrogate') {
     const where = [coded, ...Object.values(sites)];
+    if (!['uncoded', 'rep', 'mds', 'now', 'ew'].includes(scheme) || coded.unbiased) {
+      throw new OptionError('decoder', 'surrogate has the decoding formulas of uncoded, rep, mds, now and ew with plain estimates only (use --decoder real)');
+    }
     if (where.some((o) => o.partition !== 'rxc' || (o.code.usesWindows && o.granularity !== 'class') || o.replay)) {
       throw new OptionError('decoder', 'surrogate needs the r×c partition, class granularity for now/ew (the decoding-probability formulas) and no trace replay');
     }
