@@ -72,7 +72,7 @@ export async function drawFieldTraining(dir: string, names: readonly string[], n
       `${note}; mean over seeds ${seeds.join(', ')} (line), min–max over seeds (bars)`,
       'each worker computes one block product (1/N·P of a backward product) at rate λ·K, K = N·P/W (Table III’s load normalisation)',
     ],
-    x: { field: 'tmax', title: 'deadline T_max', scale: 'log' },
+    x: { field: 'tmax', title: 'deadline T_max', scale: 'log', domain: tmaxDomain(cells.map((c) => c.tmax)) },
     y: { field: 'acc', title: 'final test accuracy', zero: false },
     color: { field: 'code', title: 'Code (W, per-worker load K)', sort: labels },
     lines,
@@ -89,4 +89,11 @@ export async function drawFieldTraining(dir: string, names: readonly string[], n
   const base = join(dir, 'field-train');
   const files = [{ path: `${base}.csv`, data: formatCsv(csv, FIELD_TRAIN_COLUMNS) }, ...(await renderSpecFiles(spec, base))];
   return writeFilesAtomic(files);
+}
+
+/** The x domain of the deadlines (log axis): a little room either side. */
+function tmaxDomain(tmaxes: readonly number[]): [number, number] {
+  const finite = tmaxes.filter((t) => Number.isFinite(t));
+  if (finite.length === 0) return [0.1, 10];
+  return [Math.min(...finite) / 1.25, Math.max(...finite) * 1.25];
 }
