@@ -12,6 +12,7 @@ import { relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { fieldMatrixFiles } from '../src/figures/field.ts';
+import { designedCurve, designedMonteCarlo } from '../src/design/index.ts';
 import { loadTrainData } from '../src/training/index.ts';
 import { runSweep, writeSweepPlan, type SweepEvent } from '../src/training/sweep.ts';
 import { FIELD_VARIANTS, planFieldSweep } from '../src/training/field-sweep.ts';
@@ -42,7 +43,14 @@ export async function field(args: string[], log: (line: string) => void = (l) =>
 
   if (part !== 'train') {
     const t0 = performance.now();
-    const files = await fieldMatrixFiles(dir, { trials: v.trials as number, seed: v.seed as number, threads: v.threads as number, onProgress: (m) => log(`field: ${m}`) }, args);
+    const trials = v.trials as number;
+    const seed = v.seed as number;
+    const threads = v.threads as number;
+    const designedEw = async (setup: Parameters<typeof designedCurve>[0], times: readonly number[], pointTimes: readonly number[]) => ({
+      curve: designedCurve(setup, 'ew', times).map((d) => d.loss),
+      points: await designedMonteCarlo(setup, ['ew'], pointTimes, { trials, seed, threads, z: 1.959964 }),
+    });
+    const files = await fieldMatrixFiles(dir, { trials, seed, threads, designedEw, onProgress: (m) => log(`field: ${m}`) }, args);
     written.push(...(await writeFilesAtomic(files)));
     log(`field: matrix-level figure in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }

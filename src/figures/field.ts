@@ -11,7 +11,6 @@
  *   field-<setup>-time.{csv,svg,png}, field-<setup>-received.{csv,svg,png}, field.json (seed, setups, agreement)
  */
 import { type LineSpec, type McScheme, type MonteCarloSetup, PAPER_MC_SETUP, confidenceInterval, gridOf, hasTheory, lineKey, simulateParallel, theoryVsReceived, theoryVsTime } from '../montecarlo/index.ts';
-import { designedCurve, designedMonteCarlo } from '../design/index.ts';
 import { renderSpecFiles, type Row } from '../plot/index.ts';
 import { formatCsv } from '../util/csv.ts';
 import { streamSeed } from '../util/rng.ts';
@@ -49,10 +48,18 @@ export function fieldSetups(): FieldSetup[] {
   ];
 }
 
+/** EW with designed Γ on a setup: the formula with Γ optimised at each deadline, and Monte Carlo points (src/design, given by the command: figures do not import design). */
+export interface DesignedEw {
+  curve: number[];
+  points: { t: number; gamma: number[]; formula: number; mean: number; ciLow: number; ciHigh: number; seed: number }[];
+}
+
 export interface FieldRunOptions {
   trials: number;
   seed: number;
   threads: number;
+  /** EW with Γ designed at each of `times` (formula) and at `pointTimes` (Monte Carlo). */
+  designedEw: (setup: MonteCarloSetup, times: readonly number[], pointTimes: readonly number[]) => Promise<DesignedEw>;
   onProgress?: (message: string) => void;
 }
 
@@ -109,13 +116,12 @@ export async function fieldMatrixFiles(dir: string, o: FieldRunOptions, args: re
     const W = 15;
     const designSetup: MonteCarloSetup = { ...fs.setup, workers: W, K: blocks / W };
     o.onProgress?.(`${fs.key} EW designed Γ`);
-    const curve = designedCurve(designSetup, 'ew', fs.times);
+    const { curve, points: pts } = await o.designedEw(designSetup, fs.times, DESIGN_TIMES);
     const dLabel = `EW-UEP, designed Γ (W = ${W}, K = ${Number((blocks / W).toPrecision(3))})`;
-    curve.forEach((d, g) => {
-      time.lines.push({ t: fs.times[g], loss: d.loss, scheme: dLabel, style: STYLE_FORMULA, key: 'ew-designed/line' });
-      timeCsv.push({ setup: fs.key, t: fs.times[g], scheme: 'ew-designed', workers: W, K: blocks / W, formula: d.loss, montecarlo: '', ci_low: '', ci_high: '' });
+    curve.forEach((loss, g) => {
+      time.lines.push({ t: fs.times[g], loss, scheme: dLabel, style: STYLE_FORMULA, key: 'ew-designed/line' });
+      timeCsv.push({ setup: fs.key, t: fs.times[g], scheme: 'ew-designed', workers: W, K: blocks / W, formula: loss, montecarlo: '', ci_low: '', ci_high: '' });
     });
-    const pts = await designedMonteCarlo(designSetup, ['ew'], DESIGN_TIMES, { trials: o.trials, seed: o.seed, threads: o.threads, z: Z95 });
     for (const p of pts) {
       time.points.push({ t: p.t, loss: p.mean, lo: p.ciLow, hi: p.ciHigh, scheme: dLabel, granularity: 'class windows' });
       timeCsv.push({ setup: fs.key, t: p.t, scheme: 'ew-designed', workers: W, K: blocks / W, formula: p.formula, montecarlo: p.mean, ci_low: p.ciLow, ci_high: p.ciHigh });
