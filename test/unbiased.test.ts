@@ -122,3 +122,18 @@ test('matmul --fixed-matrices: per-class bias within 3× its noise level under u
   const { cliMessage } = await import('./helpers/cli-message.ts');
   t.regex(cliMessage(await t.throwsAsync(matmul(['--scheme', 'bacc', '--row-blocks', '9', '--col-blocks', '1', '--variances', '1', '--gamma', '1', '--estimate', 'unbiased', '--trials', '2'], () => undefined))), /^--estimate: unbiased is for exact-or-missing codes/);
 });
+
+test('training: --estimate unbiased is recorded in config.json (coded) and refused with --design auto or the surrogate', async (t) => {
+  const { resolveTrainConfig } = await import('../src/training/train-config.ts');
+  const cfg = resolveTrainConfig({ scheme: 'ew', tmax: 0.5, estimate: 'unbiased' });
+  t.true(cfg.coded !== 'baseline' && cfg.coded.unbiased !== undefined);
+  const { codedRecord } = await import('../src/training/run-record.ts');
+  const rec = codedRecord(cfg.coded as Exclude<typeof cfg.coded, 'baseline'>) as { estimate?: string; unbiased?: { floor: number; source: string } };
+  t.is(rec.estimate, 'unbiased');
+  t.deepEqual([rec.unbiased?.floor, rec.unbiased?.source], [0.05, 'theory']);
+  const plain = resolveTrainConfig({ scheme: 'ew', tmax: 0.5 });
+  t.false('estimate' in codedRecord(plain.coded as Exclude<typeof plain.coded, 'baseline'>), 'plain runs keep their old record');
+  t.is(t.throws<OptionError>(() => resolveTrainConfig({ scheme: 'ew', estimate: 'unbiased', trainDesign: 'auto' }))?.key, 'estimate');
+  t.is(t.throws<OptionError>(() => resolveTrainConfig({ scheme: 'ew', estimate: 'unbiased', decoder: 'surrogate' }))?.key, 'decoder');
+  t.is(t.throws<OptionError>(() => resolveTrainConfig({ scheme: 'bacc', decoder: 'surrogate' }))?.key, 'decoder');
+});

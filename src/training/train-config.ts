@@ -118,6 +118,8 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   }
   if (v.trainDesign === 'auto') {
     const where = [coded, ...Object.values(sites)];
+    // the designed Γ changes P(recovered), which unbiased decoding's scales were computed from
+    if (coded.unbiased) throw new OptionError('estimate', 'unbiased is not combined with --design auto (each designed Γ would change P(recovered)); use plain');
     if (!(scheme === 'now' || scheme === 'ew')) throw new OptionError('trainDesign', `auto designs the Γ of now or ew (got --scheme ${scheme})`, 'design');
     if (where.some((o) => o.partition !== 'rxc' || o.granularity !== 'class')) {
       throw new OptionError('trainDesign', 'auto needs the r×c partition with class granularity (the exact loss formula it optimises)', 'design');
