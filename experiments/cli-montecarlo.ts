@@ -9,6 +9,7 @@ import { defaultPacketClasses } from '../src/coded-backprop/plan-api.ts';
 import type { CxrFigureRun } from '../src/figures/journal-cxr.ts';
 import type { McFigureRun } from '../src/figures/run.ts';
 import {
+  CXR_MC_SCHEMES,
   checkCxrSetup,
   checkSetup,
   defaultWorkers,
@@ -19,7 +20,7 @@ import {
   type McScheme,
   type MonteCarloSetup,
 } from '../src/montecarlo/index.ts';
-import { parseClassTableText } from '../src/util/class-table.ts';
+import { maxGridLevels, parseClassTableText } from '../src/util/class-table.ts';
 
 /** The grid of the resolved values: N, P and the class table when given. */
 export interface GridFlags {
@@ -83,8 +84,9 @@ export function mcFigureRun(v: Values, label: string, grid: GridFlags = {}, work
   const paperGrid = N === S && P === S && grid.classTable === undefined;
   // The preset's W (the paper's 40) on the paper's one-block-per-level grid; else round(5/3·N·P).
   const workers = workersGiven || paperGrid ? (v.workers as number) : defaultWorkers(N * P);
-  if (S > Math.min(N, P)) {
-    throw new OptionError('variances', `at most min(--row-blocks, --col-blocks) = ${Math.min(N, P)} levels on a ${N}×${P} grid, got ${S}`);
+  if (S > maxGridLevels(N, P)) {
+    const rule = N === 1 || P === 1 ? 'max(--row-blocks, --col-blocks) on a 1-D grid' : 'min(--row-blocks, --col-blocks)';
+    throw new OptionError('variances', `at most ${rule} = ${maxGridLevels(N, P)} levels on a ${N}×${P} grid, got ${S}`);
   }
   const table = grid.classTable;
   if (table && (table.length !== N || table.some((r) => r.length !== P))) {
@@ -101,6 +103,12 @@ export function mcFigureRun(v: Values, label: string, grid: GridFlags = {}, work
   }
   if (schemes.includes('mds') && workers < N * P) {
     throw new OptionError('workers', `MDS needs at least N·P = ${N * P} workers (${N}×${P} grid), got ${workers}`);
+  }
+  // a 1-D grid (N×1 or 1×P) has levels on one side only: product windows (A level × B level) mean nothing there
+  const oneD = (N === 1 || P === 1) && S > 1;
+  const granularities = (v.granularities as Granularity[]).filter((g) => !oneD || g === 'class');
+  if (granularities.length === 0 && schemes.some((s) => s === 'now' || s === 'ew')) {
+    throw new OptionError('granularities', `product windows pair an A level with a B level; on the 1-D ${N}×${P} grid use class`);
   }
   const setup: MonteCarloSetup = {
     ...(grid.rowBlocks !== undefined ? { rowBlocks: N } : {}),
@@ -120,7 +128,7 @@ export function mcFigureRun(v: Values, label: string, grid: GridFlags = {}, work
   const confidence = v.confidence as number;
   return {
     setup,
-    lines: linesFor(schemes, v.granularities as Granularity[]),
+    lines: linesFor(schemes, granularities),
     trials: v.trials as number,
     seed: v.seed as number,
     threads: v.threads as number,
@@ -175,6 +183,8 @@ export function cxrFigureRun(v: Values, label: string, argv: Record<string, unkn
   if (variances.length !== L) throw new OptionError('variances', `needs one variance per packet class (${L} classes), got ${variances.length}`);
   if (gamma.length !== L) throw new OptionError('gamma', `needs one entry per packet class (${L} classes), got ${gamma.length}`);
   const schemes = v.figureSchemes as CxrMcScheme[];
+  const rxcOnly = schemes.filter((s) => !(CXR_MC_SCHEMES as readonly string[]).includes(s));
+  if (rxcOnly.length > 0) throw new OptionError('figureSchemes', `${rxcOnly.join(', ')} ha${rxcOnly.length > 1 ? 've' : 's'} no c×r form; with --partition cxr use ${CXR_MC_SCHEMES.join(', ')}`, 'schemes');
   const setup: CxrMonteCarloSetup = {
     U: v.U as number,
     Q: v.Q as number,

@@ -5,7 +5,7 @@
  * formula applies (class granularity or MDS; any latency model), its value beside the Monte Carlo.
  */
 import { join } from 'node:path';
-import { classTableRows, gridClassTable } from '../src/util/class-table.ts';
+import { blockLevels, classTableRows, gridClassTable, maxGridLevels } from '../src/util/class-table.ts';
 import { CODES, resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import { latencySpecOf, OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, type Scheme } from '../src/theory/index.ts';
@@ -17,6 +17,7 @@ import { Rng } from '../src/util/rng.ts';
 import { confidenceInterval } from '../src/util/stats.ts';
 import { type Executor, type MatmulTrialsResult, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
 import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
+import { runFixedMatrixTrials } from '../src/workloads/bias-variance.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
@@ -27,6 +28,7 @@ import { commandLine, FLOAT64_BACKEND, isMainModule, runCommand } from './cli-co
 const MATMUL_KEYS = [
   'scheme', 'granularity', 'workers', 'lambda', 'K', 'tmax', 'seed', 'gamma', 'ordering', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape',
   'trials', 'variances', 'U', 'M', 'Q', 'executor', 'backend', 'partition', 'packets', 'packetClasses', 'out',
+  'estimate', 'estimateFloor', 'fixedMatrices', 'rowBlocks', 'colBlocks',
 ] as const;
 
 /**
@@ -66,7 +68,11 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   const S = variances.length;
   const trials = v.trials as number;
   const seed = v.seed as number;
-  const spec = { U: v.U as number, M: v.M as number, Q: v.Q as number, varA: variances, varB: variances };
+  // the grid: one block per level by default; --row-blocks/--col-blocks cut more (1-D N×1: levels from A's rows)
+  const N = (v.rowBlocks as number | null) ?? S;
+  const P = (v.colBlocks as number | null) ?? S;
+  if (S > maxGridLevels(N, P)) throw new OptionError('variances', `at most ${maxGridLevels(N, P)} levels on a ${N}×${P} grid, got ${S}`);
+  const spec = { U: v.U as number, M: v.M as number, Q: v.Q as number, varA: blockLevels(N, S).map((l) => variances[l]), varB: blockLevels(P, S).map((l) => variances[l]) };
   const executor = v.executor as Executor;
   if (scheme === 'baseline') throw new OptionError('scheme', `matmul runs a code (${CODES.map((c) => c.name).join(', ')}); baseline is the exact product`);
   const latency = latencySpecOf(v);
@@ -76,9 +82,11 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     tmax: v.tmax as number,
     workers,
     gamma: v.gamma as number[],
-    rowBlocks: S,
-    colBlocks: S,
+    rowBlocks: N,
+    colBlocks: P,
     levels: S,
+    estimate: v.estimate as string,
+    estimateFloor: v.estimateFloor as number,
     ordering: v.ordering as never,
     latency,
     K: v.K as number,
@@ -90,8 +98,23 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   log(`backend: ${backend}`);
   log(
     `scheme ${opts.scheme}${opts.code.usesWindows ? ` (${opts.granularity} granularity, Γ = (${opts.gamma.join(', ')}))` : ''}, W = ${opts.workers}, ${opts.latency.name}, K = ${opts.K}, T_max = ${opts.tmax}, ` +
-      `A ${S * spec.U}×${spec.M}, B ${spec.M}×${S * spec.Q}, variances (${variances.join(', ')}), ${executor} executor, seed ${seed}`,
+      `A ${N * spec.U}×${spec.M}, B ${spec.M}×${P * spec.Q}, variances (${variances.join(', ')}), ${executor} executor, seed ${seed}`,
   );
+  if (opts.unbiased) {
+    const u = opts.unbiased;
+    log(`unbiased decoding: floor ${u.floor}; P(recovered) from ${u.source === 'theory' ? 'the theory' : `a Monte Carlo of ${u.plans} plans`}: ${u.probability.map((p) => p.toFixed(4)).join(', ')} (blocks below the floor keep scale 1)`);
+  }
+  if (v.fixedMatrices) {
+    if (executor !== 'f64' || runtimeOpts.runtime !== 'sim') throw new OptionError('fixedMatrices', 'runs the float64 executor on simulated workers (drop --executor tensor / --runtime)');
+    const t1 = Date.now();
+    const bv = runFixedMatrixTrials(spec, opts, trials, new Rng(seed));
+    log(`fixed A and B, ${trials} trials in ${((Date.now() - t1) / 1000).toFixed(1)} s (${opts.estimate} estimate)`);
+    log('per class: bias ‖E[Ĉ] − C‖/‖C‖ (noise level of the mean √(var/trials)), variance E‖Ĉ − E[Ĉ]‖²/‖C‖²');
+    bv.forEach((c, l) => log(`  class ${l + 1}: bias ${c.bias.toFixed(4)} (noise ${c.biasNoise.toFixed(4)}), variance ${c.variance.toFixed(4)}`));
+    if (dir === null) return [];
+    const rows = bv.map((c, l) => ({ scheme: opts.scheme, granularity: opts.granularity, estimate: opts.estimate, floor: opts.unbiased?.floor ?? '', workers: opts.workers, tmax: opts.tmax, trials, seed, class: l + 1, bias: c.bias, bias_noise: c.biasNoise, variance: c.variance }));
+    return writeFilesAtomic([{ path: join(dir, 'matmul-bias.csv'), data: formatCsv(rows, ['scheme', 'granularity', 'estimate', 'floor', 'workers', 'tmax', 'trials', 'seed', 'class', 'bias', 'bias_noise', 'variance']) }]);
+  }
   const t0 = Date.now();
   const tty = process.stderr.isTTY;
   const progress = (done: number) => process.stderr.write(tty ? `\r  ${done}/${trials} trials` : `  ${done}/${trials} trials\n`);
@@ -127,7 +150,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   log(`normalised loss: ${r.loss.mean.toFixed(4)}  (95% CI ${ci.low.toFixed(4)} … ${ci.high.toFixed(4)}${memory ? '; i.i.d. interval, too narrow for correlated calls: npm run stragglers uses batch means' : ''})`);
   let theory: number | null = null;
   if ((opts.granularity === 'class' || !opts.code.usesWindows) && (THEORY_SCHEMES as readonly string[]).includes(opts.scheme)) {
-    const classTable = classTableRows(gridClassTable(S, S, S), S);
+    const classTable = classTableRows(gridClassTable(N, P, S), P);
     const energies = classEnergies({ ...spec, classTable });
     // P(T_w < T_max) under the chosen latency model; times are the single-worker times over K
     const F = opts.latency.cdf(opts.K * opts.tmax);
@@ -135,6 +158,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     log(memory ? `i.i.d. theory (Th. 1 under the stationary marginal): ${theory.toFixed(4)}` : `theory (Th. 1):  ${theory.toFixed(4)}`);
   }
   log(`workers received: ${r.workersReceived.mean.toFixed(2)} of ${opts.workers} on average`);
+  if (r.blocksEstimated !== undefined) log(`blocks estimated (approximate, never exact): ${r.blocksEstimated.toFixed(3)} of ${opts.grid.N * opts.grid.P} on average`);
   log('blocks recovered per class (mean / class size): ' + r.classRecovered.map((c, l) => `class ${l + 1}: ${c.toFixed(3)}/${r.classSizes[l]}`).join(', '));
   log(
     'determined but withheld for precision per class (mean): ' +

@@ -35,7 +35,7 @@ const TSX = 'node_modules/.bin/tsx';
 test('npm run bench:train: a bad value stops it with one line naming the flag, before any training', async (t) => {
   for (const [args, re] of [
     [['--head', '0'], /^error: --head: must be ≥ 1 \(got 0\)\n$/],
-    [['--schemes', 'ew,turbo'], /^error: --schemes: 'turbo' is not one of uncoded, rep, mds, now, ew\n$/],
+    [['--schemes', 'ew,turbo'], /^error: --schemes: 'turbo' is not one of uncoded, rep, mds, now, ew, sysmds, product, bacc\n$/],
     [['--tmax', 'abc'], /^error: --tmax: "abc" is not a number \(or inf\)\n$/],
     [['--epochs', '0'], /^error: --epochs: must be ≥ 1 \(got 0\)\n$/],
   ] as Array<[string[], RegExp]>) {

@@ -23,7 +23,8 @@ const SHAPES: [number, number, number][] = [
 ];
 
 /** Every configuration to check: each code, and each granularity for the window codes. */
-const CONFIGS = CODES.flatMap((code) =>
+// approximate codes (BACC: code.estimate) never give exact blocks: test/bacc.test.ts tests their stated error
+const CONFIGS = CODES.filter((code) => !code.estimate).flatMap((code) =>
   (code.usesWindows ? ['class', 'product'] : ['class']).map((granularity) => ({ scheme: code.name, granularity })),
 );
 
@@ -211,7 +212,8 @@ const CXR_SHAPES: [number, number, number, number][] = [
   [10, 30, 10, 3],
 ];
 
-for (const code of CODES) {
+// codes with a c×r form (the others reject partition cxr: tested with the bad options below)
+for (const code of CODES.filter((c) => c.packets)) {
   const scheme = code.name;
   test(`cxr ${scheme}: with every worker arriving Ĉ = A·B (even and uneven packets, float64 and tensor)`, (t) => {
     for (const [m, n, p, K] of CXR_SHAPES) {

@@ -49,7 +49,8 @@ function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return ny === 0 ? Math.sqrt(s) : Math.sqrt(s) / ny;
 }
 
-for (const code of CODES) {
+// codes with a c×r form
+for (const code of CODES.filter((c) => c.packets)) {
   const scheme = code.name;
   test(`cxr ${scheme}: tensor Ĉ = float64 Ĉ within float32 rounding, same stats`, (t) => {
     let compared = 0;

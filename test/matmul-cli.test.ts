@@ -61,7 +61,7 @@ test('catalogue flags: a bad value is an OptionError naming the flag, before any
     [['--packets', 'x'], '--packets: "x" is not a number'],
     [['--packet-classes', '0,a'], '--packet-classes: "a" is not a number'],
     [['--partition', 'rxr'], "--partition: 'rxr' is not one of rxc, cxr"],
-    [['--scheme', 'baseline'], '--scheme: matmul runs a code (uncoded, rep, mds, now, ew); baseline is the exact product'],
+    [['--scheme', 'baseline'], '--scheme: matmul runs a code (uncoded, rep, mds, now, ew, sysmds, product, bacc); baseline is the exact product'],
   ] as [string[], string][]) {
     const err = await t.throwsAsync<OptionError>(matmul(args, () => undefined), { instanceOf: OptionError }, args.join(' '));
     t.is(err?.flagMessage, message);

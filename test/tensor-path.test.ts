@@ -39,7 +39,8 @@ function relDiffWhereBoth(x: Float32Array, y: Float32Array): number {
   return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }
 
-for (const code of CODES) {
+// approximate codes (BACC, 9×1 only) are checked against float64 and an independent Berrut in test/bacc.test.ts
+for (const code of CODES.filter((c) => !c.estimate)) {
   test(`${code.name}: the fused tensor path gives the old path's coded product within float32 rounding`, (t) => {
     for (const tmax of [0.5, 1, 2]) {
       SHAPES.forEach(([m, n, p], s) => {
@@ -73,7 +74,7 @@ test.serial('off wasm (cpu backend) the fused path gives the same coded products
   const previous = tf.getBackend();
   await tf.setBackend('cpu');
   try {
-    for (const code of CODES) {
+    for (const code of CODES.filter((c) => !c.estimate)) {
       for (const tmax of [1, 2]) {
         const [m, n, p] = SHAPES[code.name.length % SHAPES.length];
         const { A, B } = randomPair(m, n, p, 5);

@@ -34,7 +34,7 @@ function startChild(args: string[]) {
   return { child, done };
 }
 
-const WORKERS: Record<string, number> = { uncoded: 9, rep: 18, mds: 15, now: 15, ew: 15 };
+const WORKERS: Record<string, number> = { uncoded: 9, rep: 18, mds: 15, now: 15, ew: 15, sysmds: 15, product: 16, bacc: 15 };
 const SMALL = ['--limit', '320', '--epochs', '1', '--eval-every', '1000', '--test-limit', '500', '--tmax', '1'];
 
 // One in-process smoke run per scheme (5 steps each): files well-formed and complete.

@@ -170,6 +170,12 @@ export interface DecodeResult {
   determined: boolean[];
   /** Decode matrix D (blocks × received) row-major: Ĉ_b = Σ_r D[b·R + r]·R_r; zero rows for lost blocks. */
   matrix: Float64Array;
+  /**
+   * Approximate codes (BACC) only: estimated[b] when block b's decode is an estimate, not exact
+   * (determined[b] then means "has a value"). Its decode vector does not satisfy Σ_r d[r]·g_r = e_b,
+   * so executors must add whole results (no cancelling of other blocks' parts).
+   */
+  estimated?: boolean[];
 }
 
 /** Decodes one received set given its coefficient rows (in received order). */

@@ -60,7 +60,8 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   const Q = cols.maxSize;
   const R = received.length;
   const UQ = U * Q;
-  const aSide = U <= Q;
+  // an estimate (BACC, N×1) reads whole results: one group (P = 1 when grouped by B's column blocks)
+  const aSide = decode.estimated ? P === 1 : U <= Q;
   const groups = aSide ? P : N;
   const terms = aSide ? N : P;
   const weight = (g: Float64Array, group: number, t: number) => (aSide ? g[t * P + group] : g[group * P + t]);
@@ -276,7 +277,8 @@ export function codedMatMul(
     // Uncoded and repetition: each received worker computes one block product A_i·B_j, Ĉ_b is
     // that product. When they cover enough of C they are computed together, as the one product
     // A·B (the same dot products, in one wasm call), and the blocks no worker returned are set to zero.
-    const together = plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
+    // (not under unbiased decoding: its blocks are the results scaled by 1/P, which this path does not apply)
+    const together = !opts.unbiased && plan.coef.every(isUnitBlock) && determinedArea(plan) >= FULL_PRODUCT_MIN_AREA;
     out = together ? ownStaged(tf.matMul(A, B)) : stage(m, p);
     plan = { ...plan, layout: tensorLayout(A, B, opts) };
     if (together) {

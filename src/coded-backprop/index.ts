@@ -21,3 +21,5 @@ export { emptyStepStats, makeCodedMultiply } from './coded-multiply.ts';
 export type { CodedMultiply, StepStats, TrainingScheme } from './coded-multiply.ts';
 export { TraceReplay, traceReplayPath, traceReplayProblem } from './trace-replay.ts';
 export { ADAPTIVE_WEIGHT, ASSIGNMENTS, makeAssigner, rankTasks, taskImportance, type Assigner, type AssignmentName, type InTimeReply } from './assignment.ts';
+export { DEFAULT_ESTIMATE_FLOOR, ESTIMATES } from './unbiased.ts';
+export type { Estimate, UnbiasedScaling } from './unbiased.ts';

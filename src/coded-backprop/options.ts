@@ -9,12 +9,14 @@ import { type LatencyModel, type LatencySpec, makeLatency, normaliseLatencyChoic
 import { DEFAULT_LATENCY_SEED } from './latency/site-state.ts';
 import { type Assigner, type AssignmentName, makeAssigner, parseAssignment } from './assignment.ts';
 import { blockLevels, classSizesOf, paperClassTable } from './partition.ts';
+import { maxGridLevels } from '../util/class-table.ts';
 import type { Granularity, Ordering, Partition, SchemeName } from './types.ts';
 import { PARTITIONS, type PacketOptions, resolvePacketShape } from './cxr/options.ts';
 import type { PacketCode } from './codes/code.ts';
 import type { PacketShape } from './cxr/packets.ts';
 import { TraceReplay, traceReplayPath } from './trace-replay.ts';
 import { OptionError } from '../util/option-error.ts';
+import { DEFAULT_ESTIMATE_FLOOR, ESTIMATES, type Estimate, type UnbiasedScaling, unbiasedScaling } from './unbiased.ts';
 import { PRESETS } from '../util/presets.ts';
 
 export const GRANULARITIES: readonly Granularity[] = ['class', 'product'];
@@ -53,6 +55,10 @@ export interface CodedMatMulOptions extends PacketOptions {
   replay?: TraceReplay;
   /** Which worker gets which task: random (default, the paper), fixed or adaptive (assignment.ts). */
   assign?: AssignmentName | string;
+  /** plain (default) or unbiased: scale each decoded block by 1/P(recovered by T_max) (unbiased.ts). */
+  estimate?: Estimate | string;
+  /** Unbiased decoding's floor: blocks with P(recovered) below it are not rescaled (default 0.05). */
+  estimateFloor?: number;
 }
 
 export interface ResolvedCodedOptions {
@@ -78,6 +84,10 @@ export interface ResolvedCodedOptions {
   assign: AssignmentName;
   /** Its per-site state (absent for random: the tasks as the code drew them). */
   assigner?: Assigner;
+  /** How blocks are estimated (plain: as decoded). */
+  estimate: Estimate;
+  /** `estimate` unbiased only: P(recovered) per block and the scales applied to decoded blocks. */
+  unbiased?: UnbiasedScaling;
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -121,7 +131,9 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   const N = positiveInt('rowBlocks', o.rowBlocks ?? 3);
   const P = positiveInt('colBlocks', o.colBlocks ?? 3);
   const levels = positiveInt('levels', o.levels ?? 3);
-  if (levels > Math.min(N, P)) throw new OptionError('levels', `must be at most min(rowBlocks, colBlocks) = ${Math.min(N, P)} (got ${levels})`);
+  if (levels > maxGridLevels(N, P)) {
+    throw new OptionError('levels', `must be at most ${N === 1 || P === 1 ? 'max(rowBlocks, colBlocks) on a 1-D grid' : 'min(rowBlocks, colBlocks)'} = ${maxGridLevels(N, P)} (got ${levels})`);
+  }
   let classTable: number[] | undefined;
   if (o.classTable !== undefined) {
     classTable = o.classTable;
@@ -168,7 +180,11 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
   const assign = parseAssignment(o.assign ?? 'random');
   if (assign !== 'random' && cxr) throw new OptionError('assign', `'${assign}' is for the r×c partition (valid with --partition cxr: random)`);
   const assigner = makeAssigner(assign, code);
-  return {
+  const estimate = oneOf('estimate', o.estimate ?? 'plain', ESTIMATES);
+  // 1/P(recovered) comes from the i.i.d. theory of a fresh random assignment per call
+  if (estimate === 'unbiased' && assign !== 'random') throw new OptionError('estimate', `unbiased needs --assign random (got --assign ${assign}): its P(recovered) is the i.i.d. theory's (valid: ${ESTIMATES.join(', ')})`);
+  if (estimate === 'unbiased' && drawn.callTimes) throw new OptionError('estimate', `unbiased needs a latency model without memory (got --latency ${parseLatencyChoice(model).def.name}): its P(recovered) is the i.i.d. theory's (valid: ${ESTIMATES.join(', ')})`);
+  const resolved: ResolvedCodedOptions = {
     code,
     scheme: code.name,
     tmax,
@@ -187,7 +203,10 @@ export function resolveCodedOptions(o: CodedMatMulOptions): ResolvedCodedOptions
     ...(replay ? { replay } : {}),
     assign,
     ...(assigner ? { assigner } : {}),
+    estimate,
   };
+  if (estimate === 'unbiased') resolved.unbiased = unbiasedScaling(resolved, o.estimateFloor ?? DEFAULT_ESTIMATE_FLOOR);
+  return resolved;
 }
 
 /** The seed of a latency model's state: an integer (default DEFAULT_LATENCY_SEED). */

@@ -11,7 +11,7 @@ export type { WorkerTask, Term } from './codes/code.ts';
 export { padBlocks } from './blocks.ts';
 export type { PaddedBlocks } from './blocks.ts';
 export { IncrementalDecoder } from './decode.ts';
-export { F64Results, layoutOf, workerProduct } from './execute-f64.ts';
+export { codedMatMulF64, F64Results, layoutOf, workerProduct } from './execute-f64.ts';
 // the plan-driven executor: batch decoding of a received set, and its incremental variant
 export { decodeResults, IncrementalExecution } from './plan-executor.ts';
 export type { DecodedBlock, PlanDecoding, ResultSource } from './plan-executor.ts';

@@ -79,7 +79,7 @@ export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: R
   if (opts.assigner && observe) opts.assigner.observe(site, opts.workers, received.map((w) => ({ worker: w, time: times[w] })), opts.tmax);
   // only the received workers' rows matter: a late result cannot change Ĉ
   const coef = received.map((w) => coefficientRow(tasks[w], layout.N, layout.P));
-  const decode = decodeReceived(coef, layout.N * layout.P, opts.tolerance);
+  const decode = decodeOf(received, coef, layout, opts);
   return { layout, tasks, coef, times, received, decode };
 }
 
@@ -90,23 +90,40 @@ export function planCall(layout: BlockLayout, opts: ResolvedCodedOptions, rng: R
  */
 export function withReceived(plan: CallPlan, received: number[], opts: ResolvedCodedOptions): CallPlan {
   const coef = received.map((w) => coefficientRow(plan.tasks[w], plan.layout.N, plan.layout.P));
-  const decode = decodeReceived(coef, plan.layout.N * plan.layout.P, opts.tolerance);
+  const decode = decodeOf(received, coef, plan.layout, opts);
   return { ...plan, received, coef, decode };
+}
+
+/** The code's own estimate (approximate codes) or the shared exact decoder's. */
+function decodeOf(received: number[], coef: Float64Array[], layout: BlockLayout, opts: ResolvedCodedOptions): DecodeResult {
+  const decode = opts.code.estimate ? opts.code.estimate(received, opts, layout) : decodeReceived(coef, layout.N * layout.P, opts.tolerance);
+  if (opts.unbiased) {
+    // unbiased decoding: block b's decode vector (so Ĉ_b) times 1/P(b recovered); the precision
+    // check is scale-free (its bound and ‖Ĉ_b‖ scale alike)
+    const R = received.length;
+    opts.unbiased.scale.forEach((s, b) => {
+      if (s !== 1 && decode.determined[b]) for (let r = 0; r < R; r++) decode.matrix[b * R + r] *= s;
+    });
+  }
+  return decode;
 }
 
 /** Per-call statistics of a plan (decode error is filled in by the executor on request). */
 export function statsOf(plan: CallPlan): CodedMatMulStats {
   const { layout, decode } = plan;
   const classRecovered = new Array<number>(layout.classSizes.length).fill(0);
-  decode.determined.forEach((ok, b) => {
+  // exact blocks only: an approximate code's estimates are counted apart
+  const recovered = decode.determined.map((ok, b) => ok && !decode.estimated?.[b]);
+  recovered.forEach((ok, b) => {
     if (ok) classRecovered[layout.blockClass[b]]++;
   });
   return {
     workers: plan.tasks.length,
     workersReceived: plan.received.length,
     blocksTotal: layout.N * layout.P,
-    blocksRecovered: decode.determined.filter(Boolean).length,
-    recovered: [...decode.determined],
+    blocksRecovered: recovered.filter(Boolean).length,
+    recovered,
+    ...(decode.estimated ? { blocksEstimated: decode.estimated.filter(Boolean).length, estimated: [...decode.estimated] } : {}),
     blockClass: [...layout.blockClass],
     classSizes: [...layout.classSizes],
     classRecovered,
@@ -122,6 +139,15 @@ export function statsOf(plan: CallPlan): CodedMatMulStats {
  */
 export function withhold(stats: CodedMatMulStats, withheld: readonly boolean[]): CodedMatMulStats {
   withheld.forEach((w, b) => {
+    if (w && stats.estimated?.[b]) {
+      // an estimate that failed the precision check is withheld like an exact block
+      stats.estimated[b] = false;
+      stats.blocksEstimated!--;
+      stats.withheld[b] = true;
+      stats.blocksWithheld++;
+      stats.classWithheld[stats.blockClass[b]]++;
+      return;
+    }
     if (!w || !stats.recovered[b]) return;
     stats.recovered[b] = false;
     stats.withheld[b] = true;

@@ -5,7 +5,7 @@
  */
 
 /** Registered code names (see codes/registry.ts). */
-export type SchemeName = 'uncoded' | 'rep' | 'mds' | 'now' | 'ew';
+export type SchemeName = 'uncoded' | 'rep' | 'mds' | 'now' | 'ew' | 'sysmds' | 'product' | 'bacc';
 
 /** How A·B is cut: rxc = row blocks of A × column blocks of B; cxr = inner-dimension packets (cxr/). */
 export type Partition = 'rxc' | 'cxr';
@@ -53,6 +53,10 @@ export interface CodedMatMulStats {
    * against the exact block's own norm (no floor; 0 for a class with no recovered block).
    */
   classRelError?: number[];
+  /** Approximate codes (BACC) only: blocks given an estimate (not exact; not in blocksRecovered). */
+  blocksEstimated?: number;
+  /** Approximate codes only: for each C block, an estimate was written (same indexing as `recovered`). */
+  estimated?: boolean[];
   /** Partition cxr only (then "blocks" are the K packets): packets determined one by one, and whether the sum of the others was determined. */
   cxr?: { packetDetermined: boolean[]; restSum: boolean };
 }

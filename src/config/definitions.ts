@@ -6,7 +6,7 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { ASSIGNMENTS, traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { ASSIGNMENTS, DEFAULT_ESTIMATE_FLOOR, ESTIMATES, traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { OptionError } from '../util/option-error.ts';
@@ -39,7 +39,7 @@ export const TRAIN_SCHEMES = ['baseline', ...SCHEME_NAMES] as const;
 export const FIG6_SCHEMES = ['baseline', 'uncoded', 'rep', 'now', 'ew'] as const;
 export const FIG6_TMAX = [0.25, 0.5, 1, 2] as const;
 /** The schemes of the Monte Carlo figures (fig3, fig4; src/montecarlo MC_SCHEMES). */
-export const FIGURE_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep'] as const;
+export const FIGURE_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product', 'bacc'] as const;
 /** Largest number of Monte Carlo trials a command accepts. */
 export const MAX_TRIALS = 100_000_000;
 /** Most deadlines of one Fig. 3 time grid. */
@@ -138,7 +138,7 @@ const defs: OptionDef[] = [
     key: 'granularities',
     kind: { type: 'choices', choices: GRANULARITIES },
     default: [...GRANULARITIES],
-    help: 'UEP window granularities, comma-separated (MDS is always one line)',
+    help: 'UEP window granularities, comma-separated (MDS is always one line; on a 1-D N×1 or 1×P grid only class)',
   },
   {
     key: 'classes',
@@ -186,13 +186,25 @@ const defs: OptionDef[] = [
   { key: 'progress', kind: { type: 'boolean' }, default: true, help: 'print progress to stderr (--no-progress: quiet)' },
   { key: 'yScale', kind: { type: 'choice', choices: ['linear', 'log'] }, default: 'linear', help: 'y axis of the plot' },
   // timing (experiments/bench.ts)
-  { key: 'codeSchemes', flag: 'schemes', kind: { type: 'choices', choices: SCHEME_NAMES }, default: [...SCHEME_NAMES], help: 'codes to time against the exact computation (baseline, always timed), comma-separated' },
+  // default: the paper's five codes (the field's, issue 22, are chosen by name; BACC needs the 9×1 grid)
+  { key: 'codeSchemes', flag: 'schemes', kind: { type: 'choices', choices: SCHEME_NAMES }, default: ['uncoded', 'rep', 'mds', 'now', 'ew'], help: 'codes to time against the exact computation (baseline, always timed), comma-separated' },
   { key: 'rounds', kind: { type: 'integer', min: 1 }, default: 15, help: 'interleaved rounds; each case reports its median round' },
   { key: 'perRound', kind: { type: 'integer', min: 1 }, default: 20, help: 'calls per case in one round' },
   { key: 'steps', kind: { type: 'boolean' }, default: true, help: 'also time whole training steps on MNIST batches (--no-steps to skip)' },
   // timing of training runs (experiments/bench-train.ts)
   { key: 'head', kind: { type: 'integer', min: 1 }, default: 300, help: 'steps of the "first steps" mean' },
   { key: 'fixed', kind: { type: 'boolean' }, default: true, help: 'also measure the fixed costs of one run (--no-fixed to skip)' },
+  // unbiased decoding (issue 22; src/coded-backprop/unbiased.ts)
+  { key: 'estimate', kind: { type: 'choice', choices: ESTIMATES }, default: 'plain', help: 'plain: decoded blocks as they are; unbiased: each scaled by 1/P(recovered by T_max) (exact-or-missing codes, r×c)' },
+  {
+    key: 'estimateFloor',
+    kind: { type: 'number', positive: true },
+    default: DEFAULT_ESTIMATE_FLOOR,
+    help: 'unbiased decoding: blocks with P(recovered) below this are not rescaled (0 < floor ≤ 1)',
+    check: ((v: number) => (v > 1 ? `must be in (0, 1] (got ${v})` : undefined)) as (v: never) => string | undefined,
+  },
+  { key: 'fieldPart', flag: 'part', kind: { type: 'choice', choices: ['all', 'matrix', 'train'] }, default: 'all', help: 'npm run field: both figures, only the matrix-level one, or only the training sweep and its figure' },
+  { key: 'fixedMatrices', kind: { type: 'boolean' }, default: false, help: 'draw A and B once and report per class the bias ‖E[Ĉ] − C‖/‖C‖ and the variance of Ĉ over the trials (float64)' },
   // random matrices (experiments/matmul.ts)
   { key: 'executor', kind: { type: 'choice', choices: EXECUTORS }, default: 'f64', help: 'f64: exact float64 JS reference; tensor: the tfjs float32 path used in training' },
   // a worker process of the nats runtime (experiments/worker.ts; its connection flags are the runtime's, src/runtime/options.ts)

@@ -7,7 +7,7 @@ import type { LineSpec, McScheme } from '../montecarlo/index.ts';
 import { lineChart, type Row } from '../plot/index.ts';
 
 /** Legend names of the schemes. */
-export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)', uncoded: 'uncoded', rep: 'repetition' };
+export const SCHEME_LABELS: Record<McScheme, string> = { now: 'NOW-UEP', ew: 'EW-UEP', mds: 'MDS (polynomial code)', uncoded: 'uncoded', rep: 'repetition', sysmds: 'systematic MDS', product: 'product code', bacc: 'BACC (Berrut, approximate)' };
 
 /**
  * The legend names of a figure whose lines may use other worker counts than the figure's W:
@@ -57,6 +57,8 @@ export interface LossChartOptions {
   /** Further line styles (dash legend) and point shapes (shape legend), after the built-in ones. */
   extraStyles?: readonly string[];
   extraShapes?: readonly string[];
+  /** Further colour categories (legend labels of lines that are not a scheme, e.g. a designed code), after the schemes. */
+  extraSchemes?: readonly string[];
 }
 
 /** The Figs. 3–4 chart (a vega-lite spec). */
@@ -64,7 +66,12 @@ export function lossChart(o: LossChartOptions) {
   const log = o.yScale === 'log';
   // On a log axis, zero and tiny values (MDS after N·P results) are clipped at the floor.
   const floor = 1e-4;
-  const clamp = (v: Row[string]): Row[string] => (typeof v === 'number' && log ? Math.max(v, floor) : v);
+  // On a linear axis an approximate code (BACC with few results) can exceed 1 by far: the axis
+  // grows to `cap` and larger values are drawn at the cap (said in the subtitle).
+  const cap = 2;
+  const values = [...o.rows.lines, ...o.rows.points].flatMap((r) => [r.loss, r.hi]).filter((v): v is number => typeof v === 'number');
+  const top = values.reduce((m, v) => Math.max(m, v), 0);
+  const clamp = (v: Row[string]): Row[string] => (typeof v === 'number' ? (log ? Math.max(v, floor) : Math.min(v, cap)) : v);
   const fix = (rows: Row[]): Row[] => rows.map((r) => ({ ...r, loss: clamp(r.loss), lo: clamp(r.lo), hi: clamp(r.hi) }));
   const schemes = [...new Set(o.lines.map((l) => l.scheme))];
   const granularities = [...new Set(o.lines.map((l) => l.granularity))].sort();
@@ -72,12 +79,16 @@ export function lossChart(o: LossChartOptions) {
   const styles = [o.formulaStyle ?? STYLE_FORMULA, STYLE_PRODUCT_MC, ...(o.extraStyles ?? [])].filter((s) => o.rows.lines.some((r) => r.style === s));
   const spec = lineChart({
     title: o.title,
-    subtitle: log ? [...o.subtitle, `log y axis: values below ${floor} are drawn at ${floor}`] : o.subtitle,
+    subtitle: log
+      ? [...o.subtitle, `log y axis: values below ${floor} are drawn at ${floor}`]
+      : top > cap
+        ? [...o.subtitle, `values above ${cap} (up to ${Number(top.toPrecision(3))}) are drawn at ${cap}`]
+        : o.subtitle,
     x: { ...o.x },
     y: log
       ? { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖² (log)', scale: 'log', domain: [floor, 1] }
-      : { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖²', domain: [0, 1.05] },
-    color: { field: 'scheme', title: 'Scheme', sort: schemes.map((s) => labels[s]) },
+      : { field: 'loss', title: 'normalised loss E‖C − Ĉ‖² / E‖C‖²', domain: [0, top > 1.05 ? cap + 0.05 : 1.05] },
+    color: { field: 'scheme', title: 'Scheme', sort: [...schemes.map((s) => labels[s]), ...(o.extraSchemes ?? [])] },
     dash: { field: 'style', title: 'Line', sort: styles },
     shape: { field: 'granularity', title: 'Monte Carlo (points, CI bars)', sort: [...granularities.map((g) => GRANULARITY_LABELS[g]), ...(o.extraShapes ?? [])] },
     detail: 'key',

@@ -10,13 +10,18 @@
  * `classTable` (N rows of P). E‖C_ij‖² = M·U·Q·σ²_i·σ²_j, so E‖C‖² is known exactly.
  */
 import { getCode, resolveCodedOptions, type Granularity, type Ordering, type ResolvedCodedOptions } from '../coded-backprop/plan-api.ts';
-import { blockLevels, classSizesOf, classTableRows, gridClassTable } from '../util/class-table.ts';
+import { blockLevels, classSizesOf, classTableRows, gridClassTable, maxGridLevels } from '../util/class-table.ts';
 import {
   PAPER_SETUP,
   checkGamma,
   classEnergies,
+  blockEnergy,
   classSizesFromTable,
   copiesLossAtProbability,
+  lossAtProbability,
+  productCodeLossVsReceived,
+  systematicMdsLossAtProbability,
+  systematicMdsLossVsReceived,
   copiesLossVsReceived,
   expectedLossCurve,
   exponentialCdf,
@@ -27,7 +32,7 @@ import {
  * Schemes the Monte Carlo runs (each with its formula). uncoded and rep run with their own worker
  * count where the setup's does not fit them ({@link lineWorkers}).
  */
-export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep'] as const;
+export const MC_SCHEMES = ['now', 'ew', 'mds', 'uncoded', 'rep', 'sysmds', 'product', 'bacc'] as const;
 export type McScheme = (typeof MC_SCHEMES)[number];
 
 /** Window granularities of the UEP codes (MDS has only 'class'). */
@@ -142,8 +147,10 @@ export function checkSetup(setup: MonteCarloSetup, names: Partial<Record<keyof M
   positiveFinite(setup.lambda, n('lambda'));
   positiveFinite(setup.K, n('K'));
   const { N, P } = gridOf(setup);
-  if (v.length > Math.min(N, P)) {
-    throw new RangeError(`${n('variances')}: at most min(${n('rowBlocks')}, ${n('colBlocks')}) = ${Math.min(N, P)} importance levels on a ${N}×${P} grid, got ${v.length}`);
+  if (v.length > maxGridLevels(N, P)) {
+    throw new RangeError(
+      `${n('variances')}: at most ${N === 1 || P === 1 ? `max(${n('rowBlocks')}, ${n('colBlocks')}) on a 1-D grid` : `min(${n('rowBlocks')}, ${n('colBlocks')})`} = ${maxGridLevels(N, P)} importance levels on a ${N}×${P} grid, got ${v.length}`,
+    );
   }
   if (setup.classTable !== undefined) checkClassTable(setup.classTable, N, P, n('classTable'));
   const L = classSizesOfSetup(setup).length;
@@ -281,8 +288,12 @@ export function resolveLine(setup: MonteCarloSetup, line: LineSpec): ResolvedCod
   });
 }
 
-/** Whether Sec. IV has a formula for the line (class granularity, MDS, uncoded, rep; not product granularity). */
+/**
+ * Whether a formula exists for the line (class granularity, MDS, uncoded, rep, systematic MDS, the
+ * product code by enumeration; not product granularity).
+ */
 export function hasTheory(line: LineSpec): boolean {
+  if (line.scheme === 'bacc') return false; // approximate: Monte Carlo only
   return !hasWindows(line.scheme) || line.granularity === 'class';
 }
 
@@ -291,11 +302,20 @@ export function hasTheory(line: LineSpec): boolean {
  * normalised loss at each deadline with the line's workers, or null without theory.
  */
 export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: readonly number[]): number[] | null {
-  if (!hasTheory(line)) return null;
+  if (!hasTheory(line) || line.scheme === 'bacc') return null;
   if (line.scheme === 'uncoded' || line.scheme === 'rep') {
     const { blocks } = gridOf(setup);
     const W = lineWorkers(setup, line);
     return times.map((t) => copiesLossAtProbability(blocks, W, exponentialCdf(setup.lambda, setup.K, t)));
+  }
+  if (line.scheme === 'sysmds') {
+    const { blocks } = gridOf(setup);
+    const W = lineWorkers(setup, line);
+    return times.map((t) => systematicMdsLossAtProbability(blocks, W, exponentialCdf(setup.lambda, setup.K, t)));
+  }
+  if (line.scheme === 'product') {
+    const l = theoryVsReceived(setup, line)!;
+    return times.map((t) => lossAtProbability(l, exponentialCdf(setup.lambda, setup.K, t)));
   }
   return expectedLossCurve(
     line.scheme,
@@ -312,7 +332,13 @@ export function theoryVsTime(setup: MonteCarloSetup, line: LineSpec, times: read
  * C(W − r, N)/C(W, N)), or null without theory.
  */
 export function theoryVsReceived(setup: MonteCarloSetup, line: LineSpec): Float64Array | null {
-  if (!hasTheory(line)) return null;
+  if (!hasTheory(line) || line.scheme === 'bacc') return null;
   if (line.scheme === 'uncoded' || line.scheme === 'rep') return copiesLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
+  if (line.scheme === 'sysmds') return systematicMdsLossVsReceived(gridOf(setup).blocks, lineWorkers(setup, line));
+  if (line.scheme === 'product') {
+    const { N, P } = gridOf(setup);
+    const { varA, varB } = blockVariances(setup);
+    return productCodeLossVsReceived(N, P, varA.flatMap((a) => varB.map((b) => blockEnergy(a, b, setup.U, setup.M, setup.Q))));
+  }
   return lossVsReceived(line.scheme, classSizesOfSetup(setup), setup.gamma, classEnergiesOfSetup(setup), setup.workers);
 }

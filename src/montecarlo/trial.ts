@@ -162,6 +162,13 @@ export class TrialRunner {
       // Real worker products W_A·W_B (float64), result r being the r-th arrival: all of them up
       // front with `allProducts`, else each when a decode vector first gives it nonzero weight.
       const results = new F64Results(tasks, padded, (r) => order[r], this.allProducts);
+      if (opts.code.estimate) {
+        out.lossAfter.push(this.estimateLosses(opts, layout, results, order, norm));
+        out.fullAt.push(-1); // an approximate code never decodes exactly
+        out.relError.push(new Float64Array(NP).fill(NaN));
+        out.residual.push(new Float64Array(NP).fill(NaN));
+        return;
+      }
       const coef = tasks.map((task) => coefficientRow(task, N, P));
       const exec = new IncrementalExecution(NP, W, results, opts.tolerance);
       const blockLoss = this.blockLoss;
@@ -203,6 +210,40 @@ export class TrialRunner {
       out.relError.push(relError);
     });
     return out;
+  }
+
+  /**
+   * An approximate code (BACC): after each arrival k, every block is re-estimated from all k
+   * results (code.estimate: the estimate changes with every result, unlike an exact block), and
+   * the loss is Σ_b ‖Ĉ_b − C_b‖² (times `norm`). Returns the loss after 0..W arrivals.
+   */
+  private estimateLosses(opts: ResolvedCodedOptions, layout: BlockLayout, results: F64Results, order: Int32Array, norm: number): Float64Array {
+    const { W, blocks: NP } = this;
+    const UQ = this.setup.U * this.setup.Q;
+    const lossAfter = new Float64Array(W + 1);
+    lossAfter[0] = sum(this.exactEnergy) * norm;
+    const value = new Float64Array(UQ);
+    const arrived: number[] = [];
+    for (let k = 0; k < W; k++) {
+      arrived.push(order[k]);
+      const { determined, matrix } = opts.code.estimate!(arrived, opts, layout);
+      let loss = 0;
+      for (let b = 0; b < NP; b++) {
+        const c = this.exact[b];
+        if (!determined[b]) {
+          loss += this.exactEnergy[b];
+          continue;
+        }
+        value.fill(0);
+        for (let r = 0; r <= k; r++) {
+          const d = matrix[b * (k + 1) + r];
+          if (d !== 0) results.addScaled(value, r, d);
+        }
+        for (let x = 0; x < UQ; x++) loss += (value[x] - c[x]) ** 2;
+      }
+      lossAfter[k + 1] = loss * norm;
+    }
+    return lossAfter;
   }
 
   /**

@@ -5,3 +5,6 @@ export * from './decoding.ts';
 export * from './expected-loss.ts';
 export * from './setup.ts';
 export * from './cxr.ts';
+export * from './field-codes.ts';
+export * from './product-code.ts';
+export * from './conditioning.ts';

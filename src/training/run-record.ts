@@ -37,6 +37,8 @@ export function codedRecord(c: ResolvedCodedOptions): Record<string, unknown> {
     partition: c.partition,
     grid: c.cxr ? { packets: c.cxr.shape.K, classOf: c.cxr.shape.classOf, classSizes: c.cxr.shape.classSizes } : { N: c.grid.N, P: c.grid.P, levels: c.grid.levels, classSizes: c.grid.classSizes },
     tolerance: c.tolerance,
+    // recorded only when not the default, so earlier runs' records stay as they were
+    ...(c.estimate !== 'plain' && c.unbiased ? { estimate: c.estimate, unbiased: { floor: c.unbiased.floor, source: c.unbiased.source, plans: c.unbiased.plans, probability: c.unbiased.probability } } : {}),
   };
 }
 

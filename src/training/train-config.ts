@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
 import { latencySpecOf, OptionError, resolveValues, type PresetName } from '../config/index.ts';
+import { maxGridLevels } from '../util/class-table.ts';
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import type { BackendChoice } from '../util/backend.ts';
@@ -23,6 +24,7 @@ export const TRAIN_KEYS = [
   'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
   'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'assign',
   'dataset', 'model', 'codeConv',
+  'estimate', 'estimateFloor', 'rowBlocks', 'colBlocks',
 ] as const;
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
@@ -114,8 +116,15 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     if (v.decoder === 'surrogate') throw new OptionError('decoder', 'the baseline has exact products: nothing to erase');
     return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {}, design: null, decoder: 'real' };
   }
+  // the block grid: 3×3 (the paper's), except BACC, defined on the 1-D grid: 9×1 (A's rows, B whole)
+  const oneD = scheme === 'bacc';
+  const rowBlocks = (v.rowBlocks as number | null) ?? (oneD ? 9 : 3);
+  const colBlocks = (v.colBlocks as number | null) ?? (oneD ? 1 : 3);
   const codedInput: CodedMatMulOptions = {
     scheme,
+    ...(rowBlocks !== 3 || colBlocks !== 3 ? { rowBlocks, colBlocks, levels: Math.min(3, maxGridLevels(rowBlocks, colBlocks)) } : {}),
+    estimate: v.estimate as string,
+    estimateFloor: v.estimateFloor as number,
     tmax: v.tmax as number,
     granularity: v.granularity as string,
     workers: (v.workers as number | null) ?? undefined,
@@ -135,6 +144,8 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   }
   if (v.trainDesign === 'auto') {
     const where = [coded, ...Object.values(sites)];
+    // the designed Γ changes P(recovered), which unbiased decoding's scales were computed from
+    if (coded.unbiased) throw new OptionError('estimate', 'unbiased is not combined with --design auto (each designed Γ would change P(recovered)); use plain');
     if (!(scheme === 'now' || scheme === 'ew')) throw new OptionError('trainDesign', `auto designs the Γ of now or ew (got --scheme ${scheme})`, 'design');
     if (where.some((o) => o.partition !== 'rxc' || o.granularity !== 'class')) {
       throw new OptionError('trainDesign', 'auto needs the r×c partition with class granularity (the exact loss formula it optimises)', 'design');
@@ -142,6 +153,9 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
   }
   if (v.decoder === 'surrogate') {
     const where = [coded, ...Object.values(sites)];
+    if (!['uncoded', 'rep', 'mds', 'now', 'ew'].includes(scheme) || coded.unbiased) {
+      throw new OptionError('decoder', 'surrogate has the decoding formulas of uncoded, rep, mds, now and ew with plain estimates only (use --decoder real)');
+    }
     if (where.some((o) => o.partition !== 'rxc' || (o.code.usesWindows && o.granularity !== 'class') || o.replay)) {
       throw new OptionError('decoder', 'surrogate needs the r×c partition, class granularity for now/ew (the decoding-probability formulas) and no trace replay');
     }

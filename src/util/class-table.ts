@@ -21,6 +21,15 @@ export function levelClassTable(levelA: readonly number[], levelB: readonly numb
   return table;
 }
 
+/**
+ * Most importance levels an N×P grid can carry: min(N, P) when both A and B are cut (each level
+ * needs a block on both axes), and the cut axis's count on a 1-D grid (N×1: levels from A's rows
+ * alone; 1×P: from B's columns), where the uncut side is one block at level 0.
+ */
+export function maxGridLevels(N: number, P: number): number {
+  return N === 1 || P === 1 ? Math.max(N, P) : Math.min(N, P);
+}
+
 /** The level-based table of an N×P grid with S levels per axis and L classes (default L = S). */
 export function gridClassTable(N: number, P: number, S: number, L = S): number[] {
   return levelClassTable(blockLevels(N, S), blockLevels(P, S), L);

@@ -21,6 +21,8 @@ export interface MatmulTrialsResult {
   worstDecodeError: number;
   /** Per class: max over trials and recovered blocks of ‖Ĉ_b − C_b‖_F / ‖C_b‖_F; NaN where not measured. */
   classWorstRelError: number[];
+  /** Approximate codes (BACC) only: mean number of blocks given an estimate (never exact). */
+  blocksEstimated?: number;
 }
 
 /** ‖X − Y‖²_F for two equally long arrays. */
@@ -38,6 +40,7 @@ export class TrialTally {
   private readonly classWorst: number[];
   private worst = 0;
   private trials = 0;
+  private estimatedSum: number | undefined;
   private lastReport = Date.now();
 
   /**
@@ -67,6 +70,7 @@ export class TrialTally {
     if (stats.decodeRelError === undefined) throw new Error('TrialTally: the executor did not measure the decode error it was asked for');
     this.acc.add([squaredDistance(approx, exact) / this.energy, stats.workersReceived, ...extra]);
     stats.classRecovered.forEach((c, l) => (this.classSum[l] += c));
+    if (stats.blocksEstimated !== undefined) this.estimatedSum = (this.estimatedSum ?? 0) + stats.blocksEstimated;
     stats.classWithheld.forEach((c, l) => (this.withheldSum[l] += c));
     this.worst = Math.max(this.worst, stats.decodeRelError);
     // c×r calls measure no per-class block error: NaN there
@@ -94,6 +98,7 @@ export class TrialTally {
       classWithheld: this.withheldSum.map((s) => s / n),
       worstDecodeError: this.worst,
       classWorstRelError: [...this.classWorst],
+      ...(this.estimatedSum !== undefined ? { blocksEstimated: this.estimatedSum / n } : {}),
     };
   }
 }

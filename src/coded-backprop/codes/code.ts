@@ -7,6 +7,7 @@
  */
 import type { Rng } from '../../util/rng.ts';
 import type { BlockLayout } from '../partition.ts';
+import type { DecodeResult } from '../decode.ts';
 import type { Granularity, SchemeName } from '../types.ts';
 import type { PacketLayout, PacketShape } from '../cxr/packets.ts';
 
@@ -51,6 +52,12 @@ export interface Code {
   check(params: CodeParams, grid: GridShape): void;
   /** One task per worker (length params.workers); random coefficients from rng. */
   encode(layout: BlockLayout, params: CodeParams, rng: Rng): WorkerTask[];
+  /**
+   * Approximate codes only (BACC): the decode of the received workers (arrival order), every
+   * block it gives an estimate marked in `estimated` (exact-or-missing codes leave this out and
+   * use the shared exact decoder, decode.ts).
+   */
+  estimate?(received: readonly number[], params: CodeParams, layout: BlockLayout): DecodeResult;
   /** The same code on the c×r partition's K packets (cxr/); absent: the code rejects partition cxr. */
   readonly packets?: PacketCode;
 }

@@ -5,9 +5,12 @@ import { ewUep, nowUep } from './uep-windows.ts';
 import { mds } from './mds.ts';
 import { repetition } from './repetition.ts';
 import { uncoded } from './uncoded.ts';
+import { systematicMds } from './systematic-mds.ts';
+import { productCode } from './product.ts';
+import { bacc } from './bacc.ts';
 import { OptionError } from '../../util/option-error.ts';
 
-export const CODES: readonly Code[] = [uncoded, repetition, mds, nowUep, ewUep];
+export const CODES: readonly Code[] = [uncoded, repetition, mds, nowUep, ewUep, systematicMds, productCode, bacc];
 
 export const SCHEME_NAMES = CODES.map((c) => c.name) as SchemeName[];
 

@@ -52,6 +52,10 @@ function productTask(kind: WindowKind, layout: BlockLayout, gamma: number[], rng
 
 function checkUep(name: string, { workers, granularity, gamma }: CodeParams, grid: GridShape): void {
   if (workers < 1) throw new OptionError('workers', `${name} needs at least 1 worker (got ${workers})`);
+  if (granularity === 'product' && (grid.N === 1 || grid.P === 1) && grid.levels > 1) {
+    // B (or A) is one block at level 0: a window on its levels 1.. would hold nothing
+    throw new OptionError('granularity', `product windows pair an A level with a B level; on the 1-D ${grid.N}×${grid.P} grid only one side has levels: use class`);
+  }
   const expected = granularity === 'class' ? grid.classSizes.length : grid.levels;
   const what = granularity === 'class' ? 'classes' : 'importance levels';
   if (gamma.length !== expected) {
