@@ -88,10 +88,20 @@ test('interchangeable-task codes refuse fixed and adaptive, naming --assign and 
   const interchangeable = CODES.filter((c) => c.interchangeableTasks).map((c) => c.name);
   t.true(interchangeable.includes('mds'));
   for (const scheme of interchangeable) {
+    // each code on a grid it runs on: the paper's 3×3, else the 1-D 9×1 (BACC)
+    const grid = [{}, { rowBlocks: 9, colBlocks: 1 }].find((g) => {
+      try {
+        resolveCodedOptions({ scheme, tmax: 1, ...g });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    t.truthy(grid, `${scheme} runs on 3×3 or 9×1`);
     for (const assign of ['adaptive', 'fixed']) {
-      t.throws(() => resolveCodedOptions({ scheme, tmax: 1, assign }), { message: new RegExp(`^assign: '${assign}' needs tasks that differ; ${scheme}'s tasks are interchangeable`) });
+      t.throws(() => resolveCodedOptions({ scheme, tmax: 1, assign, ...grid }), { message: new RegExp(`^assign: '${assign}' needs tasks that differ; ${scheme}'s tasks are interchangeable`) });
     }
-    t.notThrows(() => resolveCodedOptions({ scheme, tmax: 1, assign: 'random' }));
+    t.notThrows(() => resolveCodedOptions({ scheme, tmax: 1, assign: 'random', ...grid }));
   }
   t.throws(() => resolveCodedOptions({ scheme: 'ew', tmax: 1, assign: 'smart' }), { message: /^assign: 'smart' is not one of random, fixed, adaptive/ });
 });
