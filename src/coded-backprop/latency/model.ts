@@ -39,7 +39,8 @@ export interface LatencyModelDef<Name extends string = string> {
    * Models selected as `name:ARG` (e.g. `trace-pool:FILE`): what ARG is, for help texts, and its
    * check (OptionError with key 'latency' when ARG is unusable, e.g. a missing file).
    */
-  readonly arg?: { readonly placeholder: string; validate(arg: string): void };
+  /** `file`: the file on this machine the argument names (without reading it), for a model that reads one. */
+  readonly arg?: { readonly placeholder: string; validate(arg: string): void; file?(arg: string): string };
   /** Throws OptionError naming the parameter when a value it reads is out of range. */
   check(p: LatencyParams, arg?: string): void;
   /** The model with these (checked) parameters (and ARG for models that take one). */
