@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asOptionError, OptionError } from '../src/config/index.ts';
 import { onStopSignals } from '../src/util/stop-signals.ts';
+import { UserError } from '../src/util/user-error.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
 export class UsageError extends Error {
@@ -17,7 +18,7 @@ export class UsageError extends Error {
 
 /** Validation errors are the user's: their message is enough, no stack. */
 export function isUserError(err: unknown): err is Error {
-  return err instanceof RangeError || err instanceof TypeError || err instanceof UsageError;
+  return err instanceof RangeError || err instanceof TypeError || err instanceof UsageError || err instanceof UserError;
 }
 
 /** An ordinary file-system failure (EACCES, EPERM, ENOSPC, …): its message says it all. */

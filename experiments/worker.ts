@@ -12,6 +12,7 @@ import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/optio
 import { ALLOW_DIR_OPTION, QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 import { onStopSignals } from '../src/util/stop-signals.ts';
+import { UserError } from '../src/util/user-error.ts';
 
 /** The worker's own options, from the catalogue (src/config). */
 const WORKER_KEYS = ['concurrency', 'prefix'] as const;
@@ -32,7 +33,9 @@ export async function worker(args: string[]): Promise<void> {
   const prefix = v.prefix as string;
   const nats = resolveRuntimeOptions(argv).nats;
   if (argv.role === 'sweep') return runSweepWorker(argv, concurrency);
-  const w = await startNatsWorker({ ...nats, concurrency, prefix });
+  let fatal: (why: string) => void = () => {};
+  const died = new Promise<string>((resolve) => (fatal = resolve));
+  const w = await startNatsWorker({ ...nats, concurrency, prefix, onFatal: (why) => fatal(why) });
   console.log(`worker: connected to ${nats.server} (prefix ${prefix}, ${concurrency} thread${concurrency === 1 ? '' : 's'}); Ctrl-C to stop`);
   let last = { tasks: 0, replies: 0 };
   const timer = setInterval(() => {
@@ -46,9 +49,13 @@ export async function worker(args: string[]): Promise<void> {
     }
   })();
   // a second, later signal forces the exit; npm's forwarded copy of the first is ignored
-  await new Promise<void>((resolve) => onStopSignals(() => resolve(), () => process.exit(130)));
+  const why = await Promise.race([new Promise<null>((resolve) => onStopSignals(() => resolve(null), () => process.exit(130))), died]);
   clearInterval(timer);
   await w.close();
+  if (why !== null) {
+    // exit non-zero so a supervisor restarts the worker; the others take its tasks meanwhile
+    throw new UserError(`${why}: the worker left the queue group and stopped (restart it)`);
+  }
   console.log('worker: stopped');
 }
 

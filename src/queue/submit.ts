@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { KvEntry } from '@nats-io/kv';
-import { connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
+import { closeNats, connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import type { Launcher, LaunchOutcome, PlannedRun } from '../training/launcher.ts';
 import { partialDirOf, putInPlace } from '../training/run-dir.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -245,7 +245,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
       clearInterval(progressTimer);
       if (launched > 0) progress(true);
       watch.stop();
-      if (!nc.isClosed()) await nc.drain().catch(() => undefined);
+      await closeNats(nc);
     },
   };
 }

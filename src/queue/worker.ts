@@ -19,7 +19,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
+import { closeNats, connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import { startRunPool } from '../training/run-pool.ts';
 import type { PlannedRun } from '../training/launcher.ts';
 import {
@@ -207,7 +207,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       await Promise.all(loops);
       await pool.close();
       rmSync(scratch, { recursive: true, force: true });
-      if (!nc.isClosed()) await nc.drain();
+      await closeNats(nc);
     },
   };
 }

@@ -50,6 +50,20 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection
   }
 }
 
+/**
+ * Closes a connection promptly: drains it (pending messages flushed) when the server answers
+ * within `drainMs`, else closes it — a drain while the server is gone waits for a reconnection
+ * that may never come (a stop signal then hung the process).
+ */
+export async function closeNats(nc: NatsConnection, drainMs = 2000): Promise<void> {
+  if (nc.isClosed()) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((r) => (timer = setTimeout(r, drainMs)));
+  await Promise.race([nc.drain().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
+}
+
 /** Encodes a cancel message. */
 export function cancelBytes(run: number, step: number, product: number): Uint8Array {
   const out = new Uint8Array(12);
