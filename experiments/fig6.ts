@@ -110,11 +110,14 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
           `${stamp()}  [${e.finished}/${e.total}] FAILED ${e.run.name} (exit ${e.outcome.code ?? e.outcome.signal}); see ${rel(e.logPath)}\n`,
         );
         break;
+      case 'left':
+        out.write(`${stamp()}  [${e.finished}/${e.total}] left on the queue: ${e.run.name} (its workers go on; run the same command again to reattach)\n`);
+        break;
     }
   };
 
   const queue = await openQueueFromArgv(argv, dir, (s) => out.write(s));
-  const interrupt = abortOnSignals((sig) => `${sig}: stopping the running trainings; finished runs are kept`, undefined, io.handleSignals ?? true);
+  const interrupt = abortOnSignals((sig) => `${sig}: stopping${queue ? ' (the queued runs stay with the workers; run again to reattach)' : ' the running trainings'}; finished runs are kept`, undefined, io.handleSignals ?? true);
   let outcome: SweepOutcome;
   try {
     await writeSweepPlan(dir, plan);
@@ -126,7 +129,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   const wallSeconds = (performance.now() - t0) / 1000;
   out.write(
     `fig6: ${outcome.ran.length} trained, ${outcome.skipped.length} skipped (complete), ` +
-      `${outcome.failed.length} failed, ${outcome.notStarted.length} not started; ${wallSeconds.toFixed(0)} s\n`,
+      `${outcome.failed.length} failed, ${outcome.leftOnQueue.length ? `${outcome.leftOnQueue.length} left on the queue, ` : ''}${outcome.notStarted.length} not started; ${wallSeconds.toFixed(0)} s\n`,
   );
   let written: string[] = [];
   const finished = [...outcome.ran, ...outcome.skipped].map((r) => r.name);

@@ -46,6 +46,7 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     if (e.type === 'skip') out.write(`${stamp()}  skip  ${e.run.name}: already complete\n`);
     else if (e.type === 'done') out.write(`${stamp()}  [${e.finished}/${e.total}] done ${e.run.name}: test acc ${e.result.finalTestAccuracy.toFixed(4)}\n`);
     else if (e.type === 'failed') out.write(`${stamp()}  [${e.finished}/${e.total}] FAILED ${e.run.name}; see ${rel(e.logPath)}\n`);
+    else if (e.type === 'left') out.write(`${stamp()}  [${e.finished}/${e.total}] left on the queue: ${e.run.name} (its workers go on; run the same command again to reattach)\n`);
   };
   const interrupt = abortOnSignals((sig) => `${sig}: stopping${queue ? ' (the queued jobs stay with the workers; run again to reattach)' : ' the running trainings; finished runs are kept'}`, undefined, io.handleSignals ?? true);
   let outcome: SweepOutcome;

@@ -9,6 +9,7 @@ import { DEFAULT_ACK_WAIT_MS } from './protocol.ts';
 import { openQueuedSweep, type QueuedSweep } from './submit.ts';
 import { startSweepWorker, type SweepWorker } from './worker.ts';
 import { onStopSignals } from '../util/stop-signals.ts';
+import { UserError } from '../util/user-error.ts';
 
 export const QUEUE_CLI_OPTIONS = {
   queue: { type: 'string', describe: 'run the sweep on a NATS JetStream work queue at this URL (e.g. nats://HOST:4222): jobs for `npm run worker -- --role sweep` processes, results downloaded into --out' },
@@ -71,8 +72,10 @@ export async function runSweepWorker(argv: Record<string, unknown>, concurrency:
   log(`sweep role: taking jobs from ${nats.server}, ${concurrency} slot${concurrency === 1 ? '' : 's'}; ${allowDir ? `jobs may name files inside ${allowDir}` : 'jobs may name no file on this machine'}; Ctrl-C to stop`);
   // a second, later signal forces the exit; npm's forwarded copy of the first is ignored
   await new Promise<void>((resolve) => onStopSignals(() => resolve(), () => process.exit(130)));
+  const reachable = w.connected();
   log('stopping: runs in progress go back to the queue');
   await w.close();
   const c = w.counts();
   log(`stopped (${c.done} done, ${c.failed} failed, ${c.refused} refused)`);
+  if (!reachable) throw new UserError(`--server: stopped while the NATS server at ${nats.server} was unreachable; its runs in progress go back to the queue after the ack wait`);
 }

@@ -19,11 +19,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { closeNats, connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
+import { closeNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import { startRunPool } from '../training/run-pool.ts';
 import type { PlannedRun } from '../training/launcher.ts';
 import {
-  canProvideBackend, CONSUMER, ensureQueue, logKey, packJson, packText, resultKey, statusKey, STREAM,
+  canProvideBackend, CONSUMER, logKey, openQueue, packJson, packText, resultKey, statusKey, STREAM,
   type JobResult, type JobStatus, type SweepJob,
 } from './protocol.ts';
 import { insideScratch, JobRefusal, parseSweepJob } from './job-schema.ts';
@@ -31,6 +31,8 @@ import { insideScratch, JobRefusal, parseSweepJob } from './job-schema.ts';
 export interface SweepWorkerOptions {
   nats: NatsConnectOptions;
   concurrency: number;
+  /** The flag that gave the server's URL, named in connection errors (default 'server'). */
+  flag?: string;
   /** Ack wait when this worker creates the consumer (tests: a few seconds). */
   ackWaitMs?: number;
   /** Real path of a directory whose files jobs may name (dataDir, trace files); absent: none. */
@@ -42,6 +44,8 @@ export interface SweepWorkerOptions {
 export interface SweepWorker {
   connection: NatsConnection;
   counts(): { taken: number; done: number; failed: number; refused: number };
+  /** False while the connection to the server is lost (it reconnects by itself). */
+  connected(): boolean;
   /** Stops taking jobs, aborts the runs in progress (their jobs are nak'ed for redelivery), disconnects. */
   close(): Promise<void>;
 }
@@ -49,8 +53,7 @@ export interface SweepWorker {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker> {
-  const nc = await connectNats({ ...o.nats, name: o.nats.name ?? 'uep-sweep-worker' });
-  const q = await ensureQueue(nc, o.ackWaitMs);
+  const { nc, q } = await openQueue({ ...o.nats, name: o.nats.name ?? 'uep-sweep-worker' }, o.flag ?? 'server', o.ackWaitMs);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(STREAM, CONSUMER);
   const me = `${hostname()}:${process.pid}`;
@@ -62,6 +65,19 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
   const failInjected = new Set((process.env.UEP_SWEEP_TEST_FAIL ?? '').split(',').filter(Boolean));
   const holdMs = Number(process.env.UEP_SWEEP_TEST_HOLD_MS ?? 0) || 0;
   let stopping = false;
+  let connected = true;
+  // a lost server is loud: one line when it goes, one when it is back
+  void (async () => {
+    for await (const st of nc.status()) {
+      if (st.type === 'disconnect' && connected) {
+        connected = false;
+        line(`lost the NATS server at ${o.nats.server}; reconnecting (jobs wait on the server; runs in progress go back to the queue if it is away past the ack wait)`);
+      } else if (st.type === 'reconnect' && !connected) {
+        connected = true;
+        line(`reconnected to ${o.nats.server}`);
+      }
+    }
+  })().catch(() => undefined);
   const running = new Set<{ kill: () => void }>();
 
   const setStatus = (job: SweepJob, s: Omit<JobStatus, 'worker' | 'maxDeliver' | 'submission'>) =>
@@ -118,7 +134,8 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
     try {
       let code: number | null = 0;
       let signal: string | null = null;
-      if (holdMs > 0) await sleep(holdMs);
+      // the test hold ends early when the worker stops, as a real run is aborted
+      for (const end = Date.now() + holdMs; Date.now() < end && !stopping; ) await sleep(Math.min(100, holdMs));
       if (stopping) {
         code = 130;
       } else if (failInjected.has(job.name)) {
@@ -201,6 +218,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
   return {
     connection: nc,
     counts: () => ({ ...counts }),
+    connected: () => connected,
     async close() {
       stopping = true;
       running.forEach((r) => r.kill());

@@ -13,6 +13,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Dispatcher, type Transport } from './dispatcher.ts';
 import { newRunTag } from './run-tag.ts';
+import { UserError } from '../util/user-error.ts';
 import type { Runtime } from './runtime.ts';
 
 /** How to reach the NATS server. */
@@ -31,8 +32,25 @@ export interface NatsConnectOptions {
 export const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
 export const DEFAULT_PREFIX = 'uep';
 
-/** Connects with reconnection for ever (250 ms apart); a clear error when the server is not there. */
-export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
+/** How a connection failure is worded: the flag that gave the URL, and whether the command needs JetStream. */
+export interface ConnectContext {
+  /** Flag without dashes (default 'server'). */
+  flag?: string;
+  jetstream?: boolean;
+}
+
+/** The `nats-server` command line that would serve `url`. */
+function serverHint(url: string, jetstream: boolean): string {
+  const port = /:(\d+)\/?$/.exec(url)?.[1] ?? '4222';
+  return `nats-server ${jetstream ? '-js ' : ''}-p ${port}`;
+}
+
+/**
+ * Connects with reconnection for ever (250 ms apart); when the server is not there, a
+ * {@link UserError} (one line, no stack) naming the flag and how to start one.
+ */
+export async function connectNats(o: NatsConnectOptions, ctx: ConnectContext = {}): Promise<NatsConnection> {
+  const flag = ctx.flag ?? 'server';
   try {
     return await connect({
       servers: o.server,
@@ -46,8 +64,19 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection
       timeout: 5000,
     });
   } catch (err) {
-    throw new Error(`--server: cannot connect to the NATS server at ${o.server} (${(err as Error).message}); start one with \`nats-server -p 4222\` or give --server`);
+    throw new UserError(`--${flag}: cannot connect to the NATS server at ${o.server} (${(err as Error).message}); start one with \`${serverHint(o.server, ctx.jetstream ?? false)}\` or give --${flag}`);
   }
+}
+
+/** Whether `err` says the server has no JetStream (JetStreamNotEnabled, or no responder on the JetStream API). */
+export function isNoJetStream(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: unknown };
+  return e?.name === 'JetStreamNotEnabled' || /jetstream is not enabled|no responders/i.test(String(e?.message ?? '')) || String(e?.code) === '503';
+}
+
+/** The one line for a server without JetStream. */
+export function noJetStreamError(url: string, flag: string): UserError {
+  return new UserError(`--${flag}: the NATS server at ${url} has no JetStream: start nats-server with -js (\`${serverHint(url, true)}\`)`);
 }
 
 /**
