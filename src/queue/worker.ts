@@ -11,7 +11,7 @@
  * (max_deliver), the status says 'failed' and the job is terminated. A job whose backend this
  * machine cannot load is refused (nak'ed for another worker), never run on another backend.
  *
- * Test hooks (environment): UEP_SWEEP_TEST_FAIL=name,… fails those runs (a poisoned run);
+ * Test hooks (environment): UEP_SWEEP_TEST_FAIL=name,… fails those runs (a poisoned run; `*`: every run);
  * UEP_SWEEP_TEST_HOLD_MS=N holds every run N ms before training (so a test can kill it mid-run).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -138,7 +138,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       for (const end = Date.now() + holdMs; Date.now() < end && !stopping; ) await sleep(Math.min(100, holdMs));
       if (stopping) {
         code = 130;
-      } else if (failInjected.has(job.name)) {
+      } else if (failInjected.has(job.name) || failInjected.has('*')) {
         writeFileSync(logPath, `run ${job.name}: injected failure (UEP_SWEEP_TEST_FAIL) on worker ${me}, attempt ${attempt}\n`);
         code = 1;
       } else {
