@@ -15,7 +15,7 @@
  * arrival order. The code's coefficients still come from the seed (the replay replaces only the
  * times, after the model's own draws, so the seed's streams stay aligned with the recorded run's).
  */
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputText } from '../util/read-input-file.ts';
 import { parseCsv } from '../util/csv.ts';
 import { OptionError } from '../util/option-error.ts';
 
@@ -145,9 +145,10 @@ export class TraceReplay {
   static load(path: string): TraceReplay {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readInputText(path);
     } catch (err) {
-      throw new OptionError('latency', `cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      if (err instanceof InputFileError) throw new OptionError('latency', `trace: ${err.detail}`);
+      throw err;
     }
     return TraceReplay.parse(text, path);
   }

@@ -63,7 +63,8 @@ const defs: OptionDef[] = [
     kind: { type: 'string' },
     default: 'exponential',
     help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K), or trace:FILE to replay a recorded run's times call by call (same W)`,
-    check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v))) as (v: never) => string | undefined,
+    // the registry lists its models; trace:FILE (replay) is the catalogue's, so it is added to the valid forms here
+    check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v)?.replace(/((?:is not one of|valid:) [^)]*)(\)?)$/, '$1, trace:FILE$2'))) as (v: never) => string | undefined,
     namesFile: ((v: string) => traceReplayPath(v) ?? latencyFilePath(v)) as (v: never) => string | null,
   },
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
@@ -96,7 +97,7 @@ const defs: OptionDef[] = [
   { key: 'progressEvery', kind: { type: 'integer', min: 0 }, default: 500, help: 'without a terminal, print progress every K iterations (0: never)' },
   // code design (issue 12; experiments/design.ts, fig3 --design)
   { key: 'designScheme', flag: 'scheme', kind: { type: 'choice', choices: ['now', 'ew'] }, help: 'code whose window distribution Γ is designed: now or ew (required)' },
-  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', min: 0, ranges: true }, help: 'deadline(s) T_max: numbers and start:stop:step ranges, comma-separated (required)' },
+  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', positive: true, ranges: true }, help: 'deadline(s) T_max (> 0, as train): numbers and start:stop:step ranges, comma-separated (required)' },
   { key: 'classSizes', kind: { type: 'numbers', integer: true, min: 0 }, default: [...PAPER_SETUP.k], help: 'blocks per class k, most important first' },
   {
     key: 'energies',

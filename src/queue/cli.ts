@@ -58,7 +58,11 @@ function allowDirOf(argv: Record<string, unknown>): string | undefined {
  * workers' processes on the simulator: `--runtime threads|nats` is refused with it.
  */
 export async function openQueueFromArgv(argv: Record<string, unknown>, out: string, write: (s: string) => void): Promise<QueuedSweep | undefined> {
-  if (argv.queue === undefined) return undefined;
+  if (argv.queue === undefined) {
+    // a queue flag without --queue would be silently ignored while the sweep trains here
+    if (argv['ack-wait-ms'] !== undefined) throw new RangeError('--ack-wait-ms: only with --queue');
+    return undefined;
+  }
   if (argv.runtime !== undefined && argv.runtime !== 'sim') throw new RangeError(`--queue: runs on the queue use the simulated runtime (got --runtime ${String(argv.runtime)})`);
   return openQueuedSweep(out, { nats: natsFromArgv(argv, 'queue'), ackWaitMs: ackWait(argv), onLine: (l) => write(`${l}\n`) });
 }

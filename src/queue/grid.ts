@@ -14,7 +14,7 @@
  * seed, every other scheme once per (T_max, seed)) for each combination of the `vary` values;
  * a varied option is appended to the run's name (`ew-tmax1-seed2-lambda0.5`).
  */
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputText } from '../util/read-input-file.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import { OptionError, OPTIONS, kebab } from '../config/index.ts';
 import type { PlannedRun } from '../training/launcher.ts';
@@ -80,9 +80,10 @@ export function parseGrid(text: string, file = 'grid'): Grid {
 export function readGrid(file: string): Grid {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, 1024 * 1024);
   } catch (err) {
-    throw new OptionError('grid', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    if (err instanceof InputFileError) throw new OptionError('grid', err.detail);
+    throw err;
   }
   return parseGrid(text, file);
 }

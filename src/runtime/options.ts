@@ -55,6 +55,8 @@ export function resolveRuntimeOptions(argv: Record<string, unknown>): RuntimeOpt
   if (!(STRAGGLE_MODES as readonly unknown[]).includes(straggle)) throw new RangeError(`--straggle: '${String(straggle)}' is not one of ${STRAGGLE_MODES.join(', ')}`);
   const timeUnitMs = positive('--time-unit-ms', argv['time-unit-ms'] ?? DEFAULT_TIME_UNIT_MS);
   let deadlineMs = NaN;
+  // checked whenever given, also where it is not used (a typo should not train for an hour)
+  if (argv['deadline-ms'] !== undefined) positive('--deadline-ms', argv['deadline-ms']);
   if (straggle === 'none' && runtime !== 'sim') {
     if (argv['deadline-ms'] === undefined) throw new RangeError('--deadline-ms: required with --straggle none (the wall-clock deadline of each product)');
     deadlineMs = positive('--deadline-ms', argv['deadline-ms']);
