@@ -8,6 +8,7 @@
  * src/training/run.ts), so an interrupted run never leaves a directory that looks finished;
  * Ctrl-C (SIGINT) or SIGTERM removes the temporary directory and exits with code 130.
  */
+import { noWorkersNote } from '../src/runtime/runtime.ts';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -84,7 +85,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
     const res = await runTraining(run, data, dir, { onProgress, signal: interrupt.signal, argv: args, multiply });
     if (runtime) {
       const c = runtime.counters();
-      out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}\n`);
+      out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}${noWorkersNote(c)}\n`);
       if (trace && runtimeOpts.trace) {
         await trace.write(runtimeOpts.trace);
         out.write(`wrote ${runtimeOpts.trace} (arrival trace)\n`);

@@ -10,7 +10,7 @@ import { startNatsWorker } from '../src/runtime/nats-worker.ts';
 import { DEFAULT_PREFIX } from '../src/runtime/nats.ts';
 import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
 import { ALLOW_DIR_OPTION, QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
-import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { commandLine, isMainModule, runCommand, UsageError } from './cli-common.ts';
 import { onStopSignals } from '../src/util/stop-signals.ts';
 import { UserError } from '../src/util/user-error.ts';
 
@@ -33,6 +33,7 @@ export async function worker(args: string[]): Promise<void> {
   const prefix = v.prefix as string;
   const nats = resolveRuntimeOptions(argv).nats;
   if (argv.role === 'sweep') return runSweepWorker(argv, concurrency);
+  for (const flag of ['ack-wait-ms', 'allow-dir']) if (argv[flag] !== undefined) throw new UsageError(`--${flag}: only with --role sweep`);
   let fatal: (why: string) => void = () => {};
   const died = new Promise<string>((resolve) => (fatal = resolve));
   const w = await startNatsWorker({ ...nats, concurrency, prefix, onFatal: (why) => fatal(why) });

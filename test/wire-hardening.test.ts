@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNatsRuntime } from '../src/runtime/nats.ts';
+import { noWorkersNote } from '../src/runtime/runtime.ts';
 import { startNatsWorker } from '../src/runtime/nats-worker.ts';
 import { TaskLoop } from '../src/runtime/task-loop.ts';
 import { ThreadPool } from '../src/runtime/thread-pool.ts';
@@ -147,6 +148,24 @@ test.serial('worker --role coded whose compute thread dies exits non-zero with o
     t.regex(lines[0], /^error: compute thread 1 of 1 died .*restart it/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    await rt.close();
+    await server.stop();
+  }
+});
+
+test.serial('nats runtime with no workers: "no responders" notices count as tasks that reached no worker, not as rejected replies', async (t) => {
+  const server = await startNatsServer();
+  const rt = await startNatsRuntime({ server: server.url });
+  try {
+    const U = 2;
+    const jobs = Array.from({ length: 5 }, (_, worker) => ({ worker, U, K: U, Q: U, wa: new Float32Array(4), wb: new Float32Array(4), delayMs: 0 }));
+    const out = await rt.call({ step: 0, product: 0, jobs, deadlineMs: 300 });
+    t.is(out.arrived.length, 0);
+    const c = rt.counters();
+    t.is(Object.values(c.rejected).reduce((a, b) => a + b, 0), 0);
+    t.is(c.noWorkers, 5);
+    t.regex(noWorkersNote(c), /no workers are subscribed \(5 tasks reached none/);
+  } finally {
     await rt.close();
     await server.stop();
   }

@@ -6,13 +6,18 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+// the modules themselves, not the coded-backprop barrel: the catalogue must not load tfjs, so a
+// command can reject a bad flag without the seconds tfjs takes to load
+import { GRANULARITIES, ORDERINGS } from '../coded-backprop/options.ts';
+import { DEFAULT_PACKETS, PARTITIONS } from '../coded-backprop/cxr/options.ts';
+import { SCHEME_NAMES } from '../coded-backprop/codes/registry.ts';
+import { LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath } from '../coded-backprop/latency.ts';
+import { traceReplayPath, traceReplayProblem } from '../coded-backprop/trace-replay.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
-import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { OptionError } from '../util/option-error.ts';
 import { parseClassTableText } from '../util/class-table.ts';
-import { BACKENDS } from '../util/backend.ts';
-import { EXECUTORS } from '../workloads/matmul-trials.ts';
+import { BACKENDS } from '../util/backend-names.ts';
+import { EXECUTORS } from '../workloads/executors.ts';
 import { PRESETS } from '../util/presets.ts';
 import type { ValueKind } from './value-kinds.ts';
 

@@ -211,6 +211,11 @@ export class Dispatcher implements Runtime {
     if (--call.pending === 0) call.finish();
   }
 
+  /** A task reached no worker (the transport saw a "no responders" notice): counted apart from replies. */
+  countNoWorkers(): void {
+    this.counts.noWorkers = (this.counts.noWorkers ?? 0) + 1;
+  }
+
   async workerStatus(): Promise<WorkerStatus | undefined> {
     return this.transport.workerStatus?.();
   }

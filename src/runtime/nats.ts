@@ -117,7 +117,14 @@ export async function startNatsRuntime(o: NatsConnectOptions): Promise<Runtime &
   const run = newRunTag();
   const replySubject = `${prefix}.reply.${run}`;
   let handler: (b: Uint8Array) => void = () => {};
-  nc.subscribe(replySubject, { callback: (_err, msg) => handler(msg.data) });
+  let noWorkers: () => void = () => {};
+  nc.subscribe(replySubject, {
+    callback: (_err, msg) => {
+      // the server's "no responders" notice (status 503, no data) when no worker subscribes to the tasks: not a reply
+      if (msg.headers?.code === 503 && msg.data.length === 0) noWorkers();
+      else handler(msg.data);
+    },
+  });
   const publish = (subject: string, data: Uint8Array, reply?: string) => {
     try {
       nc.publish(subject, data, reply ? { reply } : undefined);
@@ -136,5 +143,6 @@ export async function startNatsRuntime(o: NatsConnectOptions): Promise<Runtime &
   };
   await nc.flush();
   const d = new Dispatcher('nats', transport, run);
+  noWorkers = () => d.countNoWorkers();
   return Object.assign(d, { connection: nc });
 }

@@ -4,8 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendChoice } from './backend-names.ts';
+
+export { BACKENDS, type BackendChoice };
 
 /** Name of the tfjs backend that actually runs ('tensorflow', 'wasm' or 'cpu'). */
 export type ActiveBackend = string;
