@@ -82,7 +82,8 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const trace = runtime && runtimeOpts.trace ? recordTrace(runtime, traceTimeUnit(runtimeOpts.timing, run.tmax ?? Infinity)) : undefined;
   try {
     const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;
-    const res = await runTraining(run, data, dir, { onProgress, signal: interrupt.signal, argv: args, multiply });
+    const onWarning = (m: string) => out.write(`${out.isTTY ? '\n' : ''}warning: ${m}\n`);
+    const res = await runTraining(run, data, dir, { onProgress, onWarning, signal: interrupt.signal, argv: args, multiply });
     if (runtime) {
       const c = runtime.counters();
       out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}${noWorkersNote(c)}\n`);

@@ -14,7 +14,9 @@ import { readRuns } from '../src/training/fig6-runs.ts';
 import { UserError } from '../src/util/user-error.ts';
 import { fig2 } from '../experiments/fig2.ts';
 import { JOURNAL_PROBS_PRESET } from '../experiments/journal-probs.ts';
-import { useTempDir } from './helpers/io.ts';
+import { sink, useTempDir } from './helpers/io.ts';
+import { trainCommand } from '../experiments/train.ts';
+import { MAX_NONFINITE_STEPS, RunDivergedError } from '../src/training/run.ts';
 
 const tempDir = useTempDir('run-files-');
 const HEADER = 'iteration,epoch,train_acc,train_loss,test_acc,workers_received,blocks_recovered\n';
@@ -86,4 +88,15 @@ test('the error for an unknown --latency lists trace:FILE too', (t) => {
   t.regex(msg, /trace-pool:FILE/);
   t.regex(msg, /trace:FILE/);
   t.is(latencyChoiceProblem('exponential'), undefined);
+});
+
+test('train --lr 1e30: a warning at the first non-finite loss, then the run stops after the stated number of such steps, nothing written', async (t) => {
+  const out = join(tempDir(), 'nan');
+  const stdout = sink();
+  const err = await t.throwsAsync(trainCommand(['--scheme', 'baseline', '--lr', '1e30', '--limit', '1280', '--epochs', '1', '--test-limit', '100', '--eval-every', '0', '--out', out], { stdout, handleSignals: false }), { instanceOf: RunDivergedError });
+  t.regex(err!.message, new RegExp(`not finite for ${MAX_NONFINITE_STEPS} iterations in a row`));
+  const warnings = stdout.text().split('\n').filter((l) => l.startsWith('warning:'));
+  t.is(warnings.length, 1);
+  t.regex(warnings[0], /training loss is (NaN|Infinity|-Infinity).*stops after 10 such iterations/);
+  t.false(existsSync(out));
 });
