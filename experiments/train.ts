@@ -29,7 +29,9 @@ import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
 import { realRunMultiply } from '../src/runtime/training.ts';
-import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { abortOnSignals, commandLine, isMainModule, runCommand, UsageError } from './cli-common.ts';
+import { isRunComplete } from '../src/training/run-dir.ts';
+import { optionMismatches, type PlannedRun } from '../src/training/sweep.ts';
 
 const KEYS = [...TRAIN_KEYS, 'out', 'progressEvery'];
 
@@ -50,6 +52,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const out = io.stdout ?? process.stdout;
   const argv = withOptions(commandLine('Train the MNIST MLP with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
     .options(RUNTIME_CLI_OPTIONS)
+    .option('force', { type: 'boolean', describe: 'replace a finished run in the output directory that was made with other options' })
     .parseSync();
 
   // 1. Resolve and check every option, then load the data (errors name the flag or the file),
@@ -61,6 +64,11 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const { config: run, data } = prepareRun(trainGiven, 'dnn');
   const runtimeOpts = resolveRuntimeOptions(argv);
   const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
+  // the default directory names only scheme, T_max and seed: a quick try must not silently replace a longer run
+  if (!argv.force && isRunComplete(dir)) {
+    const diff = optionMismatches(dir, { scheme: run.scheme, resolved: run } as PlannedRun, runtimeOpts.runtime);
+    if (diff.length > 0) throw new UsageError(`--out: ${relative(process.cwd(), dir) || dir} holds a finished run made with other options (${diff.slice(0, 3).join('; ')}${diff.length > 3 ? '; …' : ''}): give another --out, or --force to replace it`);
+  }
 
   // 3. Train.
   const backend = await initBackend(run.backend);

@@ -100,3 +100,17 @@ test('train --lr 1e30: a warning at the first non-finite loss, then the run stop
   t.regex(warnings[0], /training loss is (NaN|Infinity|-Infinity).*stops after 10 such iterations/);
   t.false(existsSync(out));
 });
+
+test('train refuses to replace a finished run made with other options unless --force', async (t) => {
+  const out = join(tempDir(), 'train-overwrite');
+  const base = ['--scheme', 'baseline', '--epochs', '1', '--test-limit', '100', '--eval-every', '0', '--out', out];
+  await trainCommand([...base, '--limit', '640'], { stdout: sink(), handleSignals: false });
+  const before = readFileSync(join(out, 'metrics.csv'), 'utf8');
+  const err = await t.throwsAsync(trainCommand([...base, '--limit', '320'], { stdout: sink(), handleSignals: false }));
+  t.regex(err!.message, /^--out: .* holds a finished run made with other options \(limit: 640 → 320\): give another --out, or --force/);
+  t.is(readFileSync(join(out, 'metrics.csv'), 'utf8'), before);
+  // the same options again: a rerun replaces it as before
+  await trainCommand([...base, '--limit', '640'], { stdout: sink(), handleSignals: false });
+  await trainCommand([...base, '--limit', '320', '--force'], { stdout: sink(), handleSignals: false });
+  t.not(readFileSync(join(out, 'metrics.csv'), 'utf8'), before);
+});
