@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, withOptions } from '../src/config/index.ts';
 import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
-import { planGrid, readGrid } from '../src/queue/grid.ts';
+import { planGrid, readGrid, MAX_GRID_RUNS } from '../src/queue/grid.ts';
 import { readStoredResult, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { writeCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
@@ -31,10 +31,11 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     .option('token', { type: 'string', describe: '--queue: NATS auth token' })
     .option('user', { type: 'string', describe: '--queue: NATS user (with --pass)' })
     .option('pass', { type: 'string', describe: '--queue: NATS password (with --user)' })
+    .option('yes', { type: 'boolean', describe: `run a grid of more than ${MAX_GRID_RUNS} runs` })
     .parseSync();
   if (typeof argv.grid !== 'string' || argv.grid === '') throw new UsageError('--grid: give the grid file (JSON)');
   const v = resolveValues(['out', 'jobs'], { out: argv.out ?? 'results/sweep', jobs: argv.jobs });
-  const { runs: plan, varied } = planGrid(readGrid(argv.grid));
+  const { runs: plan, varied } = planGrid(readGrid(argv.grid), {}, argv.yes ? Infinity : MAX_GRID_RUNS);
   const dir = checkOutputDir(v.out as string);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const queue = await openQueueFromArgv(argv, dir, (s) => out.write(s));

@@ -15,6 +15,7 @@ import { UserError } from '../src/util/user-error.ts';
 import { fig2 } from '../experiments/fig2.ts';
 import { JOURNAL_PROBS_PRESET } from '../experiments/journal-probs.ts';
 import { sink, useTempDir } from './helpers/io.ts';
+import { gridSize, parseGrid, planGrid } from '../src/queue/grid.ts';
 import { trainCommand } from '../experiments/train.ts';
 import { MAX_NONFINITE_STEPS, RunDivergedError } from '../src/training/run.ts';
 
@@ -113,4 +114,13 @@ test('train refuses to replace a finished run made with other options unless --f
   await trainCommand([...base, '--limit', '640'], { stdout: sink(), handleSignals: false });
   await trainCommand([...base, '--limit', '320', '--force'], { stdout: sink(), handleSignals: false });
   t.not(readFileSync(join(out, 'metrics.csv'), 'utf8'), before);
+});
+
+test('a sweep grid over the cap is refused before it is expanded, naming --yes; its size is counted exactly', (t) => {
+  const huge = parseGrid(JSON.stringify({ schemes: ['baseline', 'ew', 'now'], tmax: [0.5, 1], seeds: [1, 2], vary: { lambda: Array.from({ length: 100 }, (_, i) => 0.1 + i / 100), lr: Array.from({ length: 100 }, (_, i) => 0.001 * (i + 1)) } }));
+  t.is(gridSize(huge), 2 * (1 + 2 * 2) * 100 * 100);
+  const err = t.throws(() => planGrid(huge));
+  t.regex((err as unknown as { flagMessage: string }).flagMessage, /--grid: the grid makes 100000 runs, over the 1000 a sweep runs without --yes/);
+  const small = parseGrid(JSON.stringify({ schemes: ['baseline', 'ew'], tmax: [1], seeds: [1, 2], vary: { lambda: [0.5, 1] } }));
+  t.is(planGrid(small).runs.length, gridSize(small));
 });

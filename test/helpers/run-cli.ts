@@ -27,7 +27,8 @@ export interface CliRun {
 /** Starts `experiments/<script>` with `args`; the result resolves when it exits (SIGKILL after `timeoutMs`). */
 export function startCli(script: string, args: readonly string[], o: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {}): CliRun {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'experiments', script), ...args], {
+  // tsx resolved here: the child's cwd may be any directory
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'experiments', script), ...args], {
     cwd: o.cwd ?? ROOT,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
