@@ -87,6 +87,10 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   // real workers (--runtime threads|nats): started before training, closed after it
   const runtime = await startRuntime(runtimeOpts);
   if (runtime) out.write(`${describeRuntime(runtimeOpts, run.tmax ?? NaN)}\n`);
+  // a lost server must be loud: while it is gone every product is zero-filled
+  runtime?.onConnection?.((up) =>
+    out.write(`${out.isTTY ? '\n' : ''}${up ? `runtime: reconnected to ${runtimeOpts.nats.server}` : `warning: lost the NATS server at ${runtimeOpts.nats.server}: until it is back, steps receive nothing and every coded product is zero-filled`}\n`),
+  );
   const trace = runtime && runtimeOpts.trace ? recordTrace(runtime, traceTimeUnit(runtimeOpts.timing, run.tmax ?? Infinity)) : undefined;
   try {
     const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;

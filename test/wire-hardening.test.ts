@@ -170,3 +170,18 @@ test.serial('nats runtime with no workers: "no responders" notices count as task
     await server.stop();
   }
 });
+
+test.serial('nats runtime: losing the server and getting it back is reported to the command (train prints a warning)', async (t) => {
+  const server = await startNatsServer();
+  const rt = await startNatsRuntime({ server: server.url });
+  const events: boolean[] = [];
+  rt.onConnection?.((up) => events.push(up));
+  try {
+    await server.restart(500);
+    for (let i = 0; i < 200 && events.length < 2; i++) await tick(50);
+    t.deepEqual(events, [false, true]);
+  } finally {
+    await rt.close();
+    await server.stop();
+  }
+});

@@ -124,7 +124,10 @@ export class TraceReplay {
         deadlines.set(key, d);
       }
       if (row.in_time === 1) {
-        const t = num('replied_ms') - num('dispatched_ms');
+        const replied = num('replied_ms');
+        const dispatched = num('dispatched_ms');
+        if (!Number.isFinite(replied) || !Number.isFinite(dispatched)) throw bad(`row ${i + 2}: an in-time reply needs numeric replied_ms and dispatched_ms (got ${JSON.stringify(row.replied_ms)}, ${JSON.stringify(row.dispatched_ms)})`);
+        const t = replied - dispatched;
         if (!(t >= 0)) throw bad(`row ${i + 2}: an in-time reply needs replied_ms ≥ dispatched_ms`);
         call.set(worker, t);
       }

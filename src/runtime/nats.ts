@@ -144,5 +144,15 @@ export async function startNatsRuntime(o: NatsConnectOptions): Promise<Runtime &
   await nc.flush();
   const d = new Dispatcher('nats', transport, run);
   noWorkers = () => d.countNoWorkers();
-  return Object.assign(d, { connection: nc });
+  const listeners: ((up: boolean) => void)[] = [];
+  void (async () => {
+    let up = true;
+    for await (const st of nc.status()) {
+      if ((st.type === 'disconnect' && up) || (st.type === 'reconnect' && !up)) {
+        up = !up;
+        for (const l of listeners) l(up);
+      }
+    }
+  })().catch(() => undefined);
+  return Object.assign(d, { connection: nc, onConnection: (l: (up: boolean) => void) => void listeners.push(l) });
 }

@@ -107,6 +107,11 @@ export interface Runtime {
    * `threads` runtime; a `nats` server cannot see its workers' queues and returns undefined).
    */
   workerStatus(): Promise<WorkerStatus | undefined>;
+  /**
+   * Runtimes behind a connection (nats): `listener(false)` when it is lost (every task is a
+   * straggler until it is back: products are zero-filled) and `listener(true)` when it is back.
+   */
+  onConnection?(listener: (up: boolean) => void): void;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKENDS, type BackendChoice } from './backend-names.ts';
+import { UserError } from './user-error.ts';
 
 export { BACKENDS, type BackendChoice };
 
@@ -54,7 +55,8 @@ export function initBackend(requested: BackendChoice = 'auto'): Promise<ActiveBa
         return tf.getBackend();
       }
     }
-    throw new Error(`backend: '${requested}' could not be loaded on this machine (try --backend auto)`);
+    // a user's choice this machine cannot serve: one line, no stack
+    throw new UserError(`--backend: '${requested}' could not be loaded on this machine (try --backend auto)`);
   })();
   return active;
 }

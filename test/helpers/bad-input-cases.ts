@@ -8,6 +8,16 @@ import { snapshot } from './snapshot.ts';
 
 export { snapshot };
 
+/** Whether @tensorflow/tfjs-node resolves here (then `--backend node` is no bad input). */
+function tfjsNodeInstalled(): boolean {
+  try {
+    import.meta.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a case gets: its directory (the cwd) and the servers' URLs. */
 export interface Ctx {
   dir: string;
@@ -150,6 +160,9 @@ add({ name: 'train --data-dir a file', cmd: 'train', args: () => ['--data-dir', 
 add({ name: 'worker --allow-dir a file', cmd: 'worker', args: () => ['--role', 'sweep', '--allow-dir', 'in/f'], setup: (d) => { mkdirSync(join(d, 'in')); writeFileSync(join(d, 'in', 'f'), 'x'); }, names: /--allow-dir/ });
 add({ name: 'sweep --grid with an unknown field', cmd: 'sweep', args: () => ['--grid', 'in/g.json', '--out', 'out'], setup: (d) => { mkdirSync(join(d, 'in')); writeFileSync(join(d, 'in', 'g.json'), '{"schemes":["ew"],"tmax":[1],"seeds":[1],"bogus":1}'); }, names: /g\.json/ });
 add({ name: 'sweep --grid with a bad option value', cmd: 'sweep', args: () => ['--grid', 'in/g.json', '--out', 'out'], setup: (d) => { mkdirSync(join(d, 'in')); writeFileSync(join(d, 'in', 'g.json'), '{"schemes":["ew"],"tmax":[1],"seeds":[1],"options":{"epochs":-1}}'); }, names: /epochs/ });
+
+add({ name: 'train --latency trace:FILE with a non-numeric replied_ms', cmd: 'train', args: () => ['--latency', 'trace:in/r.csv', '--out', 'out'], setup: (d) => { mkdirSync(join(d, 'in')); writeFileSync(join(d, 'in', 'r.csv'), 'step,product,worker,dispatched_ms,replied_ms,in_time,deadline_ms,time_unit_ms\n0,0,0,0,abc,1,10,50\n'); }, names: /r\.csv.*numeric replied_ms/ });
+if (!tfjsNodeInstalled()) add({ name: 'train --backend node (tfjs-node not installed)', cmd: 'train', args: () => ['--backend', 'node', '--limit', '64', '--out', 'out'], names: /--backend/ });
 
 // --- URL inputs: nothing listening, no JetStream -------------------------------
 add({ name: 'train --runtime nats, nothing listening', cmd: 'train', args: (c) => ['--runtime', 'nats', '--server', c.dead, '--out', 'out', '--limit', '64'], names: /--server/ });
