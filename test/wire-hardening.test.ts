@@ -10,7 +10,9 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNatsRuntime } from '../src/runtime/nats.ts';
-import { noWorkersNote } from '../src/runtime/runtime.ts';
+import { noWorkersNote, type Runtime } from '../src/runtime/runtime.ts';
+import { applyDisconnectPolicy } from '../src/runtime/disconnect-policy.ts';
+import { UserError } from '../src/util/user-error.ts';
 import { startNatsWorker } from '../src/runtime/nats-worker.ts';
 import { TaskLoop } from '../src/runtime/task-loop.ts';
 import { ThreadPool } from '../src/runtime/thread-pool.ts';
@@ -184,4 +186,44 @@ test.serial('nats runtime: losing the server and getting it back is reported to 
     await rt.close();
     await server.stop();
   }
+});
+
+test('--on-disconnect: wait holds a call until the server is back (or fails after its timeout), abort fails at once, continue calls through', async (t) => {
+  const fake = () => {
+    let listener: (up: boolean) => void = () => {};
+    let calls = 0;
+    const rt = {
+      onConnection: (l: (up: boolean) => void) => void (listener = l),
+      call: async () => {
+        calls++;
+        return { arrived: [], elapsedMs: 0 };
+      },
+    } as unknown as Runtime;
+    return { rt, set: (up: boolean) => listener(up), calls: () => calls };
+  };
+  const spec = { step: 0, product: 0, jobs: [], deadlineMs: 10 };
+  const w = fake();
+  applyDisconnectPolicy(w.rt, 'wait', 'nats://x:1', 5000);
+  w.set(false);
+  let done = false;
+  const p = w.rt.call(spec).then(() => (done = true));
+  await tick(30);
+  t.false(done);
+  t.is(w.calls(), 0);
+  w.set(true);
+  await p;
+  t.is(w.calls(), 1);
+  const slow = fake();
+  applyDisconnectPolicy(slow.rt, 'wait', 'nats://x:1', 50);
+  slow.set(false);
+  await t.throwsAsync(slow.rt.call(spec), { instanceOf: UserError, message: /not back within 0.05 s/ });
+  const a = fake();
+  applyDisconnectPolicy(a.rt, 'abort', 'nats://x:1');
+  a.set(false);
+  await t.throwsAsync(a.rt.call(spec), { instanceOf: UserError, message: /--on-disconnect abort: lost the NATS server at nats:\/\/x:1/ });
+  const c = fake();
+  applyDisconnectPolicy(c.rt, 'continue', 'nats://x:1');
+  c.set(false);
+  await c.rt.call(spec);
+  t.is(c.calls(), 1);
 });

@@ -79,7 +79,7 @@ for (const cmd of ['matmul', 'train', 'design', 'worker']) add({ name: `${cmd} -
 optionCases('train', ['--out', 'out'], [
   ['epochs', '0'], ['epochs', '1.5'], ['batch', 'x'], ['lr', 'NaN'], ['lr', 'inf'], ['tmax', '0'], ['workers', '1e9'], ['gamma', '0.5,0.6'],
   ['scheme', 'foo'], ['seed', '99999999999'], ['limit', '0'], ['backend', 'gpu'], ['design', 'manual'], ['latency', 'foo'], ['shift', '-1'],
-  ['runtime', 'cloud'], ['straggle', 'sometimes'], ['time-unit-ms', '0'], ['deadline-ms', '-5'], ['threads', '0'],
+  ['runtime', 'cloud'], ['straggle', 'sometimes'], ['on-disconnect', 'maybe'], ['time-unit-ms', '0'], ['deadline-ms', '-5'], ['threads', '0'],
 ]);
 optionCases('matmul', ['--partition', 'cxr'], [['packet-classes', '0,9'], ['packets', '0']]);
 optionCases('matmul', [], [
