@@ -81,6 +81,8 @@ test.serial('a job with scheme foo is refused on its first delivery with the cat
     });
     t.is(st.state, 'failed');
     t.is(st.attempt, 1);
+    // the submitter heeds only statuses of its own submission
+    t.is(st.submission, 'bb');
     t.regex(st.message ?? '', /refused by worker .*--scheme/);
     t.regex(lines.join('\n'), /refused job foo-tmax1-seed1 \(sweep sfoo\): --scheme/);
     t.is(w.counts().taken, 0);

@@ -41,6 +41,8 @@ export class JobRefusal extends Error {
     /** The job's sweep and run name, when they were safe to use (so its status can be stored). */
     readonly sweep?: string,
     readonly run?: string,
+    /** The job's submission id when it was well-formed (the submitter only heeds statuses of its submission). */
+    readonly submission?: string,
   ) {
     super(reason);
   }
@@ -112,10 +114,11 @@ export function parseSweepJob(bytes: Uint8Array, policy: JobPolicy = {}): { job:
   const sweep = o.sweep;
   if (!isSafeRunName(o.name)) throw new JobRefusal(`run name ${JSON.stringify(o.name)?.slice(0, 80)} is not a safe name (letters, digits, _ . , = + -; no '..', no leading dot, at most 160)`);
   const name = o.name;
+  if (o.submission !== undefined && (typeof o.submission !== 'string' || !SUBMISSION.test(o.submission))) throw new JobRefusal('submission id is not hex', sweep, name);
+  const submission = o.submission as string | undefined;
   const refuse = (r: string): never => {
-    throw new JobRefusal(r, sweep, name);
+    throw new JobRefusal(r, sweep, name, submission);
   };
-  if (o.submission !== undefined && (typeof o.submission !== 'string' || !SUBMISSION.test(o.submission))) refuse('submission id is not hex');
   if (typeof o.backend !== 'string' || o.backend === 'auto' || !(BACKENDS as readonly string[]).includes(o.backend)) {
     refuse(`backend ${JSON.stringify(o.backend)?.slice(0, 40)} is not one of ${BACKENDS.filter((b) => b !== 'auto').join(', ')}`);
   }

@@ -95,7 +95,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       const what = err.run !== undefined ? `${err.run} (sweep ${err.sweep})` : `message ${m.seq} on ${m.subject.slice(0, 120)}`;
       line(`refused job ${what}: ${err.reason}`);
       if (err.sweep !== undefined && err.run !== undefined) {
-        const st: JobStatus = { state: 'failed', worker: me, attempt, maxDeliver: q.maxDeliver, message: `refused by worker ${me}: ${err.reason}` };
+        const st: JobStatus = { state: 'failed', worker: me, attempt, maxDeliver: q.maxDeliver, submission: err.submission, message: `refused by worker ${me}: ${err.reason}` };
         await q.kv.put(statusKey(err.sweep, err.run), JSON.stringify(st)).catch(() => undefined);
       }
       // no reason text: nats-server 2.9 does not parse '+TERM reason' (it redelivers)
