@@ -8,6 +8,7 @@
  * into results/fig6-<runtime> by default, and <out>/fig6-wallclock.{png,svg} draws test accuracy
  * against the wall-clock seconds of the training steps.
  */
+import { UserError } from '../src/util/user-error.ts';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -147,7 +148,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   if (interrupt.signal.aborted) {
     process.exitCode = 130;
   } else if (outcome.failed.length > 0) {
-    throw new Error(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
+    throw new UserError(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
   }
   return { outcome, written, wallSeconds };
 }

@@ -6,6 +6,7 @@
  * skipped, so an interrupted sweep resumes), and writes <out>/summary.csv (one row per finished
  * run: its grid coordinates and final test accuracy).
  */
+import { UserError } from '../src/util/user-error.ts';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -77,7 +78,7 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     out.write(`first failed run ${firstFailed.name}, last lines of its log:\n  ${log.slice(-8).join('\n  ')}\n`);
   }
   if (interrupt.signal.aborted) process.exitCode = 130;
-  else if (outcome.failed.length > 0) throw new Error(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
+  else if (outcome.failed.length > 0) throw new UserError(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
   return { outcome, summary };
 }
 

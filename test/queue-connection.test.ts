@@ -5,7 +5,7 @@
  * server is gone exits promptly; an interrupted submitter says its runs were left on the queue.
  */
 import test from 'ava';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../src/util/nats-server-process.ts';
 import { useTempDir } from './helpers/io.ts';
@@ -93,6 +93,28 @@ test.serial('the server lost: the sweep worker says so; SIGTERM then exits promp
   } finally {
     worker.child.kill('SIGKILL');
     submitter.child.kill('SIGKILL');
+    await server.stop();
+  }
+});
+
+test.serial('a run whose job names a file on the worker is refused there and reported by the submitter at once, in one line without a stack', async (t) => {
+  const server = await startNatsServer({}, { jetstream: true });
+  const dir = join(tempDir(), 'refused');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 't.csv'), 'step,product,worker,dispatched_ms,replied_ms,in_time,deadline_ms\n0,0,0,0,5,1,10\n0,0,1,0,7,1,10\n');
+  writeFileSync(join(dir, 'g.json'), JSON.stringify({ schemes: ['ew'], tmax: [1], seeds: [1], options: { limit: 64, epochs: 1, latency: `trace-pool:${join(dir, 't.csv')}` } }));
+  const worker = startCli('worker.ts', ['--role', 'sweep', '--server', server.url], { timeoutMs: 90_000 });
+  try {
+    const r = await runCli('sweep.ts', ['--queue', server.url, '--grid', join(dir, 'g.json'), '--out', join(dir, 'out')], { timeoutMs: 90_000 });
+    t.false(r.hung);
+    t.is(r.code, 1);
+    t.deepEqual(linesOf(r.stderr).length, 1, r.stderr);
+    t.regex(r.stderr, /1 run failed: ew-tmax1-seed1/);
+    t.false(hasStackTrace(r.stderr));
+    t.regex(readFileSync(join(dir, 'out', 'logs', 'ew-tmax1-seed1.log'), 'utf8'), /refused by worker .*--latency names a file on this worker's machine/);
+  } finally {
+    worker.child.kill('SIGTERM');
+    await worker.result;
     await server.stop();
   }
 });
