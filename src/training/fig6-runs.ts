@@ -74,7 +74,7 @@ export async function readRun(dir: string, name: string): Promise<RunData | null
     throw corrupt(csvPath, err instanceof InputFileError ? `: ${err.detail}` : `is not a CSV (${(err as Error).message})`);
   }
   if (rows.length === 0) return null;
-  if (!('iteration' in rows[0]) || !('train_acc' in rows[0])) throw corrupt(csvPath, 'lacks the columns iteration, train_acc');
+  if (!('iteration' in rows[0])) throw corrupt(csvPath, 'lacks the column iteration');
   const iteration: number[] = [];
   const trainAcc: number[] = [];
   const testIteration: number[] = [];
