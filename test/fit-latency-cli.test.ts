@@ -103,5 +103,5 @@ test('bad input stops the commands naming the flag: --trace missing or absent, -
   const e = await t.throwsAsync(fitLatency(['--trace', join(dir(), 'nope.csv'), '--out', join(dir(), 'x')], () => undefined), { instanceOf: OptionError });
   t.regex(e!.flagMessage, /^--trace: trace-pool: no trace file .*nope\.csv/);
   const m = await t.throwsAsync(matmul(['--latency', 'trace-pool:missing.csv', '--trials', '5'], () => undefined), { instanceOf: OptionError });
-  t.regex(m!.flagMessage, /^--latency: trace-pool: no trace file missing\.csv \(valid: exponential, shifted-exponential, pareto, gamma, trace-pool:FILE\)/);
+  t.regex(m!.flagMessage, /^--latency: trace-pool: no trace file missing\.csv \(valid: exponential, shifted-exponential, pareto, gamma, trace-pool:FILE, trace:FILE\)/);
 });

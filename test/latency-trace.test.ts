@@ -116,7 +116,7 @@ test('trace-pool: bootstrap draws follow the pool (mean, ECDF, censored share ne
 
 test('--latency trace-pool:FILE through the option catalogue and the engine: a missing or malformed file names --latency and the valid values', (t) => {
   const e = t.throws(() => resolveValues(['latency'], { latency: 'trace-pool:missing.csv' }), { instanceOf: OptionError });
-  t.regex(e!.flagMessage, /^--latency: trace-pool: no trace file missing\.csv \(valid: exponential, shifted-exponential, pareto, gamma, trace-pool:FILE\)$/);
+  t.regex(e!.flagMessage, /^--latency: trace-pool: no trace file missing\.csv \(valid: exponential, shifted-exponential, pareto, gamma, trace-pool:FILE, trace:FILE\)$/);
   t.throws(() => resolveValues(['latency'], { latency: 'trace-pool' }), { message: /^latency: trace-pool needs its FILE/ });
   t.throws(() => resolveValues(['latency'], { latency: 'pareto:x' }), { message: /^latency: pareto takes no argument/ });
   const noColumn = traceDir([]).replace(/trace\.csv$/, 'bad.csv');
