@@ -29,6 +29,8 @@ const FIG2_KEYS = ['workers', 'gamma', 'classes', 'paperSchemes', 'out'] as cons
 export const FIG2_MAX_WORKERS = 5000;
 
 export const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
+/** `--setup journal` (npm run journal:probs): the journal's set-up, as defaults the user's flags override. */
+export const JOURNAL_PROBS_PRESET = { ...FIG2_PRESET, workers: 30, classes: [3, 3, 3], gamma: [0.4, 0.35, 0.25], out: 'results/journal/probs' };
 
 /**
  * Runs the Fig. 2 command on `args` (argv without node and script): validates every flag,
@@ -37,11 +39,16 @@ export const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
  * @throws OptionError / UsageError naming the flag on bad input, before anything is written
  */
 export async function fig2(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`), preset: Record<string, unknown> = FIG2_PRESET): Promise<string[]> {
+  // --setup journal (npm run journal:probs): the journal's values as defaults, so the user's flags override them
+  const setup = args.includes('--setup') ? args[args.indexOf('--setup') + 1] : undefined;
+  if (setup === 'journal') preset = JOURNAL_PROBS_PRESET;
   const argv = withOptions(
     commandLine(`Fig. 2: decoding probability of each class vs the number N = 0..W of received results (W ≤ ${FIG2_MAX_WORKERS}).`, args),
     FIG2_KEYS,
     preset,
-  ).parseSync();
+  )
+    .option('setup', { type: 'string', choices: ['paper', 'journal'], default: 'paper', describe: 'defaults: the paper\'s Fig. 2, or the journal\'s (W = 30, classes 3,3,3, Γ = 0.4,0.35,0.25, --out results/journal/probs)' })
+    .parseSync();
 
   // Validate every flag before computing or writing anything.
   const v = resolveValues(FIG2_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG2_KEYS), preset);

@@ -13,7 +13,7 @@ import { drawFig6 } from '../src/training/fig6-draw.ts';
 import { readRuns } from '../src/training/fig6-runs.ts';
 import { UserError } from '../src/util/user-error.ts';
 import { fig2 } from '../experiments/fig2.ts';
-import { JOURNAL_PROBS_PRESET } from '../experiments/journal-probs.ts';
+import { JOURNAL_PROBS_PRESET } from '../experiments/fig2.ts';
 import { sink, useTempDir } from './helpers/io.ts';
 import { gridSize, parseGrid, planGrid } from '../src/queue/grid.ts';
 import { trainCommand } from '../experiments/train.ts';
@@ -67,13 +67,14 @@ test('drawing the complete sweep removes the figures and summary drawn while it 
 test('journal:probs: its set-up is a default the user overrides (no "given more than once"), and it is the old script\'s', async (t) => {
   const out = join(tempDir(), 'probs');
   const lines: string[] = [];
-  const written = await fig2(['--workers', '12', '--out', out], (l) => lines.push(l), JOURNAL_PROBS_PRESET);
+  const written = await fig2(['--setup', 'journal', '--workers', '12', '--out', out], (l) => lines.push(l));
   const csv = readFileSync(written.find((p) => p.endsWith('.csv'))!, 'utf8');
   // W = 12 (the user's), three classes of 3 (the journal's): received 0..12, classes 1..3
   t.regex(csv, /\n12,\w+,3,/);
   t.notRegex(csv, /\n13,/);
   // without flags: the journal's values, as the npm script gave them
-  const dflt = await fig2(['--out', join(out, 'd')], () => undefined, JOURNAL_PROBS_PRESET);
+  const dflt = await fig2(['--setup', 'journal', '--out', join(out, 'd')], () => undefined);
+  t.is(JOURNAL_PROBS_PRESET.workers, 30);
   const dcsv = readFileSync(dflt.find((p) => p.endsWith('.csv'))!, 'utf8');
   t.regex(dcsv, /\n30,\w+,3,/);
 });

@@ -6,13 +6,9 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-// the modules themselves, not the coded-backprop barrel: the catalogue must not load tfjs, so a
+// the engine's tfjs-free entry point, not index.ts: the catalogue must not load tfjs, so a
 // command can reject a bad flag without the seconds tfjs takes to load
-import { GRANULARITIES, ORDERINGS } from '../coded-backprop/options.ts';
-import { DEFAULT_PACKETS, PARTITIONS } from '../coded-backprop/cxr/options.ts';
-import { SCHEME_NAMES } from '../coded-backprop/codes/registry.ts';
-import { LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath } from '../coded-backprop/latency.ts';
-import { traceReplayPath, traceReplayProblem } from '../coded-backprop/trace-replay.ts';
+import { DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath, ORDERINGS, PARTITIONS, SCHEME_NAMES, traceReplayPath, traceReplayProblem } from '../coded-backprop/names.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
 import { OptionError } from '../util/option-error.ts';
 import { parseClassTableText } from '../util/class-table.ts';
