@@ -150,7 +150,7 @@ export class TraceReplay {
     try {
       text = readInputText(path);
     } catch (err) {
-      if (err instanceof InputFileError) throw new OptionError('latency', `trace: ${err.detail}`);
+      if (err instanceof InputFileError) throw new OptionError('latency', `cannot read trace ${path}: ${err.detail.startsWith('no file') ? 'ENOENT' : err.detail}`);
       throw err;
     }
     return TraceReplay.parse(text, path);
