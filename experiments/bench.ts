@@ -10,6 +10,7 @@
  * `--nats-workers 1,2,4`: starts its own nats-server and worker processes on this machine and
  * measures the nats runtime's throughput with each count of worker processes.
  */
+import { noWorkersNote } from '../src/runtime/runtime.ts';
 import * as tf from '@tensorflow/tfjs';
 import { codedMatMul, resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import type { ResolvedCodedOptions, SchemeName } from '../src/coded-backprop/index.ts';
@@ -128,7 +129,7 @@ export async function bench(args: string[]): Promise<void> {
     try {
       await benchRuntime(runtime, { ...runtimeBench, steps: v.steps ? stepBatches() : undefined }, (l) => console.log(l));
       const c = runtime.counters();
-      console.log(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}`);
+      console.log(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}${noWorkersNote(c)}`);
       if (trace && runtimeOpts.trace) {
         await trace.write(runtimeOpts.trace);
         console.log(`wrote ${runtimeOpts.trace} (arrival trace)`);

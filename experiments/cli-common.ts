@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asOptionError, OptionError } from '../src/config/index.ts';
 import { onStopSignals } from '../src/util/stop-signals.ts';
+import { UserError } from '../src/util/user-error.ts';
 
 /** A mistake in how the command was called (bad flag, unknown option). */
 export class UsageError extends Error {
@@ -17,7 +18,7 @@ export class UsageError extends Error {
 
 /** Validation errors are the user's: their message is enough, no stack. */
 export function isUserError(err: unknown): err is Error {
-  return err instanceof RangeError || err instanceof TypeError || err instanceof UsageError;
+  return err instanceof RangeError || err instanceof TypeError || err instanceof UsageError || err instanceof UserError;
 }
 
 /** An ordinary file-system failure (EACCES, EPERM, ENOSPC, …): its message says it all. */
@@ -48,6 +49,16 @@ export async function runCommand(main: () => Promise<void>): Promise<void> {
 }
 
 /**
+ * yargs' parse errors as one line: `Invalid values:\n  Argument: runtime, Given: "x", Choices: "a", "b"`
+ * becomes `--runtime: "x" is not one of a, b`; other multi-line messages are joined.
+ */
+function oneLine(msg: string): string {
+  const m = /^Invalid values:\s*Argument: ([\w-]+), Given: (.*), Choices: (.*)$/s.exec(msg.trim());
+  if (m) return `--${m[1]}: ${m[2].trim()} is not one of ${m[3].replace(/"/g, '').trim()}`;
+  return msg.replace(/\s*\n\s*/g, '; ');
+}
+
+/**
  * A yargs parser over this process's arguments with the project's conventions: strict
  * (unknown flags are errors), --help, no --version, and parse failures thrown as UsageError
  * (so runCommand reports them) instead of printing help and exiting.
@@ -66,7 +77,7 @@ export function commandLine(usage: string, argv: string[] = hideBin(process.argv
       if (mapped instanceof OptionError) throw mapped; // a value the catalogue's coercer rejected
       // yargs' own parse errors (YError: e.g. a flag without its value) are usage errors, not crashes
       if (err && err.name !== 'YError') throw mapped;
-      throw new UsageError(`${msg ?? err?.message} (see --help)`);
+      throw new UsageError(`${oneLine(msg ?? err?.message ?? 'bad arguments')} (see --help)`);
     });
 }
 

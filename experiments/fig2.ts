@@ -22,7 +22,15 @@ export const FIG2_COLUMNS = ['received', 'scheme', 'class', 'probability'] as co
 /** The catalogue options (src/config) of Fig. 2. */
 const FIG2_KEYS = ['workers', 'gamma', 'classes', 'paperSchemes', 'out'] as const;
 /** The Fig. 3 setup (W = 40, Γ = (0.35, 0.35, 0.30)), written to results/fig2. */
-const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
+/**
+ * Largest W fig2 computes: the decoding table grows as W² per class (10 000 took 22 s and 1.5 GB
+ * on a loaded 2-core machine; 30 000 did not finish), 5000 stays within seconds and well under 2 GB.
+ */
+export const FIG2_MAX_WORKERS = 5000;
+
+export const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
+/** `--setup journal` (npm run journal:probs): the journal's set-up, as defaults the user's flags override. */
+export const JOURNAL_PROBS_PRESET = { ...FIG2_PRESET, workers: 30, classes: [3, 3, 3], gamma: [0.4, 0.35, 0.25], out: 'results/journal/probs' };
 
 /**
  * Runs the Fig. 2 command on `args` (argv without node and script): validates every flag,
@@ -30,16 +38,22 @@ const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
  * @returns the paths written (CSV, SVG, PNG)
  * @throws OptionError / UsageError naming the flag on bad input, before anything is written
  */
-export async function fig2(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string[]> {
+export async function fig2(args: string[], log: (line: string) => void = (l) => process.stdout.write(`${l}\n`), preset: Record<string, unknown> = FIG2_PRESET): Promise<string[]> {
+  // --setup journal (npm run journal:probs): the journal's values as defaults, so the user's flags override them
+  const setup = args.includes('--setup') ? args[args.indexOf('--setup') + 1] : undefined;
+  if (setup === 'journal') preset = JOURNAL_PROBS_PRESET;
   const argv = withOptions(
-    commandLine('Fig. 2: decoding probability of each class vs the number N = 0..W of received results.', args),
+    commandLine(`Fig. 2: decoding probability of each class vs the number N = 0..W of received results (W ≤ ${FIG2_MAX_WORKERS}).`, args),
     FIG2_KEYS,
-    FIG2_PRESET,
-  ).parseSync();
+    preset,
+  )
+    .option('setup', { type: 'string', choices: ['paper', 'journal'], default: 'paper', describe: 'defaults: the paper\'s Fig. 2, or the journal\'s (W = 30, classes 3,3,3, Γ = 0.4,0.35,0.25, --out results/journal/probs)' })
+    .parseSync();
 
   // Validate every flag before computing or writing anything.
-  const v = resolveValues(FIG2_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG2_KEYS), FIG2_PRESET);
+  const v = resolveValues(FIG2_KEYS, valuesFromArgv(argv as Record<string, unknown>, FIG2_KEYS), preset);
   const W = v.workers as number;
+  if (W > FIG2_MAX_WORKERS) throw new OptionError('workers', `fig2 computes at most W = ${FIG2_MAX_WORKERS} (its table grows as W²; got ${W})`);
   const k = v.classes as number[];
   const gamma = v.gamma as number[];
   if (gamma.length !== k.length) throw new OptionError('gamma', `must have ${k.length} entries (one per class of --classes ${k.join(',')}), got ${gamma.length}`);

@@ -8,6 +8,7 @@
  * into results/fig6-<runtime> by default, and <out>/fig6-wallclock.{png,svg} draws test accuracy
  * against the wall-clock seconds of the training steps.
  */
+import { UserError } from '../src/util/user-error.ts';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -119,11 +120,14 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
           `${stamp()}  [${e.finished}/${e.total}] FAILED ${e.run.name} (exit ${e.outcome.code ?? e.outcome.signal}); see ${rel(e.logPath)}\n`,
         );
         break;
+      case 'left':
+        out.write(`${stamp()}  [${e.finished}/${e.total}] left on the queue: ${e.run.name} (its workers go on; run the same command again to reattach)\n`);
+        break;
     }
   };
 
   const queue = await openQueueFromArgv(argv, dir, (s) => out.write(s));
-  const interrupt = abortOnSignals((sig) => `${sig}: stopping the running trainings; finished runs are kept`, undefined, io.handleSignals ?? true);
+  const interrupt = abortOnSignals((sig) => `${sig}: stopping${queue ? ' (the queued runs stay with the workers; run again to reattach)' : ' the running trainings'}; finished runs are kept`, undefined, io.handleSignals ?? true);
   let outcome: SweepOutcome;
   try {
     await writeSweepPlan(dir, plan);
@@ -135,7 +139,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   const wallSeconds = (performance.now() - t0) / 1000;
   out.write(
     `fig6: ${outcome.ran.length} trained, ${outcome.skipped.length} skipped (complete), ` +
-      `${outcome.failed.length} failed, ${outcome.notStarted.length} not started; ${wallSeconds.toFixed(0)} s\n`,
+      `${outcome.failed.length} failed, ${outcome.leftOnQueue.length ? `${outcome.leftOnQueue.length} left on the queue, ` : ''}${outcome.notStarted.length} not started; ${wallSeconds.toFixed(0)} s\n`,
   );
   let written: string[] = [];
   const finished = [...outcome.ran, ...outcome.skipped].map((r) => r.name);
@@ -153,7 +157,7 @@ export async function fig6(args: string[], io: Fig6Io = {}): Promise<Fig6Result>
   if (interrupt.signal.aborted) {
     process.exitCode = 130;
   } else if (outcome.failed.length > 0) {
-    throw new Error(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
+    throw new UserError(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
   }
   return { outcome, written, wallSeconds };
 }

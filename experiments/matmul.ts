@@ -4,6 +4,7 @@
  * number of blocks recovered per class and the worst decode error — and, where the paper's
  * formula applies (class granularity or MDS; any latency model), its value beside the Monte Carlo.
  */
+import { noWorkersNote } from '../src/runtime/runtime.ts';
 import { join } from 'node:path';
 import { blockLevels, classTableRows, gridClassTable, maxGridLevels } from '../src/util/class-table.ts';
 import { CODES, resolveCodedOptions } from '../src/coded-backprop/index.ts';
@@ -130,7 +131,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
       const real = await runRealMatmulTrials(spec, opts, trials, runtime, runtimeOpts.timing, new Rng(seed), progress);
       const c = real.counters;
       log(
-        `runtime: ${real.meanCallMs.toFixed(1)} ms per product; replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}; ` +
+        `runtime: ${real.meanCallMs.toFixed(1)} ms per product; replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}${noWorkersNote(c)}; ` +
           `received/lost differs from sim for ${real.disagreements} of ${real.draws} worker draws (those near T_max)`,
       );
       r = real;

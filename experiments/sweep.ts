@@ -6,12 +6,13 @@
  * skipped, so an interrupted sweep resumes), and writes <out>/summary.csv (one row per finished
  * run: its grid coordinates and final test accuracy).
  */
+import { UserError } from '../src/util/user-error.ts';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, withOptions } from '../src/config/index.ts';
 import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
-import { planGrid, readGrid } from '../src/queue/grid.ts';
+import { planGrid, readGrid, MAX_GRID_RUNS } from '../src/queue/grid.ts';
 import { readStoredResult, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { writeCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
@@ -31,10 +32,11 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     .option('token', { type: 'string', describe: '--queue: NATS auth token' })
     .option('user', { type: 'string', describe: '--queue: NATS user (with --pass)' })
     .option('pass', { type: 'string', describe: '--queue: NATS password (with --user)' })
+    .option('yes', { type: 'boolean', describe: `run a grid of more than ${MAX_GRID_RUNS} runs` })
     .parseSync();
   if (typeof argv.grid !== 'string' || argv.grid === '') throw new UsageError('--grid: give the grid file (JSON)');
   const v = resolveValues(['out', 'jobs'], { out: argv.out ?? 'results/sweep', jobs: argv.jobs });
-  const { runs: plan, varied } = planGrid(readGrid(argv.grid));
+  const { runs: plan, varied } = planGrid(readGrid(argv.grid), {}, argv.yes ? Infinity : MAX_GRID_RUNS);
   const dir = checkOutputDir(v.out as string);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const queue = await openQueueFromArgv(argv, dir, (s) => out.write(s));
@@ -46,6 +48,7 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     if (e.type === 'skip') out.write(`${stamp()}  skip  ${e.run.name}: already complete\n`);
     else if (e.type === 'done') out.write(`${stamp()}  [${e.finished}/${e.total}] done ${e.run.name}: test acc ${e.result.finalTestAccuracy.toFixed(4)}\n`);
     else if (e.type === 'failed') out.write(`${stamp()}  [${e.finished}/${e.total}] FAILED ${e.run.name}; see ${rel(e.logPath)}\n`);
+    else if (e.type === 'left') out.write(`${stamp()}  [${e.finished}/${e.total}] left on the queue: ${e.run.name} (its workers go on; run the same command again to reattach)\n`);
   };
   const interrupt = abortOnSignals((sig) => `${sig}: stopping${queue ? ' (the queued jobs stay with the workers; run again to reattach)' : ' the running trainings; finished runs are kept'}`, undefined, io.handleSignals ?? true);
   let outcome: SweepOutcome;
@@ -75,7 +78,7 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     out.write(`first failed run ${firstFailed.name}, last lines of its log:\n  ${log.slice(-8).join('\n  ')}\n`);
   }
   if (interrupt.signal.aborted) process.exitCode = 130;
-  else if (outcome.failed.length > 0) throw new Error(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
+  else if (outcome.failed.length > 0) throw new UserError(`${outcome.failed.length} run${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((r) => r.name).join(', ')} (see ${rel(dir)}/logs)`);
   return { outcome, summary };
 }
 

@@ -8,6 +8,7 @@
  * src/training/run.ts), so an interrupted run never leaves a directory that looks finished;
  * Ctrl-C (SIGINT) or SIGTERM removes the temporary directory and exits with code 130.
  */
+import { noWorkersNote } from '../src/runtime/runtime.ts';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -29,7 +30,9 @@ import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
 import { realRunMultiply } from '../src/runtime/training.ts';
-import { abortOnSignals, commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { abortOnSignals, commandLine, isMainModule, runCommand, UsageError } from './cli-common.ts';
+import { isRunComplete } from '../src/training/run-dir.ts';
+import { optionMismatches, type PlannedRun } from '../src/training/sweep.ts';
 
 const KEYS = [...TRAIN_KEYS, 'out', 'progressEvery'];
 
@@ -50,6 +53,7 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const out = io.stdout ?? process.stdout;
   const argv = withOptions(commandLine('Train a network (default: the paper\'s MNIST MLP) with coded (straggler-prone) backward products.', args), KEYS, 'dnn')
     .options(RUNTIME_CLI_OPTIONS)
+    .option('force', { type: 'boolean', describe: 'replace a finished run in the output directory that was made with other options' })
     .parseSync();
 
   // 1. Resolve and check every option, then load the data (errors name the flag or the file),
@@ -62,6 +66,11 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const runtimeOpts = resolveRuntimeOptions(argv);
   checkModelRuntime(run, runtimeOpts.runtime);
   const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
+  // the default directory names only scheme, T_max and seed: a quick try must not silently replace a longer run
+  if (!argv.force && isRunComplete(dir)) {
+    const diff = optionMismatches(dir, { scheme: run.scheme, resolved: run } as PlannedRun, runtimeOpts.runtime);
+    if (diff.length > 0) throw new UsageError(`--out: ${relative(process.cwd(), dir) || dir} holds a finished run made with other options (${diff.slice(0, 3).join('; ')}${diff.length > 3 ? '; …' : ''}): give another --out, or --force to replace it`);
+  }
 
   // 3. Train.
   const backend = await initBackend(run.backend);
@@ -80,13 +89,18 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   // real workers (--runtime threads|nats): started before training, closed after it
   const runtime = await startRuntime(runtimeOpts);
   if (runtime) out.write(`${describeRuntime(runtimeOpts, run.tmax ?? NaN)}\n`);
+  // a lost server must be loud: while it is gone every product is zero-filled
+  runtime?.onConnection?.((up) =>
+    out.write(`${out.isTTY ? '\n' : ''}${up ? `runtime: reconnected to ${runtimeOpts.nats.server}` : `warning: lost the NATS server at ${runtimeOpts.nats.server}: until it is back, steps receive nothing and every coded product is zero-filled`}\n`),
+  );
   const trace = runtime && runtimeOpts.trace ? recordTrace(runtime, traceTimeUnit(runtimeOpts.timing, run.tmax ?? Infinity)) : undefined;
   try {
     const multiply = runtime ? realRunMultiply(run, runtime, runtimeOpts.timing, runtimeOpts.runtime) : undefined;
-    const res = await runTraining(run, data, dir, { onProgress, signal: interrupt.signal, argv: args, multiply });
+    const onWarning = (m: string) => out.write(`${out.isTTY ? '\n' : ''}warning: ${m}\n`);
+    const res = await runTraining(run, data, dir, { onProgress, onWarning, signal: interrupt.signal, argv: args, multiply });
     if (runtime) {
       const c = runtime.counters();
-      out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}\n`);
+      out.write(`runtime: replies in time ${c.inTime} of ${c.tasks}, late ${c.late}, rejected ${Object.values(c.rejected).reduce((a, b) => a + b, 0)}${noWorkersNote(c)}\n`);
       if (trace && runtimeOpts.trace) {
         await trace.write(runtimeOpts.trace);
         out.write(`wrote ${runtimeOpts.trace} (arrival trace)\n`);

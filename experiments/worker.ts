@@ -9,9 +9,10 @@ import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.
 import { startNatsWorker } from '../src/runtime/nats-worker.ts';
 import { DEFAULT_PREFIX } from '../src/runtime/nats.ts';
 import { resolveRuntimeOptions, RUNTIME_CLI_OPTIONS } from '../src/runtime/options.ts';
-import { QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
-import { commandLine, isMainModule, runCommand } from './cli-common.ts';
+import { ALLOW_DIR_OPTION, QUEUE_CLI_OPTIONS, runSweepWorker } from '../src/queue/cli.ts';
+import { commandLine, isMainModule, runCommand, UsageError } from './cli-common.ts';
 import { onStopSignals } from '../src/util/stop-signals.ts';
+import { UserError } from '../src/util/user-error.ts';
 
 /** The worker's own options, from the catalogue (src/config). */
 const WORKER_KEYS = ['concurrency', 'prefix'] as const;
@@ -25,13 +26,17 @@ export async function worker(args: string[]): Promise<void> {
     .options({ server, token, user, pass })
     .option('role', { type: 'string', default: 'coded', choices: ['coded', 'sweep'], describe: 'coded: compute coded tasks (the nats runtime); sweep: train sweep runs from the JetStream queue (fig6/sweep --queue), --concurrency at once' })
     .option('ack-wait-ms', QUEUE_CLI_OPTIONS['ack-wait-ms'])
+    .option('allow-dir', ALLOW_DIR_OPTION)
     .parseSync();
   const v = resolveValues(WORKER_KEYS, valuesFromArgv(argv as Record<string, unknown>, WORKER_KEYS), WORKER_VALUES);
   const concurrency = v.concurrency as number;
   const prefix = v.prefix as string;
   const nats = resolveRuntimeOptions(argv).nats;
   if (argv.role === 'sweep') return runSweepWorker(argv, concurrency);
-  const w = await startNatsWorker({ ...nats, concurrency, prefix });
+  for (const flag of ['ack-wait-ms', 'allow-dir']) if (argv[flag] !== undefined) throw new UsageError(`--${flag}: only with --role sweep`);
+  let fatal: (why: string) => void = () => {};
+  const died = new Promise<string>((resolve) => (fatal = resolve));
+  const w = await startNatsWorker({ ...nats, concurrency, prefix, onFatal: (why) => fatal(why) });
   console.log(`worker: connected to ${nats.server} (prefix ${prefix}, ${concurrency} thread${concurrency === 1 ? '' : 's'}); Ctrl-C to stop`);
   let last = { tasks: 0, replies: 0 };
   const timer = setInterval(() => {
@@ -45,9 +50,13 @@ export async function worker(args: string[]): Promise<void> {
     }
   })();
   // a second, later signal forces the exit; npm's forwarded copy of the first is ignored
-  await new Promise<void>((resolve) => onStopSignals(() => resolve(), () => process.exit(130)));
+  const why = await Promise.race([new Promise<null>((resolve) => onStopSignals(() => resolve(null), () => process.exit(130))), died]);
   clearInterval(timer);
   await w.close();
+  if (why !== null) {
+    // exit non-zero so a supervisor restarts the worker; the others take its tasks meanwhile
+    throw new UserError(`${why}: the worker left the queue group and stopped (restart it)`);
+  }
   console.log('worker: stopped');
 }
 

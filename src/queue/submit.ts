@@ -17,13 +17,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { KvEntry } from '@nats-io/kv';
-import { connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
+import { closeNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import type { Launcher, LaunchOutcome, PlannedRun } from '../training/launcher.ts';
 import { partialDirOf, putInPlace } from '../training/run-dir.ts';
 import { parseRunStatus, sweepStatusPath, writeStatusFile } from '../training/run-status.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { UserError } from '../util/user-error.ts';
 import {
-  ensureQueue, jobSubject, logKey, pinBackend, resultKey, statusKey, STREAM, token, unpackJson, unpackText,
+  jobSubject, logKey, openQueue, pinBackend, resultKey, statusKey, STREAM, token, unpackJson, unpackText,
   type JobResult, type JobStatus, type SweepJob,
 } from './protocol.ts';
 
@@ -58,29 +59,60 @@ interface Waiter {
   settle: (what: 'result' | 'failed') => void;
 }
 
-/** `<out>/queue.json`: the sweep's id (and server), created on the first submission. */
-export function sweepIdOf(out: string, server: string): { sweep: string; reattached: boolean } {
+/** A run's options as a job carries them: JSON has no Infinity, so ∞ goes as the catalogue's text 'inf'. */
+export function jobInput(given: Record<string, unknown>): SweepJob['input'] {
+  return Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === Infinity ? 'inf' : v])) as SweepJob['input'];
+}
+
+/**
+ * The sweep id in `<out>/queue.json`, or a new one (written by {@link recordSweepId} only once the
+ * queue is open, so a failed connection leaves nothing behind). A corrupt file is a UserError naming it.
+ */
+export function sweepIdOf(out: string): { sweep: string; reattached: boolean } {
   const path = join(out, 'queue.json');
   if (existsSync(path)) {
-    const q = JSON.parse(readFileSync(path, 'utf8')) as { sweep: string };
-    if (/^[A-Za-z0-9_-]+$/.test(q.sweep)) return { sweep: q.sweep, reattached: true };
+    let q: { sweep?: unknown };
+    try {
+      q = JSON.parse(readFileSync(path, 'utf8')) as { sweep?: unknown };
+    } catch (err) {
+      throw new UserError(`${path} is not valid JSON (${(err as Error).message}); remove it to start a new queued sweep`);
+    }
+    if (typeof q?.sweep !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(q.sweep)) throw new UserError(`${path} has no valid "sweep" id; remove it to start a new queued sweep`);
+    return { sweep: q.sweep, reattached: true };
   }
-  const sweep = `s${randomBytes(6).toString('hex')}`;
+  return { sweep: `s${randomBytes(6).toString('hex')}`, reattached: false };
+}
+
+/** Writes `<out>/queue.json` for a new sweep. */
+export function recordSweepId(out: string, sweep: string, server: string): void {
   mkdirSync(out, { recursive: true });
-  writeFileSync(path, JSON.stringify({ sweep, server, created: new Date().toISOString() }, null, 2) + '\n');
-  return { sweep, reattached: false };
+  writeFileSync(join(out, 'queue.json'), JSON.stringify({ sweep, server, created: new Date().toISOString() }, null, 2) + '\n');
 }
 
 export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promise<QueuedSweep> {
-  const { sweep, reattached } = sweepIdOf(out, o.nats.server);
-  const nc = await connectNats({ ...o.nats, name: o.nats.name ?? `uep-sweep-submit-${sweep}` });
-  const q = await ensureQueue(nc, o.ackWaitMs);
+  const { sweep, reattached } = sweepIdOf(out);
+  const { nc, q } = await openQueue({ ...o.nats, name: o.nats.name ?? `uep-sweep-submit-${sweep}` }, 'queue', o.ackWaitMs);
+  if (!reattached) recordSweepId(out, sweep, o.nats.server);
   const js = jetstream(nc);
   const line = o.onLine ?? (() => {});
   const counts = { published: 0, attached: 0, downloaded: 0, failed: 0 };
   const waiters = new Map<string, Waiter>(); // by status key
   const t0 = performance.now();
   let launched = 0;
+
+  // a lost server is loud: one line when it goes, one when it is back
+  let connected = true;
+  void (async () => {
+    for await (const st of nc.status()) {
+      if (st.type === 'disconnect' && connected) {
+        connected = false;
+        line(`queue: lost the NATS server at ${o.nats.server}; waiting for it (the runs stay on its queue; Ctrl-C stops waiting)`);
+      } else if (st.type === 'reconnect' && !connected) {
+        connected = true;
+        line(`queue: reconnected to ${o.nats.server}`);
+      }
+    }
+  })().catch(() => undefined);
 
   // One watch over the sweep's keys feeds every waiter.
   const watch = await q.kv.watch({ key: `${sweep}.>` });
@@ -199,7 +231,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
         submission = randomBytes(4).toString('hex');
         const job: SweepJob = {
           v: 1, sweep, name: run.name, submission,
-          input: { ...run.given, backend: pinBackend(String(run.resolved.backend)) } as SweepJob['input'],
+          input: jobInput({ ...run.given, backend: pinBackend(String(run.resolved.backend)) }),
           backend: pinBackend(String(run.resolved.backend)),
         };
         await js.publish(jobSubject(sweep, run.name), JSON.stringify(job), { msgID: `${sweep}.${token(run.name)}.${submission}` });
@@ -217,7 +249,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
       waiters.delete(sk);
       if (how === 'cancelled') {
         writeFileSync(logPath, `queue: the submitter was interrupted; ${run.name} stays on the queue (run the same command again to reattach)\n`);
-        return { code: 130, signal: 'SIGINT' };
+        return { code: 130, signal: 'SIGINT', leftOnQueue: true };
       }
       if (how === 'result') return download(run, dir, logPath);
       const le = await q.kv.get(logKey(sweep, run.name));
@@ -246,7 +278,7 @@ export async function openQueuedSweep(out: string, o: QueueSubmitOptions): Promi
       clearInterval(progressTimer);
       if (launched > 0) progress(true);
       watch.stop();
-      if (!nc.isClosed()) await nc.drain().catch(() => undefined);
+      await closeNats(nc);
     },
   };
 }

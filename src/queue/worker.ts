@@ -11,28 +11,33 @@
  * (max_deliver), the status says 'failed' and the job is terminated. A job whose backend this
  * machine cannot load is refused (nak'ed for another worker), never run on another backend.
  *
- * Test hooks (environment): UEP_SWEEP_TEST_FAIL=name,… fails those runs (a poisoned run);
+ * Test hooks (environment): UEP_SWEEP_TEST_FAIL=name,… fails those runs (a poisoned run; `*`: every run);
  * UEP_SWEEP_TEST_HOLD_MS=N holds every run N ms before training (so a test can kill it mid-run).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, type NatsConnectOptions } from '../runtime/nats.ts';
+import { closeNats, type NatsConnectOptions } from '../runtime/nats.ts';
 import { startRunPool } from '../training/run-pool.ts';
 import type { PlannedRun } from '../training/launcher.ts';
 import { readLiveStatus } from '../training/run-status.ts';
 import {
-  canProvideBackend, CONSUMER, ensureQueue, logKey, packJson, packText, resultKey, statusKey, STREAM,
+  canProvideBackend, CONSUMER, logKey, openQueue, packJson, packText, resultKey, statusKey, STREAM,
   type JobResult, type JobStatus, type SweepJob,
 } from './protocol.ts';
+import { insideScratch, JobRefusal, parseSweepJob } from './job-schema.ts';
 
 export interface SweepWorkerOptions {
   nats: NatsConnectOptions;
   concurrency: number;
+  /** The flag that gave the server's URL, named in connection errors (default 'server'). */
+  flag?: string;
   /** Ack wait when this worker creates the consumer (tests: a few seconds). */
   ackWaitMs?: number;
+  /** Real path of a directory whose files jobs may name (dataDir, trace files); absent: none. */
+  allowDir?: string;
   /** One line per event (taken, finished, failed, refused). */
   onLine?: (line: string) => void;
 }
@@ -40,6 +45,8 @@ export interface SweepWorkerOptions {
 export interface SweepWorker {
   connection: NatsConnection;
   counts(): { taken: number; done: number; failed: number; refused: number };
+  /** False while the connection to the server is lost (it reconnects by itself). */
+  connected(): boolean;
   /** Stops taking jobs, aborts the runs in progress (their jobs are nak'ed for redelivery), disconnects. */
   close(): Promise<void>;
 }
@@ -47,33 +54,55 @@ export interface SweepWorker {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWorker> {
-  const nc = await connectNats({ ...o.nats, name: o.nats.name ?? 'uep-sweep-worker' });
-  const q = await ensureQueue(nc, o.ackWaitMs);
+  const { nc, q } = await openQueue({ ...o.nats, name: o.nats.name ?? 'uep-sweep-worker' }, o.flag ?? 'server', o.ackWaitMs);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(STREAM, CONSUMER);
   const me = `${hostname()}:${process.pid}`;
   const line = o.onLine ?? (() => {});
   const counts = { taken: 0, done: 0, failed: 0, refused: 0 };
   const pool = startRunPool(o.concurrency);
-  const scratch = mkdtempSync(join(tmpdir(), 'uep-sweep-worker-'));
+  // real path: the containment check compares resolved paths
+  const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'uep-sweep-worker-')));
   const failInjected = new Set((process.env.UEP_SWEEP_TEST_FAIL ?? '').split(',').filter(Boolean));
   const holdMs = Number(process.env.UEP_SWEEP_TEST_HOLD_MS ?? 0) || 0;
   let stopping = false;
+  let connected = true;
+  // a lost server is loud: one line when it goes, one when it is back
+  void (async () => {
+    for await (const st of nc.status()) {
+      if (st.type === 'disconnect' && connected) {
+        connected = false;
+        line(`lost the NATS server at ${o.nats.server}; reconnecting (jobs wait on the server; runs in progress go back to the queue if it is away past the ack wait)`);
+      } else if (st.type === 'reconnect' && !connected) {
+        connected = true;
+        line(`reconnected to ${o.nats.server}`);
+      }
+    }
+  })().catch(() => undefined);
   const running = new Set<{ kill: () => void }>();
 
   const setStatus = (job: SweepJob, s: Omit<JobStatus, 'worker' | 'maxDeliver' | 'submission'>) =>
     q.kv.put(statusKey(job.sweep, job.name), JSON.stringify({ ...s, submission: job.submission, worker: me, maxDeliver: q.maxDeliver } satisfies JobStatus)).catch(() => undefined);
 
   const handle = async (m: JsMsg, slot: number) => {
+    const attempt = m.info.deliveryCount;
     let job: SweepJob;
     try {
-      job = m.json<SweepJob>();
-      if (job.v !== 1 || typeof job.name !== 'string' || typeof job.sweep !== 'string') throw new Error('bad job');
-    } catch {
-      m.term('not a sweep job');
+      job = parseSweepJob(m.data, { allowDir: o.allowDir }).job;
+    } catch (err) {
+      if (!(err instanceof JobRefusal)) throw err;
+      // invalid for every worker and every attempt: refused at once, never retried
+      counts.refused++;
+      const what = err.run !== undefined ? `${err.run} (sweep ${err.sweep})` : `message ${m.seq} on ${m.subject.slice(0, 120)}`;
+      line(`refused job ${what}: ${err.reason}`);
+      if (err.sweep !== undefined && err.run !== undefined) {
+        const st: JobStatus = { state: 'failed', worker: me, attempt, maxDeliver: q.maxDeliver, submission: err.submission, message: `refused by worker ${me}: ${err.reason}` };
+        await q.kv.put(statusKey(err.sweep, err.run), JSON.stringify(st)).catch(() => undefined);
+      }
+      // no reason text: nats-server 2.9 does not parse '+TERM reason' (it redelivers)
+      m.term();
       return;
     }
-    const attempt = m.info.deliveryCount;
     const last = attempt >= q.maxDeliver;
     // already stored by another worker (that died before acking): nothing to do
     if ((await q.kv.get(resultKey(job.sweep, job.name)))?.operation === 'PUT') {
@@ -85,7 +114,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       const message = `backend ${job.backend} cannot be loaded on worker ${me}`;
       line(`refused ${job.name} (${message})`);
       await setStatus(job, { state: last ? 'failed' : 'refused', attempt, message });
-      if (last) m.term(message);
+      if (last) m.term(); // no reason: nats-server 2.9 redelivers on '+TERM reason'
       else m.nak(1000);
       return;
     }
@@ -101,15 +130,17 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
       const progress = readLiveStatus(dir);
       void setStatus(job, { state: 'running', attempt, ...(progress ? { progress } : {}) });
     }, Math.max(200, q.ackWaitMs / 3));
-    const dir = join(scratch, `${job.sweep}-${job.name}`);
-    const logPath = `${dir}.log`;
+    // the names passed the schema; this check keeps every file operation inside the scratch directory regardless
+    const dir = insideScratch(scratch, `${job.sweep}-${job.name}`);
+    const logPath = insideScratch(scratch, `${job.sweep}-${job.name}.log`);
     try {
       let code: number | null = 0;
       let signal: string | null = null;
-      if (holdMs > 0) await sleep(holdMs);
+      // the test hold ends early when the worker stops, as a real run is aborted
+      for (const end = Date.now() + holdMs; Date.now() < end && !stopping; ) await sleep(Math.min(100, holdMs));
       if (stopping) {
         code = 130;
-      } else if (failInjected.has(job.name)) {
+      } else if (failInjected.has(job.name) || failInjected.has('*')) {
         writeFileSync(logPath, `run ${job.name}: injected failure (UEP_SWEEP_TEST_FAIL) on worker ${me}, attempt ${attempt}\n`);
         code = 1;
       } else {
@@ -147,7 +178,7 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
         const message = `training failed on worker ${me} (exit ${code ?? signal}), attempt ${attempt}/${q.maxDeliver}`;
         await q.kv.put(logKey(job.sweep, job.name), packText(log)).catch(() => undefined);
         await setStatus(job, { state: last ? 'failed' : 'retry', attempt, message });
-        if (last) m.term(message);
+        if (last) m.term(); // no reason: nats-server 2.9 redelivers on '+TERM reason'
         else m.nak(500);
         line(`slot ${slot}: FAILED ${job.name} (${message})`);
       }
@@ -189,13 +220,14 @@ export async function startSweepWorker(o: SweepWorkerOptions): Promise<SweepWork
   return {
     connection: nc,
     counts: () => ({ ...counts }),
+    connected: () => connected,
     async close() {
       stopping = true;
       running.forEach((r) => r.kill());
       await Promise.all(loops);
       await pool.close();
       rmSync(scratch, { recursive: true, force: true });
-      if (!nc.isClosed()) await nc.drain();
+      await closeNats(nc);
     },
   };
 }

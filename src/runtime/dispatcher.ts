@@ -10,7 +10,7 @@
  */
 import type { Arrival, CallOutcome, CallSpec, Runtime, RuntimeCounters, TraceRow, WorkerStatus } from './runtime.ts';
 import { emptyRejects } from './runtime.ts';
-import { decodeReply, encodeTask, replyBytes, type TaskTag, taskBytes, WireError } from './wire.ts';
+import { decodeReply, encodeTask, MAX_DELAY_MS, replyBytes, type TaskTag, taskBytes, WireError } from './wire.ts';
 
 /** Moves bytes between the server and the workers. */
 export interface Transport {
@@ -113,7 +113,8 @@ export class Dispatcher implements Runtime {
       const deadlineEpochMs = sentEpochMs + (Number.isFinite(spec.deadlineMs) ? spec.deadlineMs : 1e12);
       for (const j of spec.jobs) {
         const tag = { run: this.run, step: spec.step, product: spec.product, worker: j.worker };
-        const bytes = encodeTask({ tag, U: j.U, K: j.K, Q: j.Q, wa: j.wa, wb: j.wb, delayMs: j.delayMs, deadlineEpochMs, sentEpochMs });
+        // a draw beyond Node's longest timer (a "never arrives" +∞ of a trace) is held that long: still past any deadline run here
+        const bytes = encodeTask({ tag, U: j.U, K: j.K, Q: j.Q, wa: j.wa, wb: j.wb, delayMs: Math.min(j.delayMs, MAX_DELAY_MS), deadlineEpochMs, sentEpochMs });
         this.dispatched.set(`${k}/${j.worker}`, performance.now() - this.origin);
         this.counts.tasks++;
         this.transport.send(bytes, j.worker);
@@ -208,6 +209,11 @@ export class Dispatcher implements Runtime {
     this.counts.inTime++;
     call.arrived.push({ worker: tag.worker, product: reply.product, arrivedMs: now - call.start, computeMs: reply.computeMs });
     if (--call.pending === 0) call.finish();
+  }
+
+  /** A task reached no worker (the transport saw a "no responders" notice): counted apart from replies. */
+  countNoWorkers(): void {
+    this.counts.noWorkers = (this.counts.noWorkers ?? 0) + 1;
   }
 
   async workerStatus(): Promise<WorkerStatus | undefined> {

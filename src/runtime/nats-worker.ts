@@ -6,12 +6,17 @@
  * survives a server restart and rejoins by itself.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, DEFAULT_PREFIX, decodeCancel, type NatsConnectOptions } from './nats.ts';
+import { closeNats, connectNats, DEFAULT_PREFIX, decodeCancel, type NatsConnectOptions } from './nats.ts';
 import { ThreadPool } from './thread-pool.ts';
 
 export interface NatsWorkerOptions extends NatsConnectOptions {
   /** Worker threads in this process (≥ 1). */
   concurrency: number;
+  /**
+   * Called once if a compute thread dies: the worker has already left the queue group (so no more
+   * tasks come to it); the owner should close it and exit non-zero, for a supervisor to restart.
+   */
+  onFatal?: (why: string) => void;
 }
 
 export interface NatsWorker {
@@ -44,7 +49,7 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorker>
       // disconnected beyond buffering, or the reply is over the max payload: the server sees a straggler
     }
   });
-  nc.subscribe(`${prefix}.task`, {
+  const tasksSub = nc.subscribe(`${prefix}.task`, {
     queue: `${prefix}-workers`,
     callback: (_err, msg) => {
       if (!msg.reply) return;
@@ -58,12 +63,17 @@ export async function startNatsWorker(o: NatsWorkerOptions): Promise<NatsWorker>
       if (c) pool.cancel(c);
     },
   });
+  pool.onDeath((_thread, why) => {
+    // a zombie worker would keep taking its share of the queue group's tasks and answer none
+    tasksSub.unsubscribe();
+    o.onFatal?.(why);
+  });
   await nc.flush();
   return {
     connection: nc,
     counts: () => ({ tasks, replies }),
     async close() {
-      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+      await closeNats(nc);
       await pool.close();
     },
   };

@@ -13,6 +13,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Dispatcher, type Transport } from './dispatcher.ts';
 import { newRunTag } from './run-tag.ts';
+import { UserError } from '../util/user-error.ts';
 import type { Runtime } from './runtime.ts';
 
 /** How to reach the NATS server. */
@@ -31,8 +32,25 @@ export interface NatsConnectOptions {
 export const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
 export const DEFAULT_PREFIX = 'uep';
 
-/** Connects with reconnection for ever (250 ms apart); a clear error when the server is not there. */
-export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
+/** How a connection failure is worded: the flag that gave the URL, and whether the command needs JetStream. */
+export interface ConnectContext {
+  /** Flag without dashes (default 'server'). */
+  flag?: string;
+  jetstream?: boolean;
+}
+
+/** The `nats-server` command line that would serve `url`. */
+function serverHint(url: string, jetstream: boolean): string {
+  const port = /:(\d+)\/?$/.exec(url)?.[1] ?? '4222';
+  return `nats-server ${jetstream ? '-js ' : ''}-p ${port}`;
+}
+
+/**
+ * Connects with reconnection for ever (250 ms apart); when the server is not there, a
+ * {@link UserError} (one line, no stack) naming the flag and how to start one.
+ */
+export async function connectNats(o: NatsConnectOptions, ctx: ConnectContext = {}): Promise<NatsConnection> {
+  const flag = ctx.flag ?? 'server';
   try {
     return await connect({
       servers: o.server,
@@ -46,8 +64,33 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection
       timeout: 5000,
     });
   } catch (err) {
-    throw new Error(`--server: cannot connect to the NATS server at ${o.server} (${(err as Error).message}); start one with \`nats-server -p 4222\` or give --server`);
+    throw new UserError(`--${flag}: cannot connect to the NATS server at ${o.server} (${(err as Error).message}); start one with \`${serverHint(o.server, ctx.jetstream ?? false)}\` or give --${flag}`);
   }
+}
+
+/** Whether `err` says the server has no JetStream (JetStreamNotEnabled, or no responder on the JetStream API). */
+export function isNoJetStream(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: unknown };
+  return e?.name === 'JetStreamNotEnabled' || /jetstream is not enabled|no responders/i.test(String(e?.message ?? '')) || String(e?.code) === '503';
+}
+
+/** The one line for a server without JetStream. */
+export function noJetStreamError(url: string, flag: string): UserError {
+  return new UserError(`--${flag}: the NATS server at ${url} has no JetStream: start nats-server with -js (\`${serverHint(url, true)}\`)`);
+}
+
+/**
+ * Closes a connection promptly: drains it (pending messages flushed) when the server answers
+ * within `drainMs`, else closes it — a drain while the server is gone waits for a reconnection
+ * that may never come (a stop signal then hung the process).
+ */
+export async function closeNats(nc: NatsConnection, drainMs = 2000): Promise<void> {
+  if (nc.isClosed()) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((r) => (timer = setTimeout(r, drainMs)));
+  await Promise.race([nc.drain().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
 }
 
 /** Encodes a cancel message. */
@@ -74,7 +117,14 @@ export async function startNatsRuntime(o: NatsConnectOptions): Promise<Runtime &
   const run = newRunTag();
   const replySubject = `${prefix}.reply.${run}`;
   let handler: (b: Uint8Array) => void = () => {};
-  nc.subscribe(replySubject, { callback: (_err, msg) => handler(msg.data) });
+  let noWorkers: () => void = () => {};
+  nc.subscribe(replySubject, {
+    callback: (_err, msg) => {
+      // the server's "no responders" notice (status 503, no data) when no worker subscribes to the tasks: not a reply
+      if (msg.headers?.code === 503 && msg.data.length === 0) noWorkers();
+      else handler(msg.data);
+    },
+  });
   const publish = (subject: string, data: Uint8Array, reply?: string) => {
     try {
       nc.publish(subject, data, reply ? { reply } : undefined);
@@ -93,5 +143,16 @@ export async function startNatsRuntime(o: NatsConnectOptions): Promise<Runtime &
   };
   await nc.flush();
   const d = new Dispatcher('nats', transport, run);
-  return Object.assign(d, { connection: nc });
+  noWorkers = () => d.countNoWorkers();
+  const listeners: ((up: boolean) => void)[] = [];
+  void (async () => {
+    let up = true;
+    for await (const st of nc.status()) {
+      if ((st.type === 'disconnect' && up) || (st.type === 'reconnect' && !up)) {
+        up = !up;
+        for (const l of listeners) l(up);
+      }
+    }
+  })().catch(() => undefined);
+  return Object.assign(d, { connection: nc, onConnection: (l: (up: boolean) => void) => void listeners.push(l) });
 }

@@ -2,6 +2,7 @@
  * Options of the real runtimes, defined once: the yargs option table the commands add
  * (`matmul`, later `train`, `fig6`, `bench`), their validation, and starting the chosen runtime.
  */
+import { applyDisconnectPolicy, DEFAULT_DISCONNECT_WAIT_MS, DISCONNECT_POLICIES, type DisconnectPolicy } from './disconnect-policy.ts';
 import { availableParallelism } from 'node:os';
 import { type RealTiming, STRAGGLE_MODES, type StraggleMode } from './coded-call.ts';
 import type { Runtime } from './runtime.ts';
@@ -28,6 +29,7 @@ export const RUNTIME_CLI_OPTIONS = {
   token: { type: 'string', describe: 'runtime nats: auth token' },
   user: { type: 'string', describe: 'runtime nats: user (with --pass)' },
   pass: { type: 'string', describe: 'runtime nats: password (with --user)' },
+  'on-disconnect': { type: 'string', default: 'wait', choices: DISCONNECT_POLICIES, describe: `runtime nats, when the server is lost: wait for it (at most ${DEFAULT_DISCONNECT_WAIT_MS / 1000} s, then stop), continue (products zero-filled meanwhile) or abort` },
   trace: { type: 'string', describe: 'real runtimes: write the arrival trace (CSV: step, product, worker, dispatched_ms, replied_ms, in_time) to this file' },
 } as const;
 
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   threads: number;
   /** NATS connection (runtime nats). */
   nats: NatsConnectOptions;
+  /** nats: what a call does while the server is lost (default wait). */
+  onDisconnect?: DisconnectPolicy;
   /** Where to write the arrival trace (real runtimes), if anywhere. */
   trace?: string;
 }
@@ -55,6 +59,8 @@ export function resolveRuntimeOptions(argv: Record<string, unknown>): RuntimeOpt
   if (!(STRAGGLE_MODES as readonly unknown[]).includes(straggle)) throw new RangeError(`--straggle: '${String(straggle)}' is not one of ${STRAGGLE_MODES.join(', ')}`);
   const timeUnitMs = positive('--time-unit-ms', argv['time-unit-ms'] ?? DEFAULT_TIME_UNIT_MS);
   let deadlineMs = NaN;
+  // checked whenever given, also where it is not used (a typo should not train for an hour)
+  if (argv['deadline-ms'] !== undefined) positive('--deadline-ms', argv['deadline-ms']);
   if (straggle === 'none' && runtime !== 'sim') {
     if (argv['deadline-ms'] === undefined) throw new RangeError('--deadline-ms: required with --straggle none (the wall-clock deadline of each product)');
     deadlineMs = positive('--deadline-ms', argv['deadline-ms']);
@@ -74,19 +80,22 @@ export function resolveRuntimeOptions(argv: Record<string, unknown>): RuntimeOpt
   const trace = str('trace');
   if (trace !== undefined && runtime === 'sim') throw new RangeError('--trace: only real runtimes (--runtime threads|nats) have arrival traces');
   if (trace === '') throw new RangeError('--trace: give a file name');
+  const onDisconnect = argv['on-disconnect'] ?? 'wait';
+  if (!(DISCONNECT_POLICIES as readonly unknown[]).includes(onDisconnect)) throw new RangeError(`--on-disconnect: '${String(onDisconnect)}' is not one of ${DISCONNECT_POLICIES.join(', ')}`);
   return {
     trace,
     runtime: runtime as RuntimeName,
     timing: { straggle: straggle as StraggleMode, timeUnitMs, deadlineMs },
     threads,
     nats: { server, token: str('token'), user, pass },
+    onDisconnect: onDisconnect as DisconnectPolicy,
   };
 }
 
 /** Starts the chosen real runtime (undefined for `sim`). The caller closes it. */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime | undefined> {
   if (o.runtime === 'sim') return undefined;
-  if (o.runtime === 'nats') return startNatsRuntime(o.nats);
+  if (o.runtime === 'nats') return applyDisconnectPolicy(await startNatsRuntime(o.nats), o.onDisconnect ?? 'wait', o.nats.server);
   return startThreadsRuntime({ threads: o.threads });
 }
 

@@ -71,6 +71,13 @@ export interface RuntimeCounters {
   /** Replies for a call that was already over (counted and dropped). */
   late: number;
   rejected: RejectCounts;
+  /** Tasks that reached no worker at all (NATS "no responders" notices: nobody subscribed). */
+  noWorkers?: number;
+}
+
+/** The part of a runtime summary line about tasks that reached no worker ('' when all did). */
+export function noWorkersNote(c: RuntimeCounters): string {
+  return c.noWorkers ? `; no workers are subscribed (${c.noWorkers} tasks reached none: start \`npm run worker -- --server URL\`)` : '';
 }
 
 /** A row of the arrival trace (times in ms since the runtime started). */
@@ -100,6 +107,11 @@ export interface Runtime {
    * `threads` runtime; a `nats` server cannot see its workers' queues and returns undefined).
    */
   workerStatus(): Promise<WorkerStatus | undefined>;
+  /**
+   * Runtimes behind a connection (nats): `listener(false)` when it is lost (every task is a
+   * straggler until it is back: products are zero-filled) and `listener(true)` when it is back.
+   */
+  onConnection?(listener: (up: boolean) => void): void;
   close(): Promise<void>;
 }
 

@@ -10,7 +10,7 @@
  * Tasks that are running when the deadline passes finish; the server drops their replies by tag.
  */
 import { multiplyTask } from './compute.ts';
-import { decodeTask, encodeReply, type TaskTag, WireError } from './wire.ts';
+import { decodeTask, encodeReply, MAX_DELAY_MS, type TaskTag, WireError } from './wire.ts';
 
 /** Counters of a worker since it started. */
 export interface TaskLoopCounters {
@@ -145,7 +145,8 @@ export class TaskLoop<R = void> {
       this.deliver(reply, item.replyTo);
       return;
     }
-    if (release > task.deadlineEpochMs + this.holdGraceMs) {
+    // beyond Node's longest timer (a dispatch clock far ahead of this one): it would fire at once and re-arm for ever
+    if (release > task.deadlineEpochMs + this.holdGraceMs || wait > MAX_DELAY_MS) {
       this.counters.droppedHeld++;
       return;
     }

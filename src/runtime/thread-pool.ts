@@ -36,6 +36,10 @@ function bootstrap(): string {
 export class ThreadPool {
   private readonly threads: Worker[];
   private onReplyHandler: (bytes: Uint8Array, replyTo: string) => void = () => {};
+  private onDeathHandler: ((thread: number, why: string) => void) | null = null;
+  private closing = false;
+  /** Why a thread died (set once; a pool with a dead thread answers none of that thread's tasks). */
+  dead: string | null = null;
   private readonly waiting: ((c: { counters: TaskLoopCounters; pending: number }) => void)[][];
   /** Resolves once every thread has started. */
   readonly ready: Promise<void>;
@@ -53,7 +57,11 @@ export class ThreadPool {
       this.threads.map(
         (t, i) =>
           new Promise<void>((resolve, reject) => {
-            t.once('error', reject);
+            t.once('error', (err) => {
+              reject(err);
+              this.died(i, `error: ${err.message}`);
+            });
+            t.once('exit', (code) => this.died(i, `exited with code ${code}`));
             t.on('message', (m: FromThread) => {
               if (m.type === 'ready') resolve();
               else if (m.type === 'reply') this.onReplyHandler(m.bytes, m.replyTo);
@@ -62,6 +70,22 @@ export class ThreadPool {
           }),
       ),
     ).then(() => undefined);
+  }
+
+  private died(thread: number, why: string): void {
+    if (this.closing || this.dead !== null) return;
+    this.dead = `compute thread ${thread + 1} of ${this.size} died (${why})`;
+    this.onDeathHandler?.(thread, this.dead);
+  }
+
+  /**
+   * Sets the handler called once when a thread dies other than by close(): its tasks would go
+   * unanswered for ever, so the owner should stop (a worker process exits non-zero and its
+   * supervisor restarts it) rather than go on taking its share of tasks.
+   */
+  onDeath(handler: (thread: number, why: string) => void): void {
+    this.onDeathHandler = handler;
+    if (this.dead !== null) handler(-1, this.dead);
   }
 
   /** Sets the handler of every reply (bytes and the `replyTo` its task came with). */
@@ -101,6 +125,7 @@ export class ThreadPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }

@@ -20,6 +20,19 @@ const KIND_TASK = 1;
 const KIND_REPLY = 2;
 const DTYPE_F32 = 1;
 
+/**
+ * Bounds a decoder enforces before it allocates or arms anything: a message comes from the network.
+ * Sizes: NATS's largest configurable payload (64 MB) for a task or a reply, and at most 2^33
+ * multiply-adds per task (seconds of work; real tasks here are ≤ 10^8). Times: an injected delay
+ * at most the longest timer Node can arm (2^31 − 1 ms ≈ 24.8 days; longer ones fire at once and
+ * re-arm, a spin), and clocks that are finite ms since the epoch.
+ */
+export const MAX_WIRE_BYTES = 64 * 1024 * 1024;
+export const MAX_TASK_FLOPS = 2 ** 33;
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+/** The largest time a Date can hold (ms since the epoch). */
+export const MAX_EPOCH_MS = 8.64e15;
+
 /** Identifies one worker task of one coded product; every task and reply carries it. */
 export interface TaskTag {
   /** Run id (uint32): distinguishes concurrent runs sharing one server. */
@@ -120,7 +133,17 @@ export function decodeTask(bytes: Uint8Array): TaskMessage {
   const U = v.getUint32(32, true);
   const K = v.getUint32(36, true);
   const Q = v.getUint32(40, true);
+  if (U < 1 || K < 1 || Q < 1) throw new WireError(`task shapes ${U}×${K}, ${K}×${Q} have an empty dimension`);
   if (bytes.byteLength !== taskBytes(U, K, Q)) throw new WireError(`task of ${bytes.byteLength} bytes does not match its shapes ${U}×${K}, ${K}×${Q}`);
+  // the size matches, so U·K + K·Q is small; the product's U×Q and the work U·K·Q need not be
+  if (replyBytes(U, Q) > MAX_WIRE_BYTES) throw new WireError(`task's product ${U}×${Q} is over ${MAX_WIRE_BYTES} bytes`);
+  if (U * K * Q > MAX_TASK_FLOPS) throw new WireError(`task ${U}×${K}·${K}×${Q} is over ${MAX_TASK_FLOPS} multiply-adds`);
+  const delayMs = v.getFloat64(48, true);
+  const deadlineEpochMs = v.getFloat64(56, true);
+  const sentEpochMs = v.getFloat64(64, true);
+  if (!(delayMs >= 0 && delayMs <= MAX_DELAY_MS)) throw new WireError(`task delay ${delayMs} ms is not in [0, ${MAX_DELAY_MS}]`);
+  if (!(deadlineEpochMs >= 0 && deadlineEpochMs <= MAX_EPOCH_MS)) throw new WireError(`task deadline ${deadlineEpochMs} is not a time (ms since the epoch)`);
+  if (!(sentEpochMs >= 0 && sentEpochMs <= MAX_EPOCH_MS)) throw new WireError(`task dispatch time ${sentEpochMs} is not a time (ms since the epoch)`);
   return {
     tag,
     U,
@@ -128,9 +151,9 @@ export function decodeTask(bytes: Uint8Array): TaskMessage {
     Q,
     wa: floats(bytes, HEADER_BYTES, U * K),
     wb: floats(bytes, HEADER_BYTES + 4 * U * K, K * Q),
-    delayMs: v.getFloat64(48, true),
-    deadlineEpochMs: v.getFloat64(56, true),
-    sentEpochMs: v.getFloat64(64, true),
+    delayMs,
+    deadlineEpochMs,
+    sentEpochMs,
   };
 }
 
@@ -156,5 +179,7 @@ export function decodeReply(bytes: Uint8Array): ReplyMessage {
   const U = v.getUint32(32, true);
   const Q = v.getUint32(36, true);
   if (bytes.byteLength !== replyBytes(U, Q)) throw new WireError(`reply of ${bytes.byteLength} bytes does not match its shape ${U}×${Q}`);
-  return { tag, U, Q, product: floats(bytes, HEADER_BYTES, U * Q), computeMs: v.getFloat64(48, true) };
+  const computeMs = v.getFloat64(48, true);
+  if (!(computeMs >= 0 && computeMs <= MAX_DELAY_MS)) throw new WireError(`reply compute time ${computeMs} ms is not in [0, ${MAX_DELAY_MS}]`);
+  return { tag, U, Q, product: floats(bytes, HEADER_BYTES, U * Q), computeMs };
 }

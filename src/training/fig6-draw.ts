@@ -5,6 +5,7 @@
  *   summary.csv                          one row per run (fig6-runs.ts)
  * all as one atomic group; a partial sweep writes `-partial` names instead.
  */
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSpecFiles } from '../plot/index.ts';
 import { writeFilesAtomic } from '../util/atomic-write.ts';
@@ -16,7 +17,7 @@ import { hasRealRuntime, wallclockSpec } from './fig6-wallclock.ts';
 
 /** Draws the figures and writes summary.csv in `out` from its finished runs (all, or those named). Returns the paths written. */
 export async function drawFig6(out: string, names?: readonly string[], opts: Fig6PlotOptions = {}): Promise<string[]> {
-  const runs = await readRuns(join(out, 'runs'), names);
+  const runs = await readRuns(join(out, 'runs'), names, opts.onWarning);
   if (runs.length === 0) throw new OptionError('out', `no finished runs in ${join(out, 'runs')}`);
   const { train, test } = fig6Specs(runs, opts);
   const suffix = opts.partial ? '-partial' : '';
@@ -26,5 +27,10 @@ export async function drawFig6(out: string, names?: readonly string[], opts: Fig
     ...(await renderSpecFiles(test, join(out, `fig6${suffix}-test`))),
     ...(hasRealRuntime(runs) ? await renderSpecFiles(wallclockSpec(runs, opts), join(out, `fig6${suffix}-wallclock`)) : []),
   ];
-  return writeFilesAtomic(files);
+  const written = await writeFilesAtomic(files);
+  // the final figure replaces any drawn while the sweep was partial
+  if (!opts.partial) {
+    for (const f of readdirSync(out)) if (/^(fig6-partial.*\.(png|svg)|summary-partial\.csv)$/.test(f)) rmSync(join(out, f), { force: true });
+  }
+  return written;
 }

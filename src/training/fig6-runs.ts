@@ -4,8 +4,9 @@
  * final_test_acc, mean_workers_received, mean_blocks_recovered (means over the steps of the
  * per-step sums over the six products) and ms_per_step).
  */
-import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { InputFileError, readInputText } from '../util/read-input-file.ts';
+import { UserError } from '../util/user-error.ts';
 import { join } from 'node:path';
 import type { Row } from '../plot/index.ts';
 import { parseCsv, type CsvRow } from '../util/csv.ts';
@@ -47,14 +48,33 @@ function num(v: unknown): number | null {
   return null;
 }
 
-/** Reads one finished run directory. */
-export async function readRun(dir: string, name: string): Promise<RunData> {
-  const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
-    options: Record<string, unknown>;
-    result: RunData['result'];
-    runtime?: string;
-  };
-  const rows: CsvRow[] = parseCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
+/** A run directory whose files cannot be read as a run: the message names the file. */
+function corrupt(path: string, why: string): UserError {
+  return new UserError(`${path} ${why}; remove the run directory to train it again`);
+}
+
+/**
+ * Reads one finished run directory; null when its metrics.csv has no rows (a run that wrote its
+ * header only is not finished). A corrupt config.json or metrics.csv is a UserError naming it.
+ */
+export async function readRun(dir: string, name: string): Promise<RunData | null> {
+  const cfgPath = join(dir, 'config.json');
+  const csvPath = join(dir, 'metrics.csv');
+  let cfg: { options: Record<string, unknown>; result: RunData['result']; runtime?: string };
+  try {
+    cfg = JSON.parse(readInputText(cfgPath, 16 * 2 ** 20)) as typeof cfg;
+  } catch (err) {
+    throw corrupt(cfgPath, err instanceof InputFileError ? `: ${err.detail}` : `is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof cfg !== 'object' || cfg === null || typeof cfg.options !== 'object' || cfg.options === null) throw corrupt(cfgPath, 'has no "options"');
+  let rows: CsvRow[];
+  try {
+    rows = parseCsv(readInputText(csvPath));
+  } catch (err) {
+    throw corrupt(csvPath, err instanceof InputFileError ? `: ${err.detail}` : `is not a CSV (${(err as Error).message})`);
+  }
+  if (rows.length === 0) return null;
+  if (!('iteration' in rows[0])) throw corrupt(csvPath, 'lacks the column iteration');
   const iteration: number[] = [];
   const trainAcc: number[] = [];
   const testIteration: number[] = [];
@@ -92,7 +112,7 @@ export async function readRun(dir: string, name: string): Promise<RunData> {
  * Reads the finished runs under `runsDir` (all of them, or those named), skipping temporary
  * `.partial-*` directories and unfinished ones.
  */
-export async function readRuns(runsDir: string, names?: readonly string[]): Promise<RunData[]> {
+export async function readRuns(runsDir: string, names?: readonly string[], onWarning?: (m: string) => void): Promise<RunData[]> {
   let entries: string[];
   try {
     entries = readdirSync(runsDir);
@@ -105,8 +125,14 @@ export async function readRuns(runsDir: string, names?: readonly string[]): Prom
     if (name.includes('.partial-') || name.includes('.old-')) continue;
     if (wanted && !wanted.has(name)) continue;
     const dir = join(runsDir, name);
-    if (!isRunComplete(dir)) continue;
-    out.push(await readRun(dir, name));
+    if (!isRunComplete(dir)) {
+      // config.json is written last and atomically: present but unreadable is corruption, not a run in progress
+      if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'metrics.csv'))) await readRun(dir, name);
+      continue;
+    }
+    const run = await readRun(dir, name);
+    if (run) out.push(run);
+    else onWarning?.(`${join(dir, 'metrics.csv')} has no rows: ${name} is counted as not finished`);
   }
   return out;
 }

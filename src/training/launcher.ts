@@ -24,6 +24,8 @@ export interface PlannedRun {
 export interface LaunchOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Interrupted here, but the run goes on elsewhere (a queued run stays with the workers). */
+  leftOnQueue?: boolean;
 }
 
 /** Starts one run writing `dir`, its output going to `logPath`; `done` resolves when it ends. */

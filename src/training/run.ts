@@ -4,6 +4,7 @@
  * write the run's directory by the protocol of src/training/run-dir.ts, with metrics.csv as
  * src/training/metrics-file.ts describes and config.json as src/training/run-record.ts.
  */
+import { UserError } from '../util/user-error.ts';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCodedMultiply, type StepStats } from '../coded-backprop/index.ts';
@@ -63,9 +64,22 @@ export interface RunMultiply {
   takeStepStats(): StepStats | undefined;
 }
 
+/**
+ * Iterations in a row with a non-finite training loss after which a run stops: once the weights
+ * hold NaN or ∞ they never recover, and the rest of the run would only produce a meaningless accuracy.
+ */
+export const MAX_NONFINITE_STEPS = 10;
+
+/** The run diverged (non-finite loss for {@link MAX_NONFINITE_STEPS} iterations); nothing is written. */
+export class RunDivergedError extends UserError {
+  override name = 'RunDivergedError';
+}
+
 export interface RunHooks {
   /** Called after every iteration (synchronously; keep it cheap). */
   onProgress?: (p: Progress) => void;
+  /** One line about something the user should know (e.g. a non-finite loss). */
+  onWarning?: (message: string) => void;
   /** Aborting stops the run after the current step and removes the temporary directory. */
   signal?: AbortSignal;
   /** Recorded in config.json (e.g. the command line). */
@@ -167,7 +181,13 @@ export async function runTraining(r: TrainConfig, data: TrainData, dir: string, 
     const recent: number[] = [];
     let recentSum = 0;
     let lastTestAcc = NaN;
+    let nonFinite = 0;
     const onIteration = async (rec: IterationRecord) => {
+      if (!Number.isFinite(rec.train_loss)) {
+        nonFinite++;
+        if (nonFinite === 1) hooks.onWarning?.(`iteration ${rec.iteration}: the training loss is ${rec.train_loss} (diverging: try a smaller --lr); the run stops after ${MAX_NONFINITE_STEPS} such iterations in a row`);
+        if (nonFinite >= MAX_NONFINITE_STEPS) throw new RunDivergedError(`the training loss was not finite for ${MAX_NONFINITE_STEPS} iterations in a row (up to iteration ${rec.iteration}): the run diverged (try a smaller --lr); nothing was written`);
+      } else nonFinite = 0;
       // Give signal handlers a turn now and then (a simulated step is synchronous).
       if (rec.iteration % 10 === 0) await new Promise((done) => setImmediate(done));
       if (hooks.signal?.aborted) throw new RunAbortedError('interrupted');

@@ -149,7 +149,8 @@ export type SweepEvent =
   | { type: 'skip'; run: PlannedRun; index: number; total: number; result: StoredResult }
   | { type: 'start'; run: PlannedRun; index: number; total: number }
   | { type: 'done'; run: PlannedRun; index: number; total: number; result: StoredResult; finished: number }
-  | { type: 'failed'; run: PlannedRun; index: number; total: number; outcome: LaunchOutcome; logPath: string; finished: number };
+  | { type: 'failed'; run: PlannedRun; index: number; total: number; outcome: LaunchOutcome; logPath: string; finished: number }
+  | { type: 'left'; run: PlannedRun; index: number; total: number; finished: number };
 
 /** The `result` section of a run's config.json. */
 export interface StoredResult {
@@ -185,6 +186,8 @@ export interface SweepOutcome {
   failed: PlannedRun[];
   /** Runs not started because the sweep was aborted. */
   notStarted: PlannedRun[];
+  /** Runs whose waiting was interrupted while they go on elsewhere (queued runs stay with the workers). */
+  leftOnQueue: PlannedRun[];
 }
 
 /**
@@ -195,7 +198,7 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
   const runsDir = join(out, 'runs');
   const logsDir = join(out, 'logs');
   const total = plan.length;
-  const outcome: SweepOutcome = { ran: [], skipped: [], failed: [], notStarted: [] };
+  const outcome: SweepOutcome = { ran: [], skipped: [], failed: [], notStarted: [], leftOnQueue: [] };
   const todo: Array<{ run: PlannedRun; index: number }> = [];
   const mismatched: string[] = [];
   plan.forEach((run, index) => {
@@ -245,6 +248,9 @@ export async function runSweep(plan: readonly PlannedRun[], out: string, hooks: 
         rmSync(sweepStatusPath(dir), { force: true });
         outcome.ran.push(run);
         hooks.onEvent?.({ type: 'done', run, index, total, result: readStoredResult(dir), finished });
+      } else if (res.leftOnQueue) {
+        outcome.leftOnQueue.push(run);
+        hooks.onEvent?.({ type: 'left', run, index, total, finished });
       } else {
         // the report's live view shows it failed, with the end of its log (an interrupted sweep's
         // runs are not failures: they are queued again when it resumes)

@@ -4,8 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendChoice } from './backend-names.ts';
+import { UserError } from './user-error.ts';
+
+export { BACKENDS, type BackendChoice };
 
 /** Name of the tfjs backend that actually runs ('tensorflow', 'wasm' or 'cpu'). */
 export type ActiveBackend = string;
@@ -53,7 +55,8 @@ export function initBackend(requested: BackendChoice = 'auto'): Promise<ActiveBa
         return tf.getBackend();
       }
     }
-    throw new Error(`backend: '${requested}' could not be loaded on this machine (try --backend auto)`);
+    // a user's choice this machine cannot serve: one line, no stack
+    throw new UserError(`--backend: '${requested}' could not be loaded on this machine (try --backend auto)`);
   })();
   return active;
 }

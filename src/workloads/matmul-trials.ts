@@ -12,8 +12,9 @@ import { type MatmulTrialsResult, TrialTally } from './trial-tally.ts';
 
 export type { MatmulTrialsResult } from './trial-tally.ts';
 
-export type Executor = 'f64' | 'tensor';
-export const EXECUTORS: readonly Executor[] = ['f64', 'tensor'];
+import type { Executor } from './executors.ts';
+
+export { EXECUTORS, type Executor } from './executors.ts';
 
 /**
  * Runs `trials` coded multiplications of fresh draws from `spec`.

@@ -189,7 +189,7 @@ export const burstsModel = {
   params: ['lambda'],
   stateful: true,
   describe: 'burst pool of measured cloud-function times (data/traces/*.csv): each call draws one burst, then W of its invocations; median ↦ ln2/λ',
-  arg: { placeholder: 'FILE', validate: (arg: string) => void load(arg) },
+  arg: { placeholder: 'FILE', validate: (arg: string) => void load(arg), file: (arg: string) => arg.trim() },
   check: (p, arg?) => {
     checkPositive('lambda', p.lambda);
     load(arg);

@@ -58,7 +58,7 @@ export const correlatedModel = {
   params: ['lambda'],
   stateful: true,
   describe: 'correlated stragglers: with probability q a call is bad and each worker is slowed ×s with probability f (q=Q,f=F,s=S; law=exponential)',
-  arg: { placeholder: 'q=Q,f=F,s=S', validate: (arg: string) => void parseCorrelatedArg(arg) },
+  arg: { placeholder: 'q=Q,f=F,s=S', validate: (arg: string) => void parseCorrelatedArg(arg), file: null },
   check: (p, arg?) => void baseLaw('correlated', parseCorrelatedArg(arg ?? '').law, p),
   create: (p, arg?) => correlated(parseCorrelatedArg(arg ?? ''), p),
 } as const satisfies LatencyModelDef<'correlated'>;

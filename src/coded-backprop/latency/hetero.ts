@@ -86,7 +86,7 @@ export const heteroModel = {
   params: ['lambda'],
   stateful: true,
   describe: 'heterogeneous workers: Exp(λ·r_w), r_w drawn once per run (gamma=k: Gamma(k)/k, lognormal=σ) or given (rates=r1/r2/…)',
-  arg: { placeholder: 'gamma=K', validate: (arg: string) => void parseHeteroArg(arg) },
+  arg: { placeholder: 'gamma=K', validate: (arg: string) => void parseHeteroArg(arg), file: null },
   check: (p, arg?) => {
     checkPositive('lambda', p.lambda);
     parseHeteroArg(arg ?? '');

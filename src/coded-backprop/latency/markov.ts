@@ -134,7 +134,7 @@ export const markovModel = {
   params: ['lambda'],
   stateful: true,
   describe: 'Gilbert–Elliott per worker: a=P(fast→slow), b=P(slow→fast) per call, slow times ×s (a=A,b=B,s=S or share=π,run=R,s=S; law=exponential)',
-  arg: { placeholder: 'a=A,b=B,s=S', validate: (arg: string) => void parseMarkovArg(arg) },
+  arg: { placeholder: 'a=A,b=B,s=S', validate: (arg: string) => void parseMarkovArg(arg), file: null },
   check: (p, arg?) => void baseLaw('markov', parseMarkovArg(arg ?? '').law, p),
   create: (p, arg?) => markov(parseMarkovArg(arg ?? ''), p),
 } as const satisfies LatencyModelDef<'markov'>;

@@ -58,7 +58,12 @@ export interface LatencyModelDef<Name extends string = string> {
    * Models selected as `name:ARG` (e.g. `trace-pool:FILE`): what ARG is, for help texts, and its
    * check (OptionError with key 'latency' when ARG is unusable, e.g. a missing file).
    */
-  readonly arg?: { readonly placeholder: string; validate(arg: string): void };
+  /**
+   * `file`: the file on this machine the argument names (without reading it), for a model that
+   * reads one; null for an argument that names no file. Required, so that a new model cannot
+   * forget it: a queued job's file arguments are refused outside the worker's --allow-dir by it.
+   */
+  readonly arg?: { readonly placeholder: string; validate(arg: string): void; readonly file: ((arg: string) => string) | null };
   /** The model keeps a seeded state across calls (its LatencyModel has callTimes; LatencyParams.seed is recorded). */
   readonly stateful?: boolean;
   /** Throws OptionError naming the parameter when a value it reads is out of range. */

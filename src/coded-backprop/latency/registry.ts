@@ -73,6 +73,12 @@ export function latencyChoiceProblem(text: string): string | undefined {
   }
 }
 
+/** The file on this machine a `--latency` value names (`trace-pool:FILE,…` → FILE), without reading it; null for none. */
+export function latencyFilePath(text: string): string | null {
+  const { def, arg } = parseLatencyChoice(text);
+  return def.arg?.file && arg !== undefined ? def.arg.file(arg) : null;
+}
+
 /** The registered model of `name` (a `--latency` value); OptionError (key 'latency') naming the valid ones otherwise. */
 export function getLatencyModel(name: string): LatencyModelDef {
   return parseLatencyChoice(name).def;

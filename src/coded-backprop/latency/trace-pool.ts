@@ -45,7 +45,7 @@ export const tracePoolModel = {
   name: 'trace-pool',
   params: [],
   describe: 'bootstrap from a recorded trace\'s task times (FILE[,unit-ms=MS][,k=K]; empirical CDF, no reply = never arrives)',
-  arg: { placeholder: 'FILE', validate: (arg: string) => void load(arg) },
+  arg: { placeholder: 'FILE', validate: (arg: string) => void load(arg), file: (arg: string) => parseTraceArg(arg).file },
   check: (_p, arg?) => void load(arg),
   create: (_p, arg?) => tracePool(load(arg)),
 } as const satisfies LatencyModelDef<'trace-pool'>;

@@ -24,6 +24,7 @@
  *   times; with another W it applies the paper's W scaling to the measured behaviour.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { InputFileError, readInputText } from '../../util/read-input-file.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseCsv, type CsvRow } from '../../util/csv.ts';
 import { OptionError } from '../../util/option-error.ts';
@@ -143,10 +144,10 @@ export function readTraceTimes(file: string, given: TraceReadOptions = {}, key =
   };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return fail(code === 'ENOENT' ? `no trace file ${file}` : `cannot read ${file} (${code ?? (err as Error).message})`);
+    if (err instanceof InputFileError) return fail(err.detail.startsWith('no file') ? `no trace file ${file}` : err.detail);
+    throw err;
   }
   let rows: CsvRow[];
   try {
