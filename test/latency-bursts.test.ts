@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLatency, type LatencySpec } from '../src/coded-backprop/latency.ts';
-import { burstScale, readBurstFile } from '../src/coded-backprop/latency/bursts.ts';
+import { burstScale, isBurstFile, readBurstFile } from '../src/coded-backprop/latency/bursts.ts';
 import { burstRows, faasRow } from '../src/coded-backprop/latency/faas-records.ts';
 import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import { parseCsv } from '../src/util/csv.ts';
@@ -110,4 +110,12 @@ test('an empty, malformed or missing trace: one line naming --latency', (t) => {
   t.throws(r(bad), { message: /^latency: bursts: .*bad\.csv row 3: task_ms must be a number > 0 \(got -3\)/ });
   t.throws(r(nocol), { message: /lacks the column burst/ });
   t.throws(r(join(dir, 'none.csv')), { message: /no trace file/ });
+});
+
+test('a device or a directory is never read as a burst file (/dev/zero has no end): refused at once, naming it', (t) => {
+  t.false(isBurstFile('/dev/zero'));
+  t.false(isBurstFile('/tmp'));
+  t.true(isBurstFile('data/traces/aws.csv'));
+  t.throws(() => readBurstFile('/dev/zero'), { message: /^latency: bursts: \/dev\/zero is not a regular file/ });
+  t.throws(() => readBurstFile('/tmp'), { message: /^latency: bursts: \/tmp is not a regular file \(a directory\)/ });
 });

@@ -14,10 +14,11 @@
  * (like every model) to ln 2/(λK): T_max keeps its meaning. No shift is subtracted.
  * cdf() is the marginal of one worker: the mean over bursts of each burst's empirical CDF.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseCsv, type CsvRow } from '../../util/csv.ts';
 import { OptionError } from '../../util/option-error.ts';
+import { InputFileError, readInputText } from '../../util/read-input-file.ts';
 import { checkPositive } from './checks.ts';
 import type { LatencyModel, LatencyModelDef, LatencyParams } from './model.ts';
 import { DEFAULT_LATENCY_SEED, SiteStates } from './site-state.ts';
@@ -47,12 +48,10 @@ export function readBurstFile(file: string, key = 'latency'): BurstFile {
   };
   let text = '';
   try {
-    if (statSync(file).size > MAX_BYTES) fail(`${file} is larger than ${MAX_BYTES} bytes`);
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, MAX_BYTES);
   } catch (err) {
-    if (err instanceof OptionError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(code === 'ENOENT' ? `no trace file ${file}` : `cannot read ${file} (${code ?? (err as Error).message})`);
+    if (!(err instanceof InputFileError)) throw err;
+    fail(err.detail.startsWith('no file') ? `no trace file ${file}` : err.detail);
   }
   let rows: CsvRow[] = [];
   try {
@@ -102,7 +101,17 @@ export function readBurstFileCached(file: string, key = 'latency'): BurstFile {
 /** Whether `file` looks like a burst CSV (its header has burst and task_ms), for commands that read either kind. */
 export function isBurstFile(file: string): boolean {
   try {
-    const head = readFileSync(file, 'utf8').slice(0, 200).split('\n')[0].split(',').map((c) => c.trim());
+    // its header only, and only of a regular file (never /dev/zero, which has no end)
+    if (!statSync(file).isFile()) return false;
+    const buf = Buffer.alloc(200);
+    const fd = openSync(file, 'r');
+    let n = 0;
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const head = buf.subarray(0, n).toString('utf8').split('\n')[0].split(',').map((c) => c.trim());
     return head.includes('burst') && head.includes('task_ms');
   } catch {
     return false;
