@@ -103,6 +103,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   // the decode's buffer reserved now, before the views below)
   const kernels = heapKernels();
   kernels?.reserveBlock(UQ);
+  kernels?.reserveTerms(R);
   const mv = movesFor(layout);
   const acc = kernels ?? jsAccumulator;
   const a = readF32(A);
@@ -147,6 +148,8 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   // b's group (ResultSource.addScaled), and its norm, computed in the same pass, is what enters
   // b's precision check.
   const partNorm = new Float64Array(R * groups).fill(NaN);
+  const termBase = new Int32Array(R);
+  const termD = new Float64Array(R);
   const groupOf = (target: number) => (aSide ? target % P : Math.floor(target / P));
   const source: ResultSource = {
     blockSize: UQ,
@@ -171,6 +174,22 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       partNorm[r * groups + group] = Math.sqrt(sq);
     },
     buffer: kernels ? () => kernels.block(UQ) : undefined,
+    // A side: every part is a contiguous U·Q run, so a block's decode is one kernel pass over its
+    // group's parts (each read once, the block written once) instead of one pass per part
+    combine:
+      kernels && aSide
+        ? (block, d, target) => {
+            const group = groupOf(target);
+            let count = 0;
+            for (let r = 0; r < R; r++) {
+              const k = slot[r][group];
+              if (d[r] === 0 || k < 0) continue;
+              termBase[count] = k * UQ;
+              termD[count++] = d[r];
+            }
+            return kernels.combineRuns(block, results[group] as Float32Array, termBase, termD, count, UQ);
+          }
+        : undefined,
   };
   const decoding = decodeResults(decode, coef, source, tolerance);
   const c = out.data();
