@@ -2,7 +2,7 @@
  * `npm run bench:profile`: where the time of the six coded backward products goes, per scheme —
  * a CPU profile of the products of Table II (batch 64, T_max 1 by default), self time grouped
  * by what the functions do (src/bench/profile-products.ts), in µs per step's six products, beside
- * the exact products of the same inputs.
+ * the exact products of the same inputs. Each code on its training grid (3×3; BACC 9×1).
  */
 import { hideBin } from 'yargs/helpers';
 import { resolveCodedOptions, type SchemeName } from '../src/coded-backprop/index.ts';
@@ -11,6 +11,7 @@ import { profileProducts, timeExact } from '../src/bench/profile-products.ts';
 import { benchProducts } from '../src/bench/table-ii.ts';
 import { type BackendChoice, initBackend } from '../src/util/backend.ts';
 import { Rng } from '../src/util/rng.ts';
+import { trainingGrid } from '../src/training/train-config.ts';
 import { commandLine, isMainModule, runCommand } from './cli-common.ts';
 
 const KEYS = ['codeSchemes', 'tmax', 'lambda', 'batch', 'rounds', 'perRound', 'seed', 'backend'] as const;
@@ -27,7 +28,7 @@ export async function benchProfile(args: string[]): Promise<void> {
   const exactUs = timeExact(products, calls);
   const tables: Awaited<ReturnType<typeof profileProducts>>[] = [];
   for (const s of schemes) {
-    const opts = resolveCodedOptions({ scheme: s, tmax: v.tmax as number, latency: { lambda: v.lambda as number } });
+    const opts = resolveCodedOptions({ scheme: s, tmax: v.tmax as number, latency: { lambda: v.lambda as number }, ...trainingGrid(s) });
     tables.push(await profileProducts(products, opts, new Rng(seed + 1), calls));
     process.stderr.write(`profiled ${s}\n`);
   }

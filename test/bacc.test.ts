@@ -7,7 +7,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { codedMatMul, codedMatMulF64, getCode, resolveCodedOptions } from '../src/coded-backprop/index.ts';
-import { baccDataNodes, baccNodeGap, baccWorkerNodes } from '../src/coded-backprop/codes/bacc.ts';
+import { baccDataNodes, baccEstimate, baccNodeGap, baccWorkerNodes, berrutWeights } from '../src/coded-backprop/codes/bacc.ts';
 import { PAPER_MC_SETUP, simulateByWorkers, type MonteCarloSetup } from '../src/montecarlo/index.ts';
 import { OptionError } from '../src/config/index.ts';
 import { initBackend } from '../src/util/backend.ts';
@@ -158,6 +158,29 @@ test('error against the number of results (i.i.d. Gaussian blocks, N = 9, W = 15
   t.true(m[W] < 0.02, `all 15: ${m[W]}`);
   const beats = m.findIndex((v, n) => n > 0 && m.slice(n).every((x) => x < 1));
   t.true(beats > 1 && beats < W, `below 1 from n = ${beats} on`);
+});
+
+test('the decode from cached tables is berrutWeights through the received nodes at each data node, bit for bit (any arrival order)', (t) => {
+  const rng = new Rng(7);
+  const alpha = baccDataNodes(N);
+  const z = baccWorkerNodes(W);
+  for (let trial = 0; trial < 50; trial++) {
+    // a random received set in a random arrival order (every size from 1 to W)
+    const perm = Array.from({ length: W }, (_, i) => i);
+    for (let i = W - 1; i > 0; i--) {
+      const k = Math.floor(rng.uniform() * (i + 1));
+      [perm[i], perm[k]] = [perm[k], perm[i]];
+    }
+    const received = perm.slice(0, 1 + (trial % W));
+    const R = received.length;
+    const { matrix } = baccEstimate(received, W, { N, P: 1 });
+    const nodes = received.map((w) => z[w]);
+    for (let j = 0; j < N; j++) t.deepEqual(Array.from(matrix.subarray(j * R, (j + 1) * R)), Array.from(berrutWeights(nodes, alpha[j])));
+  }
+  // the encoding weights are the interpolant through the data nodes at each worker node, in fresh copies
+  const tasks = getCode('bacc').encode({ N, P: 1 } as never, { workers: W } as never, new Rng(1));
+  tasks.forEach((task, i) => t.deepEqual(Array.from(task.terms[0].a), Array.from(berrutWeights(alpha, z[i]))));
+  t.not(getCode('bacc').encode({ N, P: 1 } as never, { workers: W } as never, new Rng(1))[0].terms[0].a, tasks[0].terms[0].a);
 });
 
 test('BACC is refused on r×c grids (naming --col-blocks) and has no c×r form', (t) => {

@@ -88,6 +88,32 @@ test('the decode kernel adds d·part into a heap block exactly as the JS loop do
   }
 });
 
+test('the combine kernel writes a whole decoded block exactly as zeroing it and adding each term in order does, and returns Σ block²', (t) => {
+  const kernels = heapKernels();
+  if (!kernels) return t.fail('no heap kernels on the wasm backend');
+  const rng = new Rng(13);
+  for (let trial = 0; trial < 60; trial++) {
+    const n = 1 + rng.int(40);
+    const count = rng.int(16);
+    const bases = Array.from({ length: count }, () => rng.int(5 * n + 3));
+    const values = Float32Array.from({ length: 6 * n + 3 }, () => rng.normal() * 2 ** (rng.int(21) - 10));
+    const d = Array.from({ length: count }, () => rng.normal() * 2 ** (rng.int(11) - 5));
+    const expected = new Float64Array(n);
+    for (let k = 0; k < count; k++) addScaledStrided(expected, values, bases[k], n, 1, n, d[k]);
+    const parts = tf.tensor1d(values);
+    kernels.reserveBlock(n);
+    kernels.reserveTerms(count);
+    const block = kernels.block(n);
+    block.fill(NaN);
+    const sq = kernels.combineRuns(block, readF32(parts), bases, d, count, n);
+    t.deepEqual(Float64Array.from(block), expected, `${count} terms of ${n}`);
+    const sqJs = expected.reduce((s, x) => s + x * x, 0);
+    t.true(Math.abs(sq - sqJs) <= 1e-12 * sqJs, `Σ block² ${sq} vs ${sqJs}`);
+    parts.dispose();
+  }
+  t.throws(() => kernels.combineRuns(kernels.block(1), readF32(tf.tensor1d([1])), [0], [1], 1e6, 1), { instanceOf: RangeError });
+});
+
 /** A random permutation of 0..n−1 (an ordering's index list). */
 function permutation(n: number, rng: Rng): Int32Array {
   const out = Int32Array.from({ length: n }, (_, k) => k);

@@ -19,7 +19,7 @@ interface Group {
 const has = (names: string[]) => (fn: string) => names.includes(fn);
 
 /** The functions of src/coded-backprop/kernels/*.wat (their name section names them in a profile). */
-const HEAP_KERNEL_FUNCTIONS = /^\$?(row_sq|col_sq|axpy_strided|sumsq_strided|gather_cols|gather_cols_axpy|add_rows|scatter_part|scatter_block|zero_region)$/;
+const HEAP_KERNEL_FUNCTIONS = /^\$?(row_sq|col_sq|axpy_strided|sumsq_strided|combine_runs|gather_cols|gather_cols_axpy|add_rows|scatter_part|scatter_block|zero_region)$/;
 
 /**
  * In order: the first group that matches a node takes it. The lists also name functions of the

@@ -90,16 +90,20 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       }
     }
   });
+  // B whole as the shared block (one column block, N×1: its order is the original one, splitAxis)
+  // is B itself, not a copy
+  const wholeB = aSide && P === 1;
   // each group's product inputs (encoded side, shared block), all allocated before any heap view is taken
   const inputs = users.map((rs) => {
     const n = rs.length;
     if (n === 0) return null;
-    return aSide ? [stage(n * U, M), stage(M, Q)] : [stage(U, M), stage(M, n * Q)];
+    return aSide ? [stage(n * U, M), wholeB ? null : stage(M, Q)] : [stage(U, M), stage(M, n * Q)];
   });
   // on wasm the moves and the decode's accumulation run as heap kernels (their order lists and
   // the decode's buffer reserved now, before the views below)
   const kernels = heapKernels();
   kernels?.reserveBlock(UQ);
+  kernels?.reserveTerms(R);
   const mv = movesFor(layout);
   const acc = kernels ?? jsAccumulator;
   const a = readF32(A);
@@ -107,8 +111,7 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
   users.forEach((rs, group) => {
     const io = inputs[group];
     if (!io) return;
-    const left = io[0].data();
-    const right = io[1].data();
+    const left = io[0]!.data();
     if (aSide) {
       // rows k·U..(k+1)·U of left: Ã of the k-th user of column block `group`
       rs.forEach((r, k) => {
@@ -120,8 +123,9 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
           first = false;
         }
       });
-      mv.copyColumns(right, Q, b, p, M, cols.bounds[group], cols.bounds[group + 1]);
+      if (!wholeB) mv.copyColumns(io[1]!.data(), Q, b, p, M, cols.bounds[group], cols.bounds[group + 1]);
     } else {
+      const right = io[1]!.data();
       mv.copyRows(left, a, M, rows.bounds[group], rows.bounds[group + 1]);
       // columns k·Q..(k+1)·Q of right: B̃ of the k-th user of row block `group`
       const width = rs.length * Q;
@@ -136,14 +140,16 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       });
     }
   });
-  const products = inputs.map((io) => (io ? tf.matMul(io[0].tensor(), io[1].tensor()) : null));
-  for (const io of inputs) if (io) for (const s of io) s.tensor().dispose();
+  const products = inputs.map((io) => (io ? tf.matMul(io[0]!.tensor(), io[1]?.tensor() ?? B) : null));
+  for (const io of inputs) if (io) for (const s of io) s?.tensor().dispose();
   // no allocation from here on: the heap views stay valid
   const results = products.map((t) => (t ? readF32(t) : null));
   // Result r is the sum of its parts, one per group. The decode of block b adds only r's part in
   // b's group (ResultSource.addScaled), and its norm, computed in the same pass, is what enters
   // b's precision check.
   const partNorm = new Float64Array(R * groups).fill(NaN);
+  const termBase = new Int32Array(R);
+  const termD = new Float64Array(R);
   const groupOf = (target: number) => (aSide ? target % P : Math.floor(target / P));
   const source: ResultSource = {
     blockSize: UQ,
@@ -168,6 +174,22 @@ function computeAndDecode(A: tf.Tensor2D, B: tf.Tensor2D, plan: CallPlan, out: S
       partNorm[r * groups + group] = Math.sqrt(sq);
     },
     buffer: kernels ? () => kernels.block(UQ) : undefined,
+    // A side: every part is a contiguous U·Q run, so a block's decode is one kernel pass over its
+    // group's parts (each read once, the block written once) instead of one pass per part
+    combine:
+      kernels && aSide
+        ? (block, d, target) => {
+            const group = groupOf(target);
+            let count = 0;
+            for (let r = 0; r < R; r++) {
+              const k = slot[r][group];
+              if (d[r] === 0 || k < 0) continue;
+              termBase[count] = k * UQ;
+              termD[count++] = d[r];
+            }
+            return kernels.combineRuns(block, results[group] as Float32Array, termBase, termD, count, UQ);
+          }
+        : undefined,
   };
   const decoding = decodeResults(decode, coef, source, tolerance);
   const c = out.data();
@@ -216,8 +238,9 @@ function tensorLayout(A: tf.Tensor2D, B: tf.Tensor2D, opts: ResolvedCodedOptions
   const kernels = opts.ordering === 'l2' ? heapKernels() : null;
   if (kernels) {
     kernels.reserveScores(Math.max(m, p));
-    const rowScores = kernels.rowSq(readF32(A), m, M);
-    const colScores = kernels.colSq(readF32(B), M, p);
+    // an axis in one block keeps its original order whatever its scores (splitAxis): none computed
+    const rowScores = opts.grid.N === 1 ? new Float64Array(m) : kernels.rowSq(readF32(A), m, M);
+    const colScores = opts.grid.P === 1 ? new Float64Array(p) : kernels.colSq(readF32(B), M, p);
     if (rowScores && colScores) return layoutOfScores(rowScores, colScores, opts);
   }
   return layoutFor(readF32(A), m, M, readF32(B), p, opts);

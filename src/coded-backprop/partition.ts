@@ -187,6 +187,8 @@ function scoresAny(data: ArrayLike<number>, rows: number, cols: number, byColumn
  */
 export function splitAxis(scores: ArrayLike<number>, blocks: number): AxisSplit {
   const len = scores.length;
+  // one block: the original order, whatever the scores (what the general path below gives then)
+  if (blocks === 1) return originalOrder(len, 1);
   const bounds = new Int32Array(blocks + 1);
   let maxSize = 0;
   for (let i = 0; i <= blocks; i++) bounds[i] = Math.floor((i * len) / blocks);

@@ -40,6 +40,13 @@ export interface ResultSource {
    * tensor path's: in the wasm heap, for its SIMD kernels). Default: a new Float64Array.
    */
   buffer?(): Float64Array;
+  /**
+   * Optional: the whole decode of block `target` in one pass, block = Σ_r d[r]·R_r with exactly
+   * the values of zeroing it and calling addScaled for each r with d[r] ≠ 0 in order, returning
+   * ‖block‖² (possibly summed in another order than a plain loop: it only enters the precision
+   * check); or null when this source cannot (the caller then takes the addScaled path).
+   */
+  combine?(block: Float64Array, d: ArrayLike<number>, target: number): number | null;
 }
 
 function frobenius(x: Float64Array): number {
@@ -86,9 +93,10 @@ export function decodeResults(
     block(b) {
       if (!decode.determined[b]) return null;
       const d = decode.matrix.subarray(b * R, (b + 1) * R);
-      combineInto(buf, d, source, b);
+      const sq = source.combine?.(buf, d, b) ?? null;
+      if (sq === null) combineInto(buf, d, source, b);
       for (let r = 0; r < R; r++) partNorm[r] = d[r] !== 0 ? source.norm(r, b) : 0;
-      if (!checkPrecision(d, coefMax, partNorm, frobenius(buf), source.unitRoundoff, tolerance).accepted) {
+      if (!checkPrecision(d, coefMax, partNorm, sq === null ? frobenius(buf) : Math.sqrt(sq), source.unitRoundoff, tolerance).accepted) {
         withheld[b] = true;
         return null;
       }

@@ -18,6 +18,18 @@ import type { DatasetEntry } from '../data/dataset.ts';
 import { parseModel } from '../model/registry.ts';
 import { hasConvolutions, type NetworkPlan } from '../model/plan.ts';
 
+/**
+ * The block grid of a coded training run (coded options to spread in; none for the default):
+ * 3×3 (the paper's), except BACC, defined on the 1-D grid: 9×1 (A's rows, B whole). Either
+ * count may be given; at most 3 levels, as many as the grid admits.
+ */
+export function trainingGrid(scheme: string, rowBlocks: number | null = null, colBlocks: number | null = null): Pick<CodedMatMulOptions, 'rowBlocks' | 'colBlocks' | 'levels'> {
+  const oneD = scheme === 'bacc';
+  const N = rowBlocks ?? (oneD ? 9 : 3);
+  const P = colBlocks ?? (oneD ? 1 : 3);
+  return N !== 3 || P !== 3 ? { rowBlocks: N, colBlocks: P, levels: Math.min(3, maxGridLevels(N, P)) } : {};
+}
+
 /** The catalogue options a training run takes. */
 export const TRAIN_KEYS = [
   'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
@@ -116,13 +128,9 @@ export function resolveTrainConfig(given: TrainConfigInput = {}, preset: PresetN
     if (v.decoder === 'surrogate') throw new OptionError('decoder', 'the baseline has exact products: nothing to erase');
     return { ...base, tmax: null, lambda: null, granularity: null, gamma: null, workers: null, K: null, coded: 'baseline', sites: {}, design: null, decoder: 'real' };
   }
-  // the block grid: 3×3 (the paper's), except BACC, defined on the 1-D grid: 9×1 (A's rows, B whole)
-  const oneD = scheme === 'bacc';
-  const rowBlocks = (v.rowBlocks as number | null) ?? (oneD ? 9 : 3);
-  const colBlocks = (v.colBlocks as number | null) ?? (oneD ? 1 : 3);
   const codedInput: CodedMatMulOptions = {
     scheme,
-    ...(rowBlocks !== 3 || colBlocks !== 3 ? { rowBlocks, colBlocks, levels: Math.min(3, maxGridLevels(rowBlocks, colBlocks)) } : {}),
+    ...trainingGrid(scheme, v.rowBlocks as number | null, v.colBlocks as number | null),
     estimate: v.estimate as string,
     estimateFloor: v.estimateFloor as number,
     tmax: v.tmax as number,

@@ -78,23 +78,67 @@ export const bacc: Code = {
     }
   },
   encode(layout, { workers }) {
-    const alpha = baccDataNodes(layout.N);
-    return Array.from(baccWorkerNodes(workers), (z) => ({ terms: [{ a: berrutWeights(alpha, z), b: Float64Array.of(1) }] }));
+    // the weights depend on (N, W) only: computed once, each call given its own copies
+    return baccTable(layout.N, workers).encode.map((a) => ({ terms: [{ a: a.slice(), b: Float64Array.of(1) }] }));
   },
   estimate(received, { workers }, layout) {
     return baccEstimate(received, workers, layout);
   },
 };
 
-/** BACC's decode of the received workers (arrival order): every block estimated when any arrived. */
+/** What BACC's encode and decode read of (N, W): the nodes and the reciprocal differences. */
+interface BaccTable {
+  /** Worker i's encoding weights, berrutWeights(α, z_i) (length N each). */
+  encode: Float64Array[];
+  /** inv[j·W + i] = 1/(α_j − z_i). */
+  inv: Float64Array;
+}
+
+/** Tables by `N,W`: few distinct grids per process; bounded anyway (cleared when full). */
+const tables = new Map<string, BaccTable>();
+const MAX_TABLES = 16;
+
+function baccTable(N: number, W: number): BaccTable {
+  const key = `${N},${W}`;
+  let t = tables.get(key);
+  if (!t) {
+    const alpha = baccDataNodes(N);
+    const z = baccWorkerNodes(W);
+    const inv = new Float64Array(N * W);
+    for (let j = 0; j < N; j++) for (let i = 0; i < W; i++) inv[j * W + i] = 1 / (alpha[j] - z[i]);
+    t = { encode: Array.from(z, (zi) => berrutWeights(alpha, zi)), inv };
+    if (tables.size >= MAX_TABLES) tables.clear();
+    tables.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * BACC's decode of the received workers (arrival order): every block estimated when any arrived.
+ * The same numbers as berrutWeights(z_received, α_j) for each j, bit for bit: (−1)^rank/(α_j − z_i)
+ * is ±(1/(α_j − z_i)) exactly, and the normalising sum is taken in the same (increasing node) order.
+ * The received nodes are ranked once per call, not once per block.
+ */
 export function baccEstimate(received: readonly number[], workers: number, layout: Pick<BlockLayout, 'N' | 'P'>): DecodeResult {
   const { N } = layout;
   const R = received.length;
   const matrix = new Float64Array(N * R);
-  const z = baccWorkerNodes(workers);
-  const nodes = received.map((w) => z[w]);
-  const alpha = baccDataNodes(N);
-  if (R > 0) for (let j = 0; j < N; j++) matrix.set(berrutWeights(nodes, alpha[j]), j * R);
+  if (R > 0) {
+    const { inv } = baccTable(N, workers);
+    // z_i decreases in i: increasing node order is decreasing worker index (ties impossible)
+    const byNode = Array.from({ length: R }, (_, k) => k).sort((p, q) => received[q] - received[p]);
+    const sign = new Float64Array(R);
+    byNode.forEach((k, rank) => (sign[k] = rank % 2 === 0 ? 1 : -1));
+    for (let j = 0; j < N; j++) {
+      const row = matrix.subarray(j * R, (j + 1) * R);
+      let sum = 0;
+      for (const k of byNode) {
+        row[k] = sign[k] * inv[j * workers + received[k]];
+        sum += row[k];
+      }
+      for (let k = 0; k < R; k++) row[k] /= sum;
+    }
+  }
   const any = new Array<boolean>(N).fill(R > 0);
   return { determined: any, estimated: [...any], matrix };
 }

@@ -24,6 +24,7 @@ interface NormExports {
 interface DecodeExports {
   axpy_strided(block: number, src: number, stride: number, rows: number, cols: number, d: number): number;
   sumsq_strided(src: number, stride: number, rows: number, cols: number): number;
+  combine_runs(blk: number, list: number, count: number, n: number): number;
 }
 
 interface MovesExports {
@@ -49,6 +50,14 @@ export interface HeapKernels extends PartAccumulator {
   reserveBlock(doubles: number): void;
   /** The decode block: a float64 heap view of n ≤ the reserved entries (fresh view, valid until the heap grows). */
   block(n: number): Float64Array;
+  /** Makes room for a combine list of `terms` terms (may grow the heap, as reserve). */
+  reserveTerms(terms: number): void;
+  /**
+   * block[e] = Σ_k d[k]·part[bases[k] + e] for e < n, the terms added in order onto 0 (the
+   * block's values exactly those of zeroing it and calling addScaled per term), in one pass;
+   * returns Σ block² (summed in two lanes). block and part must be heap views.
+   */
+  combineRuns(block: Float64Array, part: Float32Array, bases: ArrayLike<number>, d: ArrayLike<number>, count: number, n: number): number;
   // addScaled, sumSquares (PartAccumulator): block and part must be heap views; the block's
   // values are the JS loop's exactly, Σ part² is summed in two lanes
   /** Makes room for order lists of `ints` entries in all (may grow the heap, as reserve). */
@@ -96,6 +105,7 @@ function kernelsFor(mod: EmscriptenModule): HeapKernels {
   const orders = heapArea(mod);
   const scores = heapArea(mod);
   const block = heapArea(mod);
+  const terms = heapArea(mod);
   const inHeap = (v: Float32Array | Float64Array) => v.buffer === memory.buffer;
   const result = (n: number) => new Float64Array(memory.buffer, scores.ptr(), n).slice();
   const mustBeInHeap = (v: Float32Array | Float64Array, what: string) => {
@@ -117,6 +127,21 @@ function kernelsFor(mod: EmscriptenModule): HeapKernels {
     block(n) {
       if (n > block.room()) throw new RangeError(`heap kernels: a decode block of ${n} entries asked, ${block.room()} reserved`);
       return new Float64Array(memory.buffer, block.ptr(), n);
+    },
+    reserveTerms: (count) => terms.reserve(2 * count),
+    combineRuns(target, part, bases, d, count, n) {
+      mustBeInHeap(target, 'the decode block');
+      mustBeInHeap(part, 'the part');
+      if (2 * count > terms.room()) throw new RangeError(`heap kernels: a combine of ${count} terms asked, room for ${terms.room() / 2} reserved`);
+      if (n > target.length) throw new RangeError(`heap kernels: a combine of ${n} entries into a block of ${target.length}`);
+      // entry k: f64 d[k] at 16·k, i32 byte address of part[bases[k]] at 16·k + 8
+      const f64 = new Float64Array(memory.buffer, terms.ptr(), 2 * count);
+      const i32 = new Int32Array(memory.buffer, terms.ptr(), 4 * count);
+      for (let k = 0; k < count; k++) {
+        f64[2 * k] = d[k];
+        i32[4 * k + 2] = part.byteOffset + 4 * bases[k];
+      }
+      return decode.combine_runs(target.byteOffset, terms.ptr(), count, n);
     },
     addScaled(target, part, base, stride, rows, cols, d) {
       mustBeInHeap(target, 'the decode block');
