@@ -134,7 +134,7 @@ export async function design(args: string[], log: (line: string) => void = (l) =
     referenceGamma: reference,
     latency: spec,
     K,
-    tmax: tmaxes,
+    tmax: tmaxes.map((t) => (t === Infinity ? 'inf' : t)), // JSON has no ∞ (it would write null)
     elapsedSeconds: elapsed,
   };
   return writeFilesAtomic([
