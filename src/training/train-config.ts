@@ -17,15 +17,9 @@ import { datasetByName } from '../data/registry.ts';
 import type { DatasetEntry } from '../data/dataset.ts';
 import { parseModel } from '../model/registry.ts';
 import { hasConvolutions, type NetworkPlan } from '../model/plan.ts';
+import { TRAIN_KEYS } from './train-keys.ts';
 
-/** The catalogue options a training run takes. */
-export const TRAIN_KEYS = [
-  'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
-  'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
-  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'assign',
-  'dataset', 'model', 'codeConv',
-  'estimate', 'estimateFloor', 'rowBlocks', 'colBlocks',
-] as const;
+export { TRAIN_KEYS };
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
 export type SiteOverrides = Partial<Record<SiteKey, Pick<CodedMatMulOptions, 'gamma' | 'tmax' | 'workers'>>>;
