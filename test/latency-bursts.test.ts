@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLatency, type LatencySpec } from '../src/coded-backprop/latency.ts';
-import { burstScale, readBurstFile } from '../src/coded-backprop/latency/bursts.ts';
+import { burstScale, isBurstFile, readBurstFile } from '../src/coded-backprop/latency/bursts.ts';
 import { burstRows, faasRow } from '../src/coded-backprop/latency/faas-records.ts';
 import { resolveCodedOptions } from '../src/coded-backprop/index.ts';
 import { parseCsv } from '../src/util/csv.ts';
@@ -110,4 +110,12 @@ test('an empty, malformed or missing trace: one line naming --latency', (t) => {
   t.throws(r(bad), { message: /^latency: bursts: .*bad\.csv row 3: task_ms must be a number > 0 \(got -3\)/ });
   t.throws(r(nocol), { message: /lacks the column burst/ });
   t.throws(r(join(dir, 'none.csv')), { message: /no trace file/ });
+});
+
+test('isBurstFile reads a header only, of a regular file: /dev/zero and a directory are not burst files (fit-latency --trace /dev/zero read forever)', (t) => {
+  t.false(isBurstFile('/dev/zero'));
+  t.false(isBurstFile(tempDir()));
+  const f = join(tempDir(), 'b.csv');
+  writeFileSync(f, `burst,task_ms\n0,12\n`);
+  t.true(isBurstFile(f));
 });

@@ -14,7 +14,7 @@
  * (like every model) to ln 2/(λK): T_max keeps its meaning. No shift is subtracted.
  * cdf() is the marginal of one worker: the mean over bursts of each burst's empirical CDF.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseCsv, type CsvRow } from '../../util/csv.ts';
 import { OptionError } from '../../util/option-error.ts';
@@ -102,7 +102,17 @@ export function readBurstFileCached(file: string, key = 'latency'): BurstFile {
 /** Whether `file` looks like a burst CSV (its header has burst and task_ms), for commands that read either kind. */
 export function isBurstFile(file: string): boolean {
   try {
-    const head = readFileSync(file, 'utf8').slice(0, 200).split('\n')[0].split(',').map((c) => c.trim());
+    // the header only, of a regular file: reading all of /dev/zero (or a FIFO) never ends
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(200);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const head = buf.toString('utf8', 0, n).split('\n')[0].split(',').map((c) => c.trim());
     return head.includes('burst') && head.includes('task_ms');
   } catch {
     return false;
