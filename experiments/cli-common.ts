@@ -129,3 +129,26 @@ export function abortOnSignals(message: (sig: NodeJS.Signals) => string, onSecon
   );
   return { signal: controller.signal, dispose };
 }
+
+/**
+ * A progress reporter `(done, total) => void` writing `label: done/total unit (pct%, secs s)`:
+ * an updating line on a terminal, else one line every ~10% (and at the end), so a log or a pipe
+ * is neither flooded nor left silent.
+ * @param stream where to write (default stderr, so stdout stays the command's result)
+ */
+export function progressReporter(label: string, unit = 'trials', stream: NodeJS.WritableStream = process.stderr): (done: number, total: number) => void {
+  const tty = Boolean((stream as { isTTY?: boolean }).isTTY);
+  let lastTenth = -1;
+  const start = Date.now();
+  return (done, total) => {
+    const pct = Math.floor((100 * done) / total);
+    const secs = ((Date.now() - start) / 1000).toFixed(1);
+    const text = `${label}: ${done}/${total} ${unit} (${pct}%, ${secs} s)`;
+    if (tty) {
+      stream.write(`\r${text}${done === total ? '\n' : ''}`);
+    } else if (Math.floor(pct / 10) > lastTenth || done === total) {
+      lastTenth = Math.floor(pct / 10);
+      stream.write(`${text}\n`);
+    }
+  };
+}

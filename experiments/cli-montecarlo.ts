@@ -4,6 +4,7 @@
  * reporter. Not a command itself (like cli-common.ts).
  */
 import { OptionError, type Values } from '../src/config/index.ts';
+import { progressReporter } from './cli-common.ts';
 import type { Granularity, Ordering } from '../src/coded-backprop/index.ts';
 import { defaultPacketClasses } from '../src/coded-backprop/plan-api.ts';
 import type { CxrFigureRun } from '../src/figures/journal-cxr.ts';
@@ -139,23 +140,8 @@ export function mcFigureRun(v: Values, label: string, grid: GridFlags = {}, work
   };
 }
 
-/** A progress reporter writing to stderr: an updating line on a terminal, else every ~10%. */
-export function progressReporter(label: string): (done: number, total: number) => void {
-  const tty = Boolean(process.stderr.isTTY);
-  let lastTenth = -1;
-  const start = Date.now();
-  return (done, total) => {
-    const pct = Math.floor((100 * done) / total);
-    const secs = ((Date.now() - start) / 1000).toFixed(1);
-    const text = `${label}: ${done}/${total} trials (${pct}%, ${secs} s)`;
-    if (tty) {
-      process.stderr.write(`\r${text}${done === total ? '\n' : ''}`);
-    } else if (Math.floor(pct / 10) > lastTenth || done === total) {
-      lastTenth = Math.floor(pct / 10);
-      process.stderr.write(`${text}\n`);
-    }
-  };
-}
+/** A progress reporter writing to stderr (experiments/cli-common.ts; re-exported for the figure commands). */
+export { progressReporter };
 
 /**
  * The c×r run of fig3/fig4 `--partition cxr` from resolved values: A is U×n and B n×Q with

@@ -11,18 +11,10 @@
  */
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { normaliseLatencyChoice, type LatencySpec } from '../src/coded-backprop/index.ts';
+import type { LatencySpec } from '../src/coded-backprop/index.ts';
+import { normaliseLatencyChoice } from '../src/coded-backprop/names.ts';
 import { latencySpecOf, OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import {
-  designColumns,
-  designCsvRows,
-  describeDesign,
-  designGammaMonteCarlo,
-  designSweep,
-  type DesignScheme,
-  type DesignSetup,
-} from '../src/design/index.ts';
-import { PAPER_MC_SETUP } from '../src/montecarlo/index.ts';
+import type { DesignScheme, DesignSetup } from '../src/design/index.ts';
 import { checkGamma, paperClassEnergies } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
 import { formatCsv } from '../src/util/csv.ts';
@@ -105,9 +97,12 @@ export async function design(args: string[], log: (line: string) => void = (l) =
       if (given[key] !== undefined) throw new OptionError(key, 'applies to --granularity class only (product windows use the Fig. 3 matrices)');
     }
     if (spec.model !== 'exponential') throw new OptionError('latency', "--granularity product runs the Monte Carlo, which has the exponential model only (valid: exponential)");
-    return designProduct(scheme, tmaxes, { W, lambda: spec.lambda, K, reference, trials: v.mcTrials as number, seed: v.seed as number }, log);
+    return await designProduct(scheme, tmaxes, { W, lambda: spec.lambda, K, reference, trials: v.mcTrials as number, seed: v.seed as number }, log);
   }
 
+  // Every flag is checked: only now load the optimiser (its engine imports tfjs, seconds to load;
+  // a bad flag is refused before that).
+  const { designColumns, designCsvRows, describeDesign, designSweep } = await import('../src/design/index.ts');
   const setup: DesignSetup = { scheme, k, energies, W, latency: { spec, K } };
   const started = Date.now();
   const rows = designSweep(setup, tmaxes, reference, { gridPoints });
@@ -134,7 +129,7 @@ export async function design(args: string[], log: (line: string) => void = (l) =
     referenceGamma: reference,
     latency: spec,
     K,
-    tmax: tmaxes,
+    tmax: tmaxes.map((t) => (t === Infinity ? 'inf' : t)), // JSON has no ∞ (it would write null)
     elapsedSeconds: elapsed,
   };
   return writeFilesAtomic([
@@ -147,12 +142,13 @@ export async function design(args: string[], log: (line: string) => void = (l) =
  * Product windows (no formula): Γ by Monte Carlo with common random numbers at each deadline,
  * on the Fig. 3 matrices; prints, writes nothing.
  */
-function designProduct(
+async function designProduct(
   scheme: DesignScheme,
   tmaxes: readonly number[],
   o: { W: number; lambda: number; K: number; reference: number[]; trials: number; seed: number },
   log: (line: string) => void,
-): string[] {
+): Promise<string[]> {
+  const [{ designGammaMonteCarlo }, { PAPER_MC_SETUP }] = await Promise.all([import('../src/design/index.ts'), import('../src/montecarlo/index.ts')]);
   const setup = { ...PAPER_MC_SETUP, workers: o.W, lambda: o.lambda, K: o.K, gamma: o.reference };
   log(
     `design: ${scheme.toUpperCase()}, PRODUCT windows (no formula): Monte Carlo with common random numbers, ` +

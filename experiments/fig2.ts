@@ -28,6 +28,9 @@ const FIG2_KEYS = ['workers', 'gamma', 'classes', 'paperSchemes', 'out'] as cons
  */
 export const FIG2_MAX_WORKERS = 5000;
 
+/** From this W on, fig2 reports each step (the tables, then the chart), which take seconds near the cap. */
+export const FIG2_PROGRESS_WORKERS = 1000;
+
 export const FIG2_PRESET = { ...PRESETS.fig3, out: 'results/fig2' };
 /** `--setup journal` (npm run journal:probs): the journal's set-up, as defaults the user's flags override. */
 export const JOURNAL_PROBS_PRESET = { ...FIG2_PRESET, workers: 30, classes: [3, 3, 3], gamma: [0.4, 0.35, 0.25], out: 'results/journal/probs' };
@@ -63,7 +66,11 @@ export async function fig2(args: string[], log: (line: string) => void = (l) => 
 
   const csvRows: Row[] = [];
   const chartRows: Row[] = [];
-  for (const scheme of schemes) {
+  const started = Date.now();
+  const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const progress = W >= FIG2_PROGRESS_WORKERS ? log : () => undefined;
+  for (const [i, scheme] of schemes.entries()) {
+    progress(`fig2: [${i + 1}/${schemes.length}] ${scheme.toUpperCase()} decoding probabilities for N = 0..${W} (${secs()})`);
     const table = decodingTable(scheme, k, gamma, W);
     table.forEach((probs, received) =>
       probs.forEach((probability, l) => {
@@ -92,6 +99,7 @@ export async function fig2(args: string[], log: (line: string) => void = (l) => 
           height: 240,
         });
 
+  progress(`fig2: drawing ${chartRows.length} points (${secs()})`);
   const base = join(dir, 'fig2');
   const files = [{ path: `${base}.csv`, data: formatCsv(csvRows, FIG2_COLUMNS) }, ...(await renderSpecFiles(spec, base))];
   return writeFilesAtomic(files);

@@ -7,22 +7,19 @@
 import { noWorkersNote } from '../src/runtime/runtime.ts';
 import { join } from 'node:path';
 import { blockLevels, classTableRows, gridClassTable, maxGridLevels } from '../src/util/class-table.ts';
-import { CODES, resolveCodedOptions } from '../src/coded-backprop/index.ts';
+import { SCHEME_NAMES } from '../src/coded-backprop/names.ts';
 import { latencySpecOf, OptionError, PRESETS, resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
 import { classEnergies, expectedLossAtProbability, SCHEMES as THEORY_SCHEMES, type Scheme } from '../src/theory/index.ts';
 import { writeFilesAtomic } from '../src/util/atomic-write.ts';
-import { type BackendChoice, initBackend } from '../src/util/backend.ts';
+import type { BackendChoice } from '../src/util/backend.ts';
 import { formatCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { Rng } from '../src/util/rng.ts';
 import { confidenceInterval } from '../src/util/stats.ts';
-import { type Executor, type MatmulTrialsResult, runMatmulTrials } from '../src/workloads/matmul-trials.ts';
-import { runRealMatmulTrials } from '../src/runtime/matmul-trials.ts';
-import { runFixedMatrixTrials } from '../src/workloads/bias-variance.ts';
+import type { Executor, MatmulTrialsResult } from '../src/workloads/matmul-trials.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
-import { cxrMatmul } from './matmul-cxr.ts';
 import { commandLine, FLOAT64_BACKEND, isMainModule, runCommand } from './cli-common.ts';
 
 /** Options from the catalogue (src/config); the runtime flags are src/runtime/options.ts's. */
@@ -57,6 +54,16 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
     .parseSync();
   const given = valuesFromArgv(argv as Record<string, unknown>, MATMUL_KEYS);
   const v = resolveValues(MATMUL_KEYS, given, MATMUL_VALUES);
+  // Every flag is parsed and checked by the catalogue: only now load the engine (tfjs: seconds to
+  // load), which the remaining checks (the coded options) need; a bad flag is refused before this.
+  const [{ resolveCodedOptions }, { initBackend }, { runMatmulTrials }, { runRealMatmulTrials }, { runFixedMatrixTrials }, { cxrMatmul }] = await Promise.all([
+    import('../src/coded-backprop/index.ts'),
+    import('../src/util/backend.ts'),
+    import('../src/workloads/matmul-trials.ts'),
+    import('../src/runtime/matmul-trials.ts'),
+    import('../src/workloads/bias-variance.ts'),
+    import('./matmul-cxr.ts'),
+  ]);
   const scheme = v.scheme as string;
   // Fig. 3's 40 workers for the UEP codes and MDS; uncoded and repetition keep their own W unless given.
   const workers = given.workers !== undefined || (scheme !== 'uncoded' && scheme !== 'rep') ? (v.workers as number) : undefined;
@@ -75,7 +82,7 @@ export async function matmul(args: string[], log: (line: string) => void = (l) =
   if (S > maxGridLevels(N, P)) throw new OptionError('variances', `at most ${maxGridLevels(N, P)} levels on a ${N}×${P} grid, got ${S}`);
   const spec = { U: v.U as number, M: v.M as number, Q: v.Q as number, varA: blockLevels(N, S).map((l) => variances[l]), varB: blockLevels(P, S).map((l) => variances[l]) };
   const executor = v.executor as Executor;
-  if (scheme === 'baseline') throw new OptionError('scheme', `matmul runs a code (${CODES.map((c) => c.name).join(', ')}); baseline is the exact product`);
+  if (scheme === 'baseline') throw new OptionError('scheme', `matmul runs a code (${SCHEME_NAMES.join(', ')}); baseline is the exact product`);
   const latency = latencySpecOf(v);
   const opts = resolveCodedOptions({
     scheme: scheme as never,

@@ -12,16 +12,30 @@ import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, withOptions } from '../src/config/index.ts';
 import { openQueueFromArgv, QUEUE_CLI_OPTIONS } from '../src/queue/cli.ts';
-import { planGrid, readGrid, MAX_GRID_RUNS } from '../src/queue/grid.ts';
+import { gridSize, planGrid, readGrid, MAX_GRID_RUNS } from '../src/queue/grid.ts';
 import { readStoredResult, runSweep, writeSweepPlan, type Launcher, type SweepEvent, type SweepOutcome } from '../src/training/sweep.ts';
 import { writeCsv } from '../src/util/csv.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
-import { abortOnSignals, commandLine, isMainModule, runCommand, UsageError } from './cli-common.ts';
+import { abortOnSignals, commandLine, isMainModule, progressReporter, runCommand, UsageError } from './cli-common.ts';
 
 export interface SweepIo {
   stdout?: NodeJS.WritableStream;
   launch?: Launcher;
   handleSignals?: boolean;
+}
+
+/** Grids of at least this many runs report progress while they are checked (10⁶ took minutes). */
+export const GRID_PROGRESS_RUNS = 500;
+
+/**
+ * Reads and checks the grid FILE (at most {@link MAX_GRID_RUNS} runs unless `yes`); a big grid
+ * reports its progress on `out` (every ~10%, like the Monte Carlo commands) so it is not silent.
+ */
+export function planSweepGrid(file: string, yes: boolean, out: NodeJS.WritableStream): ReturnType<typeof planGrid> {
+  const grid = readGrid(file);
+  const size = gridSize(grid);
+  const progress = size >= GRID_PROGRESS_RUNS ? progressReporter('sweep: checking the grid', 'runs', out) : undefined;
+  return planGrid(grid, {}, yes ? Infinity : MAX_GRID_RUNS, progress);
 }
 
 export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome: SweepOutcome; summary: string | null }> {
@@ -36,7 +50,7 @@ export async function sweep(args: string[], io: SweepIo = {}): Promise<{ outcome
     .parseSync();
   if (typeof argv.grid !== 'string' || argv.grid === '') throw new UsageError('--grid: give the grid file (JSON)');
   const v = resolveValues(['out', 'jobs'], { out: argv.out ?? 'results/sweep', jobs: argv.jobs });
-  const { runs: plan, varied } = planGrid(readGrid(argv.grid), {}, argv.yes ? Infinity : MAX_GRID_RUNS);
+  const { runs: plan, varied } = planSweepGrid(argv.grid, argv.yes === true, out);
   const dir = checkOutputDir(v.out as string);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const queue = await openQueueFromArgv(argv, dir, (s) => out.write(s));

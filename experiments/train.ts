@@ -13,26 +13,14 @@ import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { resolveValues, valuesFromArgv, withOptions } from '../src/config/index.ts';
-import {
-  partialDirOf,
-  prepareRun,
-  runName,
-  runTraining,
-  RunAbortedError,
-  totalIterations,
-  TRAIN_KEYS,
-  progressPrinter,
-  checkModelRuntime,
-  type RunResult,
-} from '../src/training/index.ts';
-import { initBackend } from '../src/util/backend.ts';
+import type { RunResult } from '../src/training/index.ts';
+import { TRAIN_KEYS } from '../src/training/train-keys.ts';
 import { checkOutputDir } from '../src/util/output-dir.ts';
 import { describeRuntime, resolveRuntimeOptions, RUNTIME_CLI_OPTIONS, startRuntime } from '../src/runtime/options.ts';
 import { recordTrace, traceTimeUnit } from '../src/runtime/trace.ts';
-import { realRunMultiply } from '../src/runtime/training.ts';
 import { abortOnSignals, commandLine, isMainModule, runCommand, UsageError } from './cli-common.ts';
-import { isRunComplete } from '../src/training/run-dir.ts';
-import { optionMismatches, type PlannedRun } from '../src/training/sweep.ts';
+import { isRunComplete, partialDirOf, runName } from '../src/training/run-dir.ts';
+import type { PlannedRun } from '../src/training/sweep.ts';
 
 const KEYS = [...TRAIN_KEYS, 'out', 'progressEvery'];
 
@@ -62,8 +50,18 @@ export async function trainCommand(args: string[], io: TrainIo = {}): Promise<Ru
   const { out: outFlag, progressEvery: pe, ...trainGiven } = given;
   const cmd = resolveValues(['out', 'progressEvery'], { out: outFlag, progressEvery: pe });
   const progressEvery = cmd.progressEvery as number;
+  resolveValues(TRAIN_KEYS, trainGiven, 'dnn'); // each value's own check (catalogue), as prepareRun does again below
+  const runtimeOptions = resolveRuntimeOptions(argv);
+  // The flags parsed above are checked; only now load the engine (tfjs: seconds), which the
+  // remaining checks (the coded options, the data) need. A bad flag is refused before this.
+  const [{ checkModelRuntime, prepareRun, progressPrinter, runTraining, totalIterations }, { initBackend }, { realRunMultiply }, { optionMismatches }] = await Promise.all([
+    import('../src/training/index.ts'),
+    import('../src/util/backend.ts'),
+    import('../src/runtime/training.ts'),
+    import('../src/training/sweep.ts'),
+  ]);
   const { config: run, data } = prepareRun(trainGiven, 'dnn');
-  const runtimeOpts = resolveRuntimeOptions(argv);
+  const runtimeOpts = runtimeOptions;
   checkModelRuntime(run, runtimeOpts.runtime);
   const dir = checkOutputDir((cmd.out as string | null) ?? join('results', 'train', runName(run.scheme, run.tmax, run.seed)));
   // the default directory names only scheme, T_max and seed: a quick try must not silently replace a longer run
@@ -123,7 +121,8 @@ if (isMainModule(import.meta.url)) {
     try {
       await trainCommand(hideBin(process.argv));
     } catch (err) {
-      if (err instanceof RunAbortedError) {
+      // by name: importing the class here would load tfjs just to report a bad flag
+      if (err instanceof Error && err.name === 'RunAbortedError') {
         process.stderr.write('interrupted: no output directory written\n');
         process.exitCode = 130;
         return;

@@ -7,6 +7,8 @@ import { isUserError } from '../experiments/cli-common.ts';
 import { OptionError } from '../src/config/index.ts';
 import { design } from '../experiments/design.ts';
 import { parseCsv } from '../src/util/csv.ts';
+import { lossVsReceived } from '../src/theory/expected-loss.ts';
+import { paperClassEnergies } from '../src/theory/index.ts';
 import { useTempDir } from './helpers/io.ts';
 
 const dir = useTempDir('design-cli-');
@@ -38,6 +40,23 @@ test('several deadlines: a CSV of optimal Γ and loss per deadline, plus a JSON 
   }
   const side = JSON.parse(await readFile(join(out, 'design-now.json'), 'utf8'));
   t.deepEqual(side.referenceGamma, [0.35, 0.35, 0.3]);
+});
+
+test('--tmax inf (as the figure commands): the loss once every worker has returned, still Γ-dependent', async (t) => {
+  const out = join(dir(), 'inf');
+  await design(['--scheme', 'now', '--tmax', '1,inf', '--out', out], () => undefined);
+  const rows = parseCsv(await readFile(join(out, 'design-now.csv'), 'utf8'));
+  t.deepEqual(rows.map((r) => Number(r.tmax)), [1, Infinity]);
+  const [atOne, atInf] = rows.map((r) => ({ gamma: [r.gamma_1, r.gamma_2, r.gamma_3].map(Number), loss: Number(r.loss), ref: Number(r.reference_loss) }));
+  // N(∞) = W surely, so the loss is Theorem 1's loss given all W = 40 packets (Fig. 3 setup).
+  const allArrived = (g: number[]) => lossVsReceived('now', [1, 2, 6], g, paperClassEnergies(), 40)[40];
+  t.true(Math.abs(atInf.loss - allArrived(atInf.gamma)) <= 1e-6 * atInf.loss + 1e-15, `${atInf.loss} vs ${allArrived(atInf.gamma)}`);
+  t.true(Math.abs(atInf.ref - allArrived([0.35, 0.35, 0.3])) < 1e-12);
+  // More time never hurts a fixed Γ, and the loss does not vanish: random windows can leave a class short.
+  t.true(atInf.loss <= atOne.loss && atInf.ref <= atOne.ref);
+  t.true(atInf.ref > 0 && atInf.loss < atInf.ref);
+  const side = JSON.parse(await readFile(join(out, 'design-now.json'), 'utf8'));
+  t.deepEqual(side.tmax, [1, 'inf']);
 });
 
 test('bad input: errors name the flag and the valid values', async (t) => {

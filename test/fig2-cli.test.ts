@@ -120,6 +120,24 @@ for (const [args, re] of BAD) {
   });
 }
 
+test('a large --workers (still under the cap) reports each step, a small one only the backend line', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fig2-progress-'));
+  try {
+    const lines: string[] = [];
+    await fig2(['--out', join(dir, 'big'), '--workers', '1000', '--schemes', 'mds,now'], (l) => lines.push(l));
+    t.is(lines.length, 4, lines.join('\n'));
+    t.regex(lines[1], /^fig2: \[1\/2\] MDS decoding probabilities for N = 0\.\.1000 \([\d.]+ s\)$/);
+    t.regex(lines[2], /^fig2: \[2\/2\] NOW decoding probabilities for N = 0\.\.1000 \([\d.]+ s\)$/);
+    t.regex(lines[3], /^fig2: drawing 6006 points \([\d.]+ s\)$/); // 1001 N × 3 classes × 2 schemes
+    const quiet: string[] = [];
+    await fig2(['--out', join(dir, 'small'), '--workers', '12', '--schemes', 'now'], (l) => quiet.push(l));
+    t.is(quiet.length, 1);
+    t.regex(quiet[0], /^backend:/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('--help prints the usage only: no backend line above it; defaults from the fig3 preset', async (t) => {
   const r = await run(['--help']);
   t.is(r.code, 0, r.stderr);

@@ -147,3 +147,38 @@ test('outside the engine, only its entry points are imported', (t) => {
 /** Files of another owner still importing engine internals (TEAM.md names the exports to use). */
 const PENDING_ENGINE = new Set<string>([
 ]);
+
+/**
+ * Specifiers a module loads when it is loaded (static imports and re-exports; not `import type`,
+ * not `{ type A, type B }` lists, not dynamic `import()`): what runs before the module's body does.
+ */
+export function loadTimeImportsOf(text: string): string[] {
+  const specs: string[] = [];
+  const re = /^(import|export)\s+(?!type\b)([^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/gm;
+  for (const m of text.matchAll(re)) {
+    const braces = /^\s*\{([^}]*)\}\s*from/.exec(m[2] ?? '');
+    if (m[1] === 'import' && braces && braces[1].split(',').every((x) => x.trim() === '' || /^type\s/.test(x.trim()))) continue;
+    specs.push(m[3]);
+  }
+  return specs;
+}
+
+/** Commands that parse and check their flags before they load tfjs (dynamic import after), so a bad flag is refused at once. */
+const PARSE_BEFORE_TFJS = ['experiments/design.ts', 'experiments/train.ts', 'experiments/matmul.ts', 'experiments/fig2.ts', 'experiments/compare6.ts'];
+
+test('commands that check their flags before loading tfjs load none of it with their modules (dynamic import after the checks)', (t) => {
+  t.deepEqual(loadTimeImportsOf("import type { A } from './a.ts';\nimport { type B } from './b.ts';\nimport { C, type D } from './c.ts';\nexport { E } from './e.ts';\nconst f = await import('./f.ts');\n"), ['./c.ts', './e.ts']);
+  const heavyPath = (file: string, seen = new Set<string>()): string[] | null => {
+    if (seen.has(file)) return null;
+    seen.add(file);
+    const abs = join(ROOT, file);
+    for (const s of loadTimeImportsOf(readFileSync(abs, 'utf8'))) {
+      if (s.startsWith('@tensorflow/')) return [file, s];
+      if (!s.startsWith('.')) continue;
+      const sub = heavyPath(relative(ROOT, resolve(dirname(abs), s)), seen);
+      if (sub) return [file, ...sub];
+    }
+    return null;
+  };
+  for (const cmd of PARSE_BEFORE_TFJS) t.is(heavyPath(cmd)?.join(' > ') ?? null, null, cmd);
+});

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sweep } from '../experiments/sweep.ts';
+import { GRID_PROGRESS_RUNS, planSweepGrid, sweep } from '../experiments/sweep.ts';
 import { parseGrid, planGrid } from '../src/queue/grid.ts';
 import { parseCsv } from '../src/util/csv.ts';
 import { sink, useTempDir } from './helpers/io.ts';
@@ -36,6 +36,42 @@ test('a grid plans schemes × tmax × seeds × the varied options, names the run
   t.throws(() => parseGrid(JSON.stringify({ ...GRID, extra: 1 })), { message: /unknown field "extra"/ });
   t.throws(() => planGrid(parseGrid(JSON.stringify({ ...GRID, vary: { lambda: [-1] } }))), { message: /lambda/ });
   t.throws(() => parseGrid('{'), { message: /is not JSON/ });
+});
+
+test('a big grid (the 1000-run cap) reports its progress while it is checked, every ~10%; a small one is quiet; over the cap is refused first', (t) => {
+  const file = join(tempDir(), 'big.json');
+  const seeds = Array.from({ length: 500 }, (_, i) => i + 1);
+  writeFileSync(file, JSON.stringify({ ...GRID, schemes: ['ew'], seeds }));
+  const calls: number[] = [];
+  const planned = planGrid(parseGrid(JSON.stringify({ ...GRID, schemes: ['ew'], seeds })), {}, 1000, (done, total) => {
+    t.is(total, 1000);
+    calls.push(done);
+  });
+  t.is(planned.runs.length, 1000);
+  t.is(calls.length, 1000); // one call per (lambda, seed): 2 × 500, each after that seed's run
+  t.true(calls.every((d, i) => d === i + 1));
+
+  const so = sink();
+  const { runs } = planSweepGrid(file, false, so);
+  t.is(runs.length, 1000);
+  t.deepEqual(runs.map((r) => r.name), planned.runs.map((r) => r.name));
+  const lines = so.text().trim().split('\n');
+  t.true(lines.length >= 10 && lines.length <= 12, so.text());
+  for (const l of lines) t.regex(l, /^sweep: checking the grid: \d+\/1000 runs \(\d+%, [\d.]+ s\)$/);
+  t.regex(lines[lines.length - 1], /1000\/1000 runs \(100%/);
+
+  const small = join(tempDir(), 'small.json');
+  writeFileSync(small, JSON.stringify(GRID));
+  t.true(GRID_PROGRESS_RUNS > 4);
+  const quiet = sink();
+  t.is(planSweepGrid(small, false, quiet).runs.length, 4);
+  t.is(quiet.text(), '');
+
+  const over = join(tempDir(), 'over.json');
+  writeFileSync(over, JSON.stringify({ ...GRID, schemes: ['ew'], seeds: [...seeds, 501] }));
+  const refused = sink();
+  t.throws(() => planSweepGrid(over, false, refused), { message: /1002 runs, over the 1000/ });
+  t.is(refused.text(), '');
 });
 
 test('a tiny grid runs locally and on the queue with the same metrics.csv (step_ms aside), also under a latency model with memory and adaptive assignment', async (t) => {

@@ -7,6 +7,7 @@ export { GRANULARITIES, ORDERINGS } from './options.ts';
 export { DEFAULT_PACKETS, PARTITIONS } from './cxr/options.ts';
 export { SCHEME_NAMES } from './codes/registry.ts';
 export { LATENCY_CHOICES, latencyChoiceProblem, latencyFilePath } from './latency.ts';
+export { normaliseLatencyChoice } from './latency/registry.ts';
 export { traceReplayPath, traceReplayProblem } from './trace-replay.ts';
 export { ASSIGNMENTS } from './assignment.ts';
 export { DEFAULT_ESTIMATE_FLOOR, ESTIMATES } from './unbiased.ts';

@@ -114,7 +114,7 @@ const defs: OptionDef[] = [
   { key: 'progressEvery', kind: { type: 'integer', min: 0 }, default: 500, help: 'without a terminal, print progress every K iterations (0: never)' },
   // code design (issue 12; experiments/design.ts, fig3 --design)
   { key: 'designScheme', flag: 'scheme', kind: { type: 'choice', choices: ['now', 'ew'] }, help: 'code whose window distribution Γ is designed: now or ew (required)' },
-  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', positive: true, ranges: true }, help: 'deadline(s) T_max (> 0, as train): numbers and start:stop:step ranges, comma-separated (required)' },
+  { key: 'designTmaxes', flag: 'tmax', kind: { type: 'numbers', positive: true, allowInf: true, ranges: true }, help: 'deadline(s) T_max (> 0, or inf: every worker has returned; as train): numbers and start:stop:step ranges, comma-separated (required)' },
   { key: 'classSizes', kind: { type: 'numbers', integer: true, min: 0 }, default: [...PAPER_SETUP.k], help: 'blocks per class k, most important first' },
   {
     key: 'energies',

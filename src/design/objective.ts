@@ -33,10 +33,19 @@ export interface DesignLatency {
 /**
  * P_{N(t)}(w), w = 0..W, for the number of results received by deadline t under any latency
  * model (eq. 6 with F = the model's CDF at K·t; the exponential model avoids forming 1 − F).
+ * @param t deadline ≥ 0, or Infinity (the point mass at w = W)
  * @returns Float64Array of length W + 1
  */
 export function receivedAtDeadline(latency: DesignLatency, W: number, t: number): Float64Array {
   checkInteger(W, 'workers', 1);
+  // T_max = ∞: every worker has returned (F(K·t) → 1 for every latency model), so N = W surely;
+  // the loss is then that of decoding from all W packets, which still depends on Γ (a class
+  // whose windows too few packets drew stays unrecovered), so Γ is still worth designing.
+  if (t === Infinity) {
+    const atAll = new Float64Array(W + 1);
+    atAll[W] = 1;
+    return atAll;
+  }
   checkNonNegative(t, 'tmax');
   if (latency.spec.model === 'exponential') return receivedDistributionAtTime(W, latency.spec.lambda, latency.K, t);
   const F = Math.min(1, Math.max(0, makeLatency(latency.spec).cdf(latency.K * t)));

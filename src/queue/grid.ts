@@ -103,8 +103,14 @@ export function gridSize(g: Grid): number {
 /**
  * The runs of a grid, every one validated (OptionError naming the option). A grid of more than
  * `maxRuns` runs is refused before it is expanded (10⁶ runs once took minutes and GBs, silently).
+ * `onProgress(planned, total)` is called as the runs are checked (after each seed of each `vary` combination).
  */
-export function planGrid(g: Grid, extra: Record<string, unknown> = {}, maxRuns = MAX_GRID_RUNS): { runs: PlannedRun[]; varied: string[] } {
+export function planGrid(
+  g: Grid,
+  extra: Record<string, unknown> = {},
+  maxRuns = MAX_GRID_RUNS,
+  onProgress?: (planned: number, total: number) => void,
+): { runs: PlannedRun[]; varied: string[] } {
   const size = gridSize(g);
   if (size > maxRuns) throw new OptionError('grid', `the grid makes ${size} runs, over the ${maxRuns} a sweep runs without --yes (give --yes to run them all)`);
   const varied = Object.keys(g.vary);
@@ -116,7 +122,12 @@ export function planGrid(g: Grid, extra: Record<string, unknown> = {}, maxRuns =
   for (const combo of combos) {
     const common = { ...g.options, ...extra, ...combo } as Omit<TrainConfigInput, 'scheme' | 'tmax' | 'seed' | 'sites'>;
     const suffix = varied.map((k) => `-${OPTIONS[k]?.flag ?? kebab(k)}${show(combo[k])}`).join('');
-    for (const r of planSweep({ schemes: g.schemes, tmaxes, seeds: g.seeds, common })) runs.push({ ...r, name: r.name + suffix });
+    // One seed at a time (planSweep's outer loop, so the order is the same) to report progress:
+    // each run is validated by the catalogue, which takes minutes for 10⁶ runs.
+    for (const seed of g.seeds) {
+      for (const r of planSweep({ schemes: g.schemes, tmaxes, seeds: [seed], common })) runs.push({ ...r, name: r.name + suffix });
+      onProgress?.(runs.length, size);
+    }
   }
   const names = new Set(runs.map((r) => r.name));
   if (names.size !== runs.length) throw new OptionError('grid', 'two runs of the grid have the same name (a repeated value?)');

@@ -17,6 +17,7 @@ import { datasetByName } from '../data/registry.ts';
 import type { DatasetEntry } from '../data/dataset.ts';
 import { parseModel } from '../model/registry.ts';
 import { hasConvolutions, type NetworkPlan } from '../model/plan.ts';
+import { TRAIN_KEYS } from './train-keys.ts';
 
 /**
  * The block grid of a coded training run (coded options to spread in; none for the default):
@@ -30,14 +31,7 @@ export function trainingGrid(scheme: string, rowBlocks: number | null = null, co
   return N !== 3 || P !== 3 ? { rowBlocks: N, colBlocks: P, levels: Math.min(3, maxGridLevels(N, P)) } : {};
 }
 
-/** The catalogue options a training run takes. */
-export const TRAIN_KEYS = [
-  'scheme', 'tmax', 'lambda', 'workers', 'gamma', 'granularity', 'epochs', 'batch', 'lr', 'seed',
-  'limit', 'testLimit', 'evalEvery', 'shuffle', 'dataDir', 'backend', 'partition', 'packets',
-  'trainDesign', 'designWarmup', 'designEvery', 'decoder', 'latency', 'shift', 'paretoScale', 'paretoShape', 'gammaShape', 'assign',
-  'dataset', 'model', 'codeConv',
-  'estimate', 'estimateFloor', 'rowBlocks', 'colBlocks',
-] as const;
+export { TRAIN_KEYS };
 
 /** Per-site changes to the coded options (library only; e.g. a designed Γ per product). */
 export type SiteOverrides = Partial<Record<SiteKey, Pick<CodedMatMulOptions, 'gamma' | 'tmax' | 'workers'>>>;
