@@ -228,7 +228,9 @@ test.serial('a job whose worker went silent on its last delivery is reported fai
     const args = ['--schemes', 'baseline', '--seeds', '1', '--limit', '320', '--epochs', '1', '--test-limit', '200', ...ACK, '--queue', server.url, '--out', out];
     const so = sink();
     const sweeping = t.throwsAsync(fig6(args, { stdout: so, handleSignals: false }));
-    // no worker: pretend one took the job for the 3rd time and died (JetStream will not redeliver it)
+    // no worker: pretend one took the job for the 3rd time and died (JetStream will not redeliver it);
+    // the queue is opened here only once the submitter has opened it (queue.json)
+    await until('queue.json', async () => existsSync(join(out, 'queue.json')));
     await withQueue(server, async (q) => {
       const job = await until('the job', async () => {
         if (!existsSync(join(out, 'queue.json'))) return null;

@@ -126,7 +126,15 @@ export async function ensureQueue(nc: NatsConnection, ackWaitMs = DEFAULT_ACK_WA
       });
     }
   }
-  const kv = await new Kvm(nc).create(BUCKET, { history: 1 });
+  let kv: KV;
+  try {
+    kv = await new Kvm(nc).create(BUCKET, { history: 1 });
+  } catch (err) {
+    // another process (a submitter, a worker) created it meanwhile
+    kv = await new Kvm(nc).open(BUCKET).catch(() => {
+      throw err;
+    });
+  }
   return { jsm, kv, ackWaitMs: (info.config.ack_wait ?? ackWaitMs * 1e6) / 1e6, maxDeliver: info.config.max_deliver ?? MAX_DELIVER };
 }
 
