@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
+import { getCode, resolveCodedOptions, type CodedMatMulOptions, type ResolvedCodedOptions } from '../coded-backprop/index.ts';
 import { latencySpecOf, OptionError, resolveValues, type PresetName } from '../config/index.ts';
 import { maxGridLevels } from '../util/class-table.ts';
 import { PRODUCT_SITES, siteKey, type SiteKey } from '../model/backprop.ts';
@@ -21,13 +21,13 @@ import { TRAIN_KEYS } from './train-keys.ts';
 
 /**
  * The block grid of a coded training run (coded options to spread in; none for the default):
- * 3×3 (the paper's), except BACC, defined on the 1-D grid: 9×1 (A's rows, B whole). Either
+ * the code's default grid (Code.defaultGrid: the paper's 3×3; BACC's 1-D 9×1, A's rows, B whole). Either
  * count may be given; at most 3 levels, as many as the grid admits.
  */
 export function trainingGrid(scheme: string, rowBlocks: number | null = null, colBlocks: number | null = null): Pick<CodedMatMulOptions, 'rowBlocks' | 'colBlocks' | 'levels'> {
-  const oneD = scheme === 'bacc';
-  const N = rowBlocks ?? (oneD ? 9 : 3);
-  const P = colBlocks ?? (oneD ? 1 : 3);
+  const grid = getCode(scheme).defaultGrid ?? { N: 3, P: 3 };
+  const N = rowBlocks ?? grid.N;
+  const P = colBlocks ?? grid.P;
   return N !== 3 || P !== 3 ? { rowBlocks: N, colBlocks: P, levels: Math.min(3, maxGridLevels(N, P)) } : {};
 }
 

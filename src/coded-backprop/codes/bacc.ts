@@ -66,6 +66,7 @@ export const bacc: Code = {
   name: 'bacc',
   summary: "Berrut approximated coded computing (N×1 grid only): every block estimated from any number of results, never exact",
   usesWindows: false,
+  defaultGrid: { N: 9, P: 1 },
   interchangeableTasks: true,
   defaultWorkers: ({ N }) => Math.round((5 / 3) * N),
   check({ workers }: CodeParams, { N, P }) {

@@ -46,6 +46,8 @@ export interface Code {
   readonly usesWindows: boolean;
   /** True when any task is as good as any other (MDS-like), so assigning tasks to particular workers means nothing. */
   readonly interchangeableTasks?: boolean;
+  /** The block grid the code runs on when none is given (absent: the paper's 3×3); BACC: 9×1. */
+  readonly defaultGrid?: { readonly N: number; readonly P: number };
   /** Workers the paper's Table III gives this code on the 3×3 grid. */
   defaultWorkers(grid: GridShape): number;
   /** Throws RangeError naming the option and its valid values when params do not fit. */
